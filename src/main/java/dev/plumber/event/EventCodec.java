@@ -1,0 +1,165 @@
+package dev.plumber.event;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.UUID;
+
+/** Reads and writes the JSON values of {@code dlp.requests} events, validating every field. */
+public final class EventCodec {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private EventCodec() {}
+
+    public static byte[] encode(DlpEvent event) {
+        ObjectNode node = JSON.createObjectNode();
+        node.put("v", DlpEvent.VERSION);
+        switch (event) {
+            case MessageEvent m -> {
+                node.put("type", "message");
+                node.put("id", m.id().toString());
+                node.put("mid", m.mid());
+                node.put("sender", m.sender());
+                node.put("chat", m.chat());
+                node.put("chatType", m.chatType());
+                node.put("text", m.text());
+                if (m.hash() != null) {
+                    node.put("hash", m.hash());
+                }
+                node.put("parts", m.parts());
+                node.put("ip", m.ip());
+                node.put("ts", m.ts().toString());
+                node.put("edit", m.edit());
+            }
+            case FileEvent f -> {
+                node.put("type", "file");
+                node.put("id", f.id().toString());
+                node.put("hash", f.hash());
+                node.put("name", f.name());
+                node.put("size", f.size());
+                node.put("mime", f.mime());
+                node.put("sender", f.sender());
+                node.put("ip", f.ip());
+                node.put("ts", f.ts().toString());
+            }
+        }
+        try {
+            return JSON.writeValueAsBytes(node);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot happen: a tree always serialises", e);
+        }
+    }
+
+    public static DlpEvent decode(byte[] value) throws MalformedEventException {
+        if (value == null || value.length == 0) {
+            throw new MalformedEventException("empty event value");
+        }
+        JsonNode node;
+        try {
+            node = JSON.readTree(value);
+        } catch (JsonProcessingException e) {
+            throw new MalformedEventException("not JSON: " + e.getOriginalMessage());
+        } catch (java.io.IOException e) {
+            throw new MalformedEventException("unreadable value: " + e.getMessage());
+        }
+        if (node == null || !node.isObject()) {
+            throw new MalformedEventException("event is not a JSON object");
+        }
+        JsonNode v = node.get("v");
+        if (v == null || !v.canConvertToInt() || v.intValue() != DlpEvent.VERSION) {
+            throw new MalformedEventException(
+                    "unsupported schema version v=" + v + " (expected " + DlpEvent.VERSION + ")");
+        }
+        String type = text(node, "type", true);
+        return switch (type) {
+            case "message" ->
+                new MessageEvent(
+                        uuid(node),
+                        longValue(node, "mid"),
+                        text(node, "sender", true),
+                        text(node, "chat", true),
+                        chatType(node),
+                        text(node, "text", true),
+                        text(node, "hash", false),
+                        text(node, "parts", false) == null ? "" : text(node, "parts", false),
+                        text(node, "ip", false),
+                        instant(node),
+                        node.path("edit").asBoolean(false));
+            case "file" ->
+                new FileEvent(
+                        uuid(node),
+                        text(node, "hash", true),
+                        text(node, "name", true),
+                        longValue(node, "size"),
+                        text(node, "mime", false) == null ? "application/octet-stream" : text(node, "mime", false),
+                        text(node, "sender", true),
+                        text(node, "ip", false),
+                        instant(node));
+            default -> throw new MalformedEventException("unknown event type '" + type + "'");
+        };
+    }
+
+    /** Best-effort id of a value that may be malformed, for dead letters and status rows. */
+    public static String idOf(byte[] value) {
+        try {
+            JsonNode id = JSON.readTree(value).get("id");
+            return id != null && id.isTextual() ? id.textValue() : null;
+        } catch (java.io.IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    private static String text(JsonNode node, String field, boolean required) throws MalformedEventException {
+        JsonNode value = node.get(field);
+        if (value == null || value.isNull()) {
+            if (required) {
+                throw new MalformedEventException("missing field '" + field + "'");
+            }
+            return null;
+        }
+        if (!value.isTextual()) {
+            throw new MalformedEventException("field '" + field + "' must be a string");
+        }
+        return value.textValue();
+    }
+
+    private static long longValue(JsonNode node, String field) throws MalformedEventException {
+        JsonNode value = node.get(field);
+        if (value == null || !value.canConvertToLong() || !value.isIntegralNumber()) {
+            throw new MalformedEventException("field '" + field + "' must be an integer");
+        }
+        return value.longValue();
+    }
+
+    private static UUID uuid(JsonNode node) throws MalformedEventException {
+        String id = text(node, "id", true);
+        try {
+            return UUID.fromString(id);
+        } catch (IllegalArgumentException e) {
+            throw new MalformedEventException("field 'id' is not a UUID: " + id);
+        }
+    }
+
+    private static Instant instant(JsonNode node) throws MalformedEventException {
+        String ts = text(node, "ts", false);
+        if (ts == null) {
+            return Instant.EPOCH;
+        }
+        try {
+            return Instant.parse(ts);
+        } catch (DateTimeParseException e) {
+            throw new MalformedEventException("field 'ts' is not an ISO-8601 instant: " + ts);
+        }
+    }
+
+    private static String chatType(JsonNode node) throws MalformedEventException {
+        String chatType = text(node, "chatType", true);
+        if (!chatType.equals("personal") && !chatType.equals("group")) {
+            throw new MalformedEventException("field 'chatType' must be 'personal' or 'group', not '" + chatType + "'");
+        }
+        return chatType;
+    }
+}

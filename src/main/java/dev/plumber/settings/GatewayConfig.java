@@ -1,0 +1,103 @@
+package dev.plumber.settings;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/** The gateway's validated, immutable {@code plumber.yml} (SPEC §2); every section has documented defaults. */
+public record GatewayConfig(
+        Etcd etcd, DlpClient dlpClient, Files files, Kafka kafka, Store store, Http http, Console console) {
+
+    public GatewayConfig {
+        etcd = Objects.requireNonNullElseGet(etcd, () -> new Etcd(null, null, null, null, null));
+        dlpClient = Objects.requireNonNullElseGet(dlpClient, () -> new DlpClient(null, false));
+        files = Objects.requireNonNullElseGet(files, () -> new Files(null, null, null));
+        kafka = Objects.requireNonNullElseGet(kafka, () -> new Kafka(null, null, null));
+        store = Objects.requireNonNullElseGet(store, () -> new Store(null, null, null));
+        http = Objects.requireNonNullElseGet(http, () -> new Http(null));
+        console = Objects.requireNonNullElseGet(console, () -> new Console(null));
+    }
+
+    public static GatewayConfig load(Path file) throws InvalidSettingsException {
+        return ConfigLoader.load(file, GatewayConfig.class, System.getenv());
+    }
+
+    public static GatewayConfig load(Path file, Map<String, String> env) throws InvalidSettingsException {
+        return ConfigLoader.load(file, GatewayConfig.class, env);
+    }
+
+    /** Where DLP settings come from; without endpoints they come from a local settings file. */
+    public record Etcd(List<String> endpoints, List<String> prefixes, Duration timeout, String user, String password) {
+        public Etcd {
+            endpoints = List.copyOf(Objects.requireNonNullElse(endpoints, List.of()));
+            prefixes = List.copyOf(Objects.requireNonNullElse(prefixes, List.of("development")));
+            timeout = Objects.requireNonNullElse(timeout, Duration.ofSeconds(5));
+        }
+
+        public boolean enabled() {
+            return !endpoints.isEmpty();
+        }
+    }
+
+    public record DlpClient(Duration timeout, boolean debug) {
+        public DlpClient {
+            timeout = Objects.requireNonNullElse(timeout, Duration.ofSeconds(5));
+        }
+    }
+
+    /** The messenger core's file service; {@code token} is the gateway's service credential there. */
+    public record Files(String url, Duration timeout, String token) {
+        public Files {
+            url = Objects.requireNonNullElse(url, "http://127.0.0.1:8080");
+            timeout = Objects.requireNonNullElse(timeout, Duration.ofSeconds(5));
+            token = Objects.requireNonNullElse(token, "");
+        }
+    }
+
+    public record Kafka(String bootstrapServers, String groupId, Topics topics) {
+        public Kafka {
+            bootstrapServers = Objects.requireNonNullElse(bootstrapServers, "127.0.0.1:9092");
+            groupId = Objects.requireNonNullElse(groupId, "plumber");
+            topics = Objects.requireNonNullElseGet(topics, () -> new Topics(null, null, null));
+        }
+    }
+
+    public record Topics(String requests, String status, String deadLetter) {
+        public static final Topics DEFAULT = new Topics(null, null, null);
+
+        public Topics {
+            requests = Objects.requireNonNullElse(requests, "dlp.requests");
+            status = Objects.requireNonNullElse(status, "dlp.status");
+            deadLetter = Objects.requireNonNullElse(deadLetter, "dlp.requests.dlq");
+        }
+    }
+
+    public record Store(String url, String user, String password) {
+        public Store {
+            url = Objects.requireNonNullElse(url, "jdbc:postgresql://127.0.0.1:5432/plumber");
+            user = Objects.requireNonNullElse(user, "plumber");
+            password = Objects.requireNonNullElse(password, "");
+        }
+    }
+
+    public record Http(Integer port) {
+        public Http {
+            port = Objects.requireNonNullElse(port, 8081);
+        }
+    }
+
+    public record Console(Account bootstrapAdmin) {
+        public Console {
+            bootstrapAdmin = Objects.requireNonNullElseGet(bootstrapAdmin, () -> new Account(null, null));
+        }
+    }
+
+    public record Account(String email, String password) {
+        public Account {
+            email = Objects.requireNonNullElse(email, "");
+            password = Objects.requireNonNullElse(password, "");
+        }
+    }
+}
