@@ -1,0 +1,19 @@
+package dev.plumber.settings;
+
+import java.util.Optional;
+
+/**
+ * Where the DLP settings in force come from (etcd, or a local file in the demo). A source fetches, validates and
+ * publishes; an invalid change is rejected and the last valid settings stay.
+ */
+public interface DlpSettingsSource extends AutoCloseable {
+
+    /** The settings in force, or empty while none valid has been read yet (the gateway is then not ready). */
+    Optional<DlpSettings> current();
+
+    /** Why there are no settings in force (or why the last change was rejected), for the health endpoint; or null. */
+    String problem();
+
+    @Override
+    default void close() {}
+}
