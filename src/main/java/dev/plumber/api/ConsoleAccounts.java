@@ -1,0 +1,66 @@
+package dev.plumber.api;
+
+import dev.plumber.auth.PasswordHasher;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.Optional;
+import javax.sql.DataSource;
+
+/** Console accounts (auditors and admins) in the gateway's database. */
+public final class ConsoleAccounts {
+    /** A console role; messenger users have none. */
+    public enum Role {
+        AUDITOR,
+        ADMIN
+    }
+
+    private final DataSource dataSource;
+    private final PasswordHasher hasher;
+
+    public ConsoleAccounts(DataSource dataSource, PasswordHasher hasher) {
+        this.dataSource = dataSource;
+        this.hasher = hasher;
+    }
+
+    /** Creates the account unless one with that e-mail exists; returns whether it was created. */
+    public boolean create(String email, String password, Role role) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement s = c.prepareStatement(
+                        "INSERT INTO gateway.console_accounts (email, password_hash, role) VALUES (?, ?, ?)"
+                                + " ON CONFLICT (email) DO NOTHING")) {
+            s.setString(1, normalise(email));
+            s.setString(2, hasher.hash(password));
+            s.setString(3, role.name().toLowerCase(java.util.Locale.ROOT));
+            return s.executeUpdate() == 1;
+        }
+    }
+
+    public boolean isEmpty() throws SQLException {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement s = c.prepareStatement("SELECT 1 FROM gateway.console_accounts LIMIT 1");
+                ResultSet r = s.executeQuery()) {
+            return !r.next();
+        }
+    }
+
+    /** The account's role when the e-mail and password match an enabled account. */
+    public Optional<Role> authenticate(String email, String password) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement s = c.prepareStatement(
+                        "SELECT password_hash, role FROM gateway.console_accounts WHERE email = ? AND NOT disabled")) {
+            s.setString(1, normalise(email));
+            try (ResultSet r = s.executeQuery()) {
+                if (r.next() && hasher.matches(password, r.getString(1))) {
+                    return Optional.of(Role.valueOf(r.getString(2).toUpperCase(java.util.Locale.ROOT)));
+                }
+                return Optional.empty();
+            }
+        }
+    }
+
+    private static String normalise(String email) {
+        return email == null ? "" : email.strip().toLowerCase(java.util.Locale.ROOT);
+    }
+}

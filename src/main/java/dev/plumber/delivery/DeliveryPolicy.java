@@ -1,0 +1,84 @@
+package dev.plumber.delivery;
+
+import dev.plumber.event.DlpEvent;
+import dev.plumber.metrics.Meters;
+import dev.plumber.settings.DlpSettings;
+import dev.plumber.settings.DlpSystem;
+import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
+import io.github.resilience4j.core.IntervalFunction;
+import io.github.resilience4j.retry.Retry;
+import io.github.resilience4j.retry.RetryConfig;
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * How one event is delivered, in one visible place: a short jittered retry for transient failures, around a circuit
+ * breaker per DLP address, around the sender's call (which has its own timeouts). Longer outages are the intake's
+ * business: it marks the event {@code RETRYING}, pauses the partition and tries again later.
+ */
+public final class DeliveryPolicy {
+    private final Map<DlpSystem, DlpSender> senders;
+    private final CircuitBreakerRegistry breakers;
+    private final RetryConfig retryConfig;
+    private final Meters meters;
+
+    public DeliveryPolicy(Map<DlpSystem, DlpSender> senders, Meters meters) {
+        this.senders = Map.copyOf(senders);
+        this.meters = meters;
+        this.breakers = CircuitBreakerRegistry.of(CircuitBreakerConfig.custom()
+                .slidingWindowSize(20)
+                .minimumNumberOfCalls(10)
+                .failureRateThreshold(50)
+                .waitDurationInOpenState(Duration.ofSeconds(5))
+                .permittedNumberOfCallsInHalfOpenState(2)
+                // Only transient failures say the DLP is unwell; a permanent one is about the event.
+                .recordException(e -> e instanceof DeliveryException d && !d.permanent())
+                .build());
+        this.retryConfig = RetryConfig.custom()
+                .maxAttempts(3)
+                .intervalFunction(IntervalFunction.ofExponentialRandomBackoff(Duration.ofMillis(100), 2.0, 0.5))
+                .retryOnException(e -> e instanceof DeliveryException d && !d.permanent())
+                .build();
+    }
+
+    public Verdict deliver(DlpEvent event, DlpSettings settings) throws DeliveryException {
+        DlpSender sender = senders.get(settings.system());
+        if (sender == null) {
+            throw DeliveryException.permanent(
+                    "dlp", "no sender for DLP system '" + settings.system().key() + "' in this build", null);
+        }
+        CircuitBreaker breaker = breakers.circuitBreaker(settings.address());
+        Retry retry = Retry.of(settings.address(), retryConfig);
+        try {
+            return Retry.decorateCheckedSupplier(
+                            retry,
+                            CircuitBreaker.decorateCheckedSupplier(breaker, () -> timed(sender, event, settings)))
+                    .get();
+        } catch (DeliveryException e) {
+            throw e;
+        } catch (CallNotPermittedException e) {
+            throw DeliveryException.transientFailure(
+                    "dlp", "DLP at " + settings.address() + " is failing; circuit open", e);
+        } catch (Throwable e) {
+            throw DeliveryException.transientFailure("dlp", e.toString(), e);
+        }
+    }
+
+    private Verdict timed(DlpSender sender, DlpEvent event, DlpSettings settings) throws DeliveryException {
+        long start = System.nanoTime();
+        String outcome = "error";
+        try {
+            Verdict verdict = sender.send(event, settings);
+            outcome = verdict.outcome().name().toLowerCase(java.util.Locale.ROOT);
+            return verdict;
+        } catch (DeliveryException e) {
+            outcome = e.permanent() ? "permanent" : "transient";
+            throw e;
+        } finally {
+            meters.dlpCall(settings.system().key(), outcome, Duration.ofNanos(System.nanoTime() - start));
+        }
+    }
+}

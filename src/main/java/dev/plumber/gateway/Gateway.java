@@ -1,0 +1,148 @@
+package dev.plumber.gateway;
+
+import com.zaxxer.hikari.HikariDataSource;
+import dev.plumber.api.ConsoleAccounts;
+import dev.plumber.api.GatewayHttp;
+import dev.plumber.auth.PasswordHasher;
+import dev.plumber.auth.TokenSessions;
+import dev.plumber.delivery.DeliveryPolicy;
+import dev.plumber.delivery.DlpSender;
+import dev.plumber.intake.DeadLetters;
+import dev.plumber.intake.EventProcessor;
+import dev.plumber.intake.RequestConsumer;
+import dev.plumber.metrics.Meters;
+import dev.plumber.settings.DlpSettingsSource;
+import dev.plumber.settings.DlpSystem;
+import dev.plumber.settings.GatewayConfig;
+import dev.plumber.status.StatusPublisher;
+import dev.plumber.status.StatusStore;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.sql.Connection;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The gateway assembled: Kafka intake → delivery policy → DLP, statuses in PostgreSQL, and its HTTP surface. */
+public final class Gateway implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Gateway.class);
+
+    private final Deque<AutoCloseable> resources = new ArrayDeque<>();
+    private final GatewayHttp http;
+
+    private Gateway(
+            GatewayConfig config, DlpSettingsSource settings, Map<DlpSystem, DlpSender> senders, PasswordHasher hasher)
+            throws Exception {
+        Clock clock = Clock.systemUTC();
+        try {
+            resources.push(settings);
+            senders.values().forEach(resources::push);
+            PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+            new JvmMemoryMetrics().bindTo(registry);
+            new JvmThreadMetrics().bindTo(registry);
+            new ProcessorMetrics().bindTo(registry);
+            JvmGcMetrics gc = new JvmGcMetrics();
+            gc.bindTo(registry);
+            resources.push(gc);
+            Meters meters = new Meters(registry);
+
+            HikariDataSource dataSource = Connections.dataSource(config.store());
+            resources.push(dataSource);
+            StatusStore.migrate(dataSource);
+            StatusStore store = new StatusStore(dataSource, clock);
+            ConsoleAccounts accounts = new ConsoleAccounts(dataSource, hasher);
+            GatewayConfig.Account admin = config.console().bootstrapAdmin();
+            if (!admin.email().isBlank() && accounts.isEmpty()) {
+                accounts.create(admin.email(), admin.password(), ConsoleAccounts.Role.ADMIN);
+                log.info("console: created the first admin account {}", admin.email());
+            }
+
+            KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Connections.producer(config.kafka()));
+            resources.push(producer);
+            GatewayConfig.Topics topics = config.kafka().topics();
+            EventProcessor processor = new EventProcessor(
+                    store,
+                    new StatusPublisher(producer, topics.status(), clock),
+                    new DeadLetters(producer, topics.deadLetter()),
+                    new DeliveryPolicy(senders, meters),
+                    settings,
+                    meters,
+                    clock);
+            RequestConsumer consumer = new RequestConsumer(
+                    new KafkaConsumer<>(
+                            Connections.consumer(config.kafka(), config.kafka().groupId())),
+                    topics.requests(),
+                    processor,
+                    clock);
+            Thread poller = Thread.ofPlatform().name("plumber-intake").start(consumer);
+            resources.push(() -> {
+                consumer.close();
+                poller.join(Duration.ofSeconds(40));
+            });
+
+            http = new GatewayHttp(
+                    config.http().port(),
+                    store,
+                    accounts,
+                    new TokenSessions<>(Duration.ofHours(8), clock),
+                    registry,
+                    () -> notReady(settings, dataSource, poller));
+            resources.push(http);
+        } catch (Exception | Error e) {
+            close();
+            throw e;
+        }
+    }
+
+    /** Starts the gateway; the senders are closed with it. */
+    public static Gateway start(
+            GatewayConfig config, DlpSettingsSource settings, Map<DlpSystem, DlpSender> senders, PasswordHasher hasher)
+            throws Exception {
+        return new Gateway(config, settings, senders, hasher);
+    }
+
+    public int httpPort() {
+        return http.port();
+    }
+
+    private static String notReady(DlpSettingsSource settings, HikariDataSource dataSource, Thread poller) {
+        if (settings.current().isEmpty()) {
+            return "no valid DLP settings: " + settings.problem();
+        }
+        if (!poller.isAlive()) {
+            return "the Kafka intake has stopped";
+        }
+        try (Connection c = dataSource.getConnection()) {
+            if (!c.isValid(2)) {
+                return "the status store does not answer";
+            }
+        } catch (Exception e) {
+            return "the status store is unreachable: " + e.getMessage();
+        }
+        return null;
+    }
+
+    @Override
+    public void close() {
+        while (!resources.isEmpty()) {
+            AutoCloseable resource = resources.pop();
+            try {
+                resource.close();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (Exception e) {
+                log.warn("closing {} failed: {}", resource, e.toString());
+            }
+        }
+    }
+}

@@ -1,0 +1,239 @@
+package dev.plumber.intake;
+
+import dev.plumber.intake.EventProcessor.Result;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The poll loop. It never calls the DLP itself: each polled batch is processed on virtual threads (records of one key
+ * in order, keys in parallel) while the loop keeps polling with the batch's partitions paused, so the consumer stays
+ * in its group however slow the DLP is. Once a batch is done, each partition commits up to its first record that is
+ * not yet terminal; a partition with such a record is rewound to it and stays paused for a growing back-off.
+ */
+public final class RequestConsumer implements Runnable, AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(RequestConsumer.class);
+    private static final Duration POLL = Duration.ofMillis(100);
+    private static final Duration FIRST_RETRY = Duration.ofMillis(500);
+    private static final Duration MAX_RETRY = Duration.ofSeconds(30);
+    private static final Duration DRAIN_ON_REVOKE = Duration.ofSeconds(30);
+
+    private final Consumer<byte[], byte[]> consumer;
+    private final String topic;
+    private final EventProcessor processor;
+    private final Clock clock;
+    private final ExecutorService workers = Executors.newVirtualThreadPerTaskExecutor();
+    private final Map<TopicPartition, Instant> resumeAt = new HashMap<>();
+    private final Map<TopicPartition, Integer> failures = new java.util.concurrent.ConcurrentHashMap<>();
+    private volatile boolean running = true;
+    private Batch inFlight;
+
+    public RequestConsumer(Consumer<byte[], byte[]> consumer, String topic, EventProcessor processor, Clock clock) {
+        this.consumer = consumer;
+        this.topic = topic;
+        this.processor = processor;
+        this.clock = clock;
+    }
+
+    @Override
+    public void run() {
+        consumer.subscribe(List.of(topic), new Rebalance());
+        try {
+            while (running) {
+                ConsumerRecords<byte[], byte[]> records = consumer.poll(POLL);
+                if (!records.isEmpty()) {
+                    consumer.pause(records.partitions());
+                    inFlight = new Batch(records);
+                }
+                if (inFlight != null && inFlight.done.isDone()) {
+                    finish(inFlight);
+                    inFlight = null;
+                }
+                resumeDue();
+            }
+        } catch (WakeupException e) {
+            if (running) {
+                throw e;
+            }
+        } finally {
+            drainAndCommit();
+            consumer.close();
+            workers.shutdown();
+        }
+    }
+
+    /** One polled batch in flight; {@code results} is filled by the workers. */
+    private final class Batch {
+        final Map<TopicPartition, List<ConsumerRecord<byte[], byte[]>>> byPartition = new LinkedHashMap<>();
+        final Map<ConsumerRecord<byte[], byte[]>, Result> results = new java.util.concurrent.ConcurrentHashMap<>();
+        final CompletableFuture<Void> done;
+
+        Batch(ConsumerRecords<byte[], byte[]> records) {
+            Map<String, List<ConsumerRecord<byte[], byte[]>>> byKey = new LinkedHashMap<>();
+            for (TopicPartition tp : records.partitions()) {
+                List<ConsumerRecord<byte[], byte[]>> list = records.records(tp);
+                byPartition.put(tp, list);
+                for (ConsumerRecord<byte[], byte[]> r : list) {
+                    String key = tp + "/"
+                            + (r.key() == null ? "" : new String(r.key(), java.nio.charset.StandardCharsets.UTF_8));
+                    byKey.computeIfAbsent(key, k -> new ArrayList<>()).add(r);
+                }
+            }
+            List<CompletableFuture<Void>> groups = new ArrayList<>();
+            for (List<ConsumerRecord<byte[], byte[]>> group : byKey.values()) {
+                groups.add(CompletableFuture.runAsync(() -> processInOrder(group), workers));
+            }
+            done = CompletableFuture.allOf(groups.toArray(CompletableFuture[]::new));
+        }
+
+        /** Records of one key, in offset order; after the first that must wait, the rest of its key waits too. */
+        private void processInOrder(List<ConsumerRecord<byte[], byte[]>> group) {
+            for (ConsumerRecord<byte[], byte[]> r : group) {
+                TopicPartition tp = new TopicPartition(r.topic(), r.partition());
+                Result result = processor.process(r, backoff(failures.getOrDefault(tp, 0)));
+                results.put(r, result);
+                if (result == Result.RETRY_LATER) {
+                    return;
+                }
+            }
+        }
+    }
+
+    private void finish(Batch batch) {
+        Set<TopicPartition> assigned = consumer.assignment();
+        Map<TopicPartition, OffsetAndMetadata> commits = new HashMap<>();
+        for (Map.Entry<TopicPartition, List<ConsumerRecord<byte[], byte[]>>> e : batch.byPartition.entrySet()) {
+            TopicPartition tp = e.getKey();
+            if (!assigned.contains(tp)) {
+                continue; // lost while in flight: never commit for it
+            }
+            long next = -1;
+            for (ConsumerRecord<byte[], byte[]> r : e.getValue()) {
+                if (batch.results.get(r) != Result.DONE) {
+                    next = r.offset();
+                    break;
+                }
+            }
+            if (next < 0) {
+                commits.put(tp, new OffsetAndMetadata(e.getValue().getLast().offset() + 1));
+                failures.remove(tp);
+                consumer.resume(List.of(tp));
+            } else {
+                commits.put(tp, new OffsetAndMetadata(next));
+                consumer.seek(tp, next);
+                int n = failures.merge(tp, 1, Integer::sum);
+                resumeAt.put(tp, clock.instant().plus(backoff(n)));
+            }
+        }
+        if (!commits.isEmpty()) {
+            consumer.commitSync(commits);
+        }
+    }
+
+    private void resumeDue() {
+        if (resumeAt.isEmpty()) {
+            return;
+        }
+        Instant now = clock.instant();
+        Set<TopicPartition> assigned = consumer.assignment();
+        List<TopicPartition> due = new ArrayList<>();
+        resumeAt.entrySet().removeIf(e -> {
+            if (!assigned.contains(e.getKey())) {
+                return true;
+            }
+            if (!now.isBefore(e.getValue())) {
+                due.add(e.getKey());
+                return true;
+            }
+            return false;
+        });
+        if (!due.isEmpty()) {
+            consumer.resume(due);
+        }
+    }
+
+    static Duration backoff(int failures) {
+        if (failures <= 0) {
+            return FIRST_RETRY;
+        }
+        long millis = FIRST_RETRY.toMillis() << Math.min(failures, 10);
+        return Duration.ofMillis(Math.min(millis, MAX_RETRY.toMillis()));
+    }
+
+    private void drainAndCommit() {
+        if (inFlight == null) {
+            return;
+        }
+        try {
+            inFlight.done.get(DRAIN_ON_REVOKE.toMillis(), TimeUnit.MILLISECONDS);
+            finish(inFlight);
+        } catch (TimeoutException e) {
+            log.warn("in-flight events not finished within {}; they will be re-delivered", DRAIN_ON_REVOKE);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Exception e) {
+            log.warn("draining in-flight events failed: {}", e.toString());
+        } finally {
+            inFlight = null;
+        }
+    }
+
+    /** Revoked partitions are drained and committed before they go; lost ones are never committed. */
+    private final class Rebalance implements ConsumerRebalanceListener {
+        @Override
+        public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+            if (inFlight != null && !java.util.Collections.disjoint(inFlight.byPartition.keySet(), partitions)) {
+                drainAndCommit();
+            }
+            partitions.forEach(tp -> {
+                resumeAt.remove(tp);
+                failures.remove(tp);
+            });
+        }
+
+        @Override
+        public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+            // New partitions start unpaused; the committed offset is where work resumes.
+        }
+
+        @Override
+        public void onPartitionsLost(Collection<TopicPartition> partitions) {
+            Set<TopicPartition> lost = new HashSet<>(partitions);
+            if (inFlight != null) {
+                inFlight.byPartition.keySet().removeIf(lost::contains);
+            }
+            partitions.forEach(tp -> {
+                resumeAt.remove(tp);
+                failures.remove(tp);
+            });
+        }
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        consumer.wakeup();
+    }
+}

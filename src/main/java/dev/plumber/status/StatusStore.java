@@ -1,0 +1,269 @@
+package dev.plumber.status;
+
+import dev.plumber.event.DlpEvent;
+import dev.plumber.event.FileEvent;
+import dev.plumber.event.MessageEvent;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import javax.sql.DataSource;
+import org.flywaydb.core.Flyway;
+
+/** The PostgreSQL status store: one row per event id; terminal decisions are written once. */
+public final class StatusStore {
+    /** Rows and the total matching a query. */
+    public record Page(List<RequestRecord> items, long total) {}
+
+    private static final String TERMINAL = "('ALLOWED','BLOCKED','ACCEPTED','FAILED','SKIPPED')";
+
+    private final DataSource dataSource;
+    private final Clock clock;
+
+    public StatusStore(DataSource dataSource, Clock clock) {
+        this.dataSource = dataSource;
+        this.clock = clock;
+    }
+
+    /** Creates or upgrades the {@code gateway} schema. */
+    public static void migrate(DataSource dataSource) {
+        Flyway.configure()
+                .dataSource(dataSource)
+                .schemas("gateway")
+                .locations("classpath:db/gateway")
+                .load()
+                .migrate();
+    }
+
+    /**
+     * Records a consumed event as {@code RECEIVED} unless its row exists already; returns the row's status, which is
+     * terminal when the event was decided before (a re-delivery).
+     */
+    public Status receive(DlpEvent event, KafkaCoordinates at) throws SQLException {
+        String type;
+        Long mid = null;
+        String chat = null;
+        String fileName = null;
+        switch (event) {
+            case MessageEvent m -> {
+                type = "message";
+                mid = m.mid();
+                chat = m.chat();
+            }
+            case FileEvent f -> {
+                type = "file";
+                fileName = f.name();
+            }
+        }
+        return insert(
+                event.id().toString(), type, mid, chat, event.sender(), event.fileHash(), fileName, event.ts(), at);
+    }
+
+    /** Records an event that could not be read; its id is the event's own when it has one. */
+    public Status receiveMalformed(String eventId, KafkaCoordinates at) throws SQLException {
+        return insert(eventId, "malformed", null, null, null, null, null, null, at);
+    }
+
+    private Status insert(
+            String id,
+            String type,
+            Long mid,
+            String chat,
+            String sender,
+            String hash,
+            String fileName,
+            Instant eventTs,
+            KafkaCoordinates at)
+            throws SQLException {
+        Timestamp now = Timestamp.from(clock.instant());
+        try (Connection c = dataSource.getConnection()) {
+            try (PreparedStatement s = c.prepareStatement(
+                    """
+                    INSERT INTO gateway.requests (event_id, type, status, mid, chat, sender, file_hash, file_name,
+                        kafka_topic, kafka_partition, kafka_offset, event_ts, received_at, updated_at)
+                    VALUES (?, ?, 'RECEIVED', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    ON CONFLICT (event_id) DO NOTHING""")) {
+                s.setString(1, id);
+                s.setString(2, type);
+                s.setObject(3, mid);
+                s.setString(4, chat);
+                s.setString(5, sender);
+                s.setString(6, hash);
+                s.setString(7, fileName);
+                s.setString(8, at.topic());
+                s.setInt(9, at.partition());
+                s.setLong(10, at.offset());
+                s.setTimestamp(11, eventTs == null ? null : Timestamp.from(eventTs));
+                s.setTimestamp(12, now);
+                s.setTimestamp(13, now);
+                s.executeUpdate();
+            }
+            try (PreparedStatement s = c.prepareStatement("SELECT status FROM gateway.requests WHERE event_id = ?")) {
+                s.setString(1, id);
+                try (ResultSet r = s.executeQuery()) {
+                    r.next();
+                    return Status.valueOf(r.getString(1));
+                }
+            }
+        }
+    }
+
+    /** A DLP call starts: counts the attempt and records where it goes. */
+    public void sending(String id, String dlpSystem, String dlpAddress) throws SQLException {
+        update(
+                """
+                UPDATE gateway.requests SET status = 'SENDING', attempts = attempts + 1, dlp_system = ?,
+                    dlp_address = ?, updated_at = ? WHERE event_id = ? AND status NOT IN """
+                        + TERMINAL,
+                dlpSystem,
+                dlpAddress,
+                Timestamp.from(clock.instant()),
+                id);
+    }
+
+    /** A transient failure: the event will be tried again at {@code nextAttempt}. */
+    public void retrying(String id, String error, Instant nextAttempt) throws SQLException {
+        update(
+                "UPDATE gateway.requests SET status = 'RETRYING', last_error = ?, next_attempt_at = ?, updated_at = ?"
+                        + " WHERE event_id = ? AND status NOT IN " + TERMINAL,
+                error,
+                Timestamp.from(nextAttempt),
+                Timestamp.from(clock.instant()),
+                id);
+    }
+
+    /** Writes the terminal decision once; returns false when the row was already decided. */
+    public boolean complete(String id, Status status, String reason, String reference, String error)
+            throws SQLException {
+        if (!status.terminal()) {
+            throw new IllegalArgumentException(status + " is not terminal");
+        }
+        Timestamp now = Timestamp.from(clock.instant());
+        return update(
+                        "UPDATE gateway.requests SET status = ?, reason = ?, dlp_reference = ?, last_error ="
+                                + " COALESCE(?, last_error), next_attempt_at = NULL, updated_at = ?, completed_at = ?"
+                                + " WHERE event_id = ? AND status NOT IN " + TERMINAL,
+                        status.name(),
+                        reason,
+                        reference,
+                        error,
+                        now,
+                        now,
+                        id)
+                == 1;
+    }
+
+    /** Re-opens a {@code FAILED} request whose event is being replayed from the dead-letter topic. */
+    public boolean reopen(String id) throws SQLException {
+        return update(
+                        "UPDATE gateway.requests SET status = 'RECEIVED', completed_at = NULL, updated_at = ?"
+                                + " WHERE event_id = ? AND status = 'FAILED'",
+                        Timestamp.from(clock.instant()),
+                        id)
+                == 1;
+    }
+
+    public Optional<RequestRecord> find(String id) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement s = c.prepareStatement("SELECT * FROM gateway.requests WHERE event_id = ?")) {
+            s.setString(1, id);
+            try (ResultSet r = s.executeQuery()) {
+                return r.next() ? Optional.of(read(r)) : Optional.empty();
+            }
+        }
+    }
+
+    /** Newest first, with the total count of matching rows. */
+    public Page query(RequestQuery q) throws SQLException {
+        StringBuilder where = new StringBuilder(" WHERE TRUE");
+        List<Object> args = new ArrayList<>();
+        filter(where, args, "status = ?", q.status() == null ? null : q.status().name());
+        filter(where, args, "type = ?", q.type());
+        filter(where, args, "sender = ?", q.sender());
+        filter(where, args, "chat = ?", q.chat());
+        filter(where, args, "mid = ?", q.mid());
+        filter(where, args, "file_hash = ?", q.hash());
+        filter(where, args, "received_at >= ?", q.from() == null ? null : Timestamp.from(q.from()));
+        filter(where, args, "received_at < ?", q.to() == null ? null : Timestamp.from(q.to()));
+        try (Connection c = dataSource.getConnection()) {
+            long total;
+            try (PreparedStatement s = c.prepareStatement("SELECT count(*) FROM gateway.requests" + where)) {
+                bind(s, args);
+                try (ResultSet r = s.executeQuery()) {
+                    r.next();
+                    total = r.getLong(1);
+                }
+            }
+            List<RequestRecord> items = new ArrayList<>();
+            try (PreparedStatement s = c.prepareStatement("SELECT * FROM gateway.requests" + where
+                    + " ORDER BY received_at DESC, event_id LIMIT " + q.limit() + " OFFSET " + q.offset())) {
+                bind(s, args);
+                try (ResultSet r = s.executeQuery()) {
+                    while (r.next()) {
+                        items.add(read(r));
+                    }
+                }
+            }
+            return new Page(items, total);
+        }
+    }
+
+    private static void filter(StringBuilder where, List<Object> args, String clause, Object value) {
+        if (value != null) {
+            where.append(" AND ").append(clause);
+            args.add(value);
+        }
+    }
+
+    private int update(String sql, Object... args) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement s = c.prepareStatement(sql)) {
+            bind(s, List.of(args));
+            return s.executeUpdate();
+        }
+    }
+
+    private static void bind(PreparedStatement s, List<Object> args) throws SQLException {
+        for (int i = 0; i < args.size(); i++) {
+            s.setObject(i + 1, args.get(i));
+        }
+    }
+
+    private static RequestRecord read(ResultSet r) throws SQLException {
+        long midValue = r.getLong("mid");
+        Long mid = r.wasNull() ? null : midValue;
+        return new RequestRecord(
+                r.getString("event_id"),
+                r.getString("type"),
+                Status.valueOf(r.getString("status")),
+                mid,
+                r.getString("chat"),
+                r.getString("sender"),
+                r.getString("file_hash"),
+                r.getString("file_name"),
+                r.getString("reason"),
+                r.getString("dlp_system"),
+                r.getString("dlp_address"),
+                r.getString("dlp_reference"),
+                r.getInt("attempts"),
+                r.getString("last_error"),
+                r.getString("kafka_topic"),
+                r.getInt("kafka_partition"),
+                r.getLong("kafka_offset"),
+                instant(r, "event_ts"),
+                instant(r, "received_at"),
+                instant(r, "updated_at"),
+                instant(r, "completed_at"));
+    }
+
+    private static Instant instant(ResultSet r, String column) throws SQLException {
+        Timestamp t = r.getTimestamp(column);
+        return t == null ? null : t.toInstant();
+    }
+}
