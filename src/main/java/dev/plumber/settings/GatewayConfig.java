@@ -12,7 +12,7 @@ public record GatewayConfig(
 
     public GatewayConfig {
         etcd = Objects.requireNonNullElseGet(etcd, () -> new Etcd(null, null, null, null, null));
-        dlpClient = Objects.requireNonNullElseGet(dlpClient, () -> new DlpClient(null, false));
+        dlpClient = Objects.requireNonNullElseGet(dlpClient, () -> new DlpClient(null, null));
         files = Objects.requireNonNullElseGet(files, () -> new Files(null, null, null));
         kafka = Objects.requireNonNullElseGet(kafka, () -> new Kafka(null, null, null));
         store = Objects.requireNonNullElseGet(store, () -> new Store(null, null, null));
@@ -41,9 +41,10 @@ public record GatewayConfig(
         }
     }
 
-    public record DlpClient(Duration timeout, boolean debug) {
+    public record DlpClient(Duration timeout, Boolean debug) {
         public DlpClient {
             timeout = Objects.requireNonNullElse(timeout, Duration.ofSeconds(5));
+            debug = Objects.requireNonNullElse(debug, false);
         }
     }
 

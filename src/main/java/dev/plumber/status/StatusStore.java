@@ -117,10 +117,8 @@ public final class StatusStore {
     /** A DLP call starts: counts the attempt and records where it goes. */
     public void sending(String id, String dlpSystem, String dlpAddress) throws SQLException {
         update(
-                """
-                UPDATE gateway.requests SET status = 'SENDING', attempts = attempts + 1, dlp_system = ?,
-                    dlp_address = ?, updated_at = ? WHERE event_id = ? AND status NOT IN """
-                        + TERMINAL,
+                "UPDATE gateway.requests SET status = 'SENDING', attempts = attempts + 1, dlp_system = ?,"
+                        + " dlp_address = ?, updated_at = ? WHERE event_id = ? AND status NOT IN " + TERMINAL,
                 dlpSystem,
                 dlpAddress,
                 Timestamp.from(clock.instant()),

@@ -1,0 +1,68 @@
+package dev.plumber.event;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+class EventCodecTest {
+    private static final UUID ID = UUID.fromString("6f1c1f8e-8d43-4b8e-9a52-0d0a8f6f3c11");
+    private static final Instant TS = Instant.parse("2026-11-23T10:15:30Z");
+
+    @Test
+    void encodesMessageEventWithSpecFieldNames() {
+        var event = new MessageEvent(
+                ID, 42, "alice@demo.local", "c-1", "personal", "hi", null, "{}", "10.0.0.5", TS, false);
+
+        String json = new String(EventCodec.encode(event), StandardCharsets.UTF_8);
+
+        assertThat(json)
+                .isEqualTo("{\"v\":1,\"type\":\"message\",\"id\":\"" + ID
+                        + "\",\"mid\":42,\"sender\":\"alice@demo.local\",\"chat\":\"c-1\",\"chatType\":\"personal\","
+                        + "\"text\":\"hi\",\"parts\":\"{}\",\"ip\":\"10.0.0.5\",\"ts\":\"2026-11-23T10:15:30Z\","
+                        + "\"edit\":false}");
+    }
+
+    @Test
+    void roundTripsMessageAndFileEvents() throws Exception {
+        var message = new MessageEvent(ID, 7, "a@x", "g-1", "group", "text", "abc", "{}", "1.2.3.4", TS, true);
+        var file = new FileEvent(ID, "abc", "report.pdf", 1234, "application/pdf", "a@x", "1.2.3.4", TS);
+
+        assertThat(EventCodec.decode(EventCodec.encode(message))).isEqualTo(message);
+        assertThat(EventCodec.decode(EventCodec.encode(file))).isEqualTo(file);
+        assertThat(message.key()).isEqualTo("g-1");
+        assertThat(file.key()).isEqualTo("abc");
+    }
+
+    @Test
+    void rejectsMalformedValuesWithTheReason() {
+        assertReason("", "empty event value");
+        assertReason("{not json", "not JSON");
+        assertReason("[1]", "not a JSON object");
+        assertReason("{\"v\":2,\"type\":\"message\"}", "unsupported schema version");
+        assertReason("{\"v\":1,\"type\":\"sms\",\"id\":\"" + ID + "\"}", "unknown event type 'sms'");
+        assertReason("{\"v\":1,\"type\":\"file\",\"id\":\"nope\"}", "field 'id' is not a UUID");
+        assertReason(
+                "{\"v\":1,\"type\":\"message\",\"id\":\"" + ID + "\",\"mid\":1,\"sender\":\"a\",\"chat\":\"c\","
+                        + "\"chatType\":\"channel\",\"text\":\"t\"}",
+                "field 'chatType' must be 'personal' or 'group'");
+        assertReason(
+                "{\"v\":1,\"type\":\"message\",\"id\":\"" + ID + "\",\"mid\":\"x\"}", "field 'mid' must be an integer");
+    }
+
+    @Test
+    void findsTheIdOfAMalformedEventWhenItHasOne() {
+        assertThat(EventCodec.idOf(("{\"id\":\"" + ID + "\",\"v\":9}").getBytes(StandardCharsets.UTF_8)))
+                .isEqualTo(ID.toString());
+        assertThat(EventCodec.idOf("garbage".getBytes(StandardCharsets.UTF_8))).isNull();
+    }
+
+    private static void assertReason(String value, String reason) {
+        assertThatThrownBy(() -> EventCodec.decode(value.getBytes(StandardCharsets.UTF_8)))
+                .isInstanceOf(MalformedEventException.class)
+                .hasMessageContaining(reason);
+    }
+}

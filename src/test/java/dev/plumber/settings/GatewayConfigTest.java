@@ -1,0 +1,80 @@
+package dev.plumber.settings;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class GatewayConfigTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void readsTheReferenceFileInConfig() throws Exception {
+        GatewayConfig config = GatewayConfig.load(Path.of("config/plumber.yml"), Map.of());
+
+        assertThat(config.etcd().endpoints()).containsExactly("http://etcd:2379");
+        assertThat(config.etcd().prefixes()).containsExactly("development");
+        assertThat(config.dlpClient().timeout()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(config.kafka().topics().deadLetter()).isEqualTo("dlp.requests.dlq");
+        assertThat(config.http().port()).isEqualTo(8081);
+    }
+
+    @Test
+    void environmentOverridesFileValues() throws Exception {
+        GatewayConfig config = GatewayConfig.load(
+                write("kafka:\n  bootstrapServers: a:9092\n"),
+                Map.of(
+                        "PLUMBER_KAFKA_BOOTSTRAPSERVERS", "b:9092",
+                        "PLUMBER_ETCD_ENDPOINTS", "http://e1:2379, http://e2:2379",
+                        "PLUMBER_STORE_PASSWORD", "pw",
+                        "PLUMBER_DLPCLIENT_TIMEOUT", "500ms",
+                        "PLUMBER_HTTP_PORT", "9000"));
+
+        assertThat(config.kafka().bootstrapServers()).isEqualTo("b:9092");
+        assertThat(config.etcd().endpoints()).isEqualTo(List.of("http://e1:2379", "http://e2:2379"));
+        assertThat(config.store().password()).isEqualTo("pw");
+        assertThat(config.dlpClient().timeout()).isEqualTo(Duration.ofMillis(500));
+        assertThat(config.http().port()).isEqualTo(9000);
+    }
+
+    @Test
+    void rejectsUnknownKeysWithFileAndKey() throws Exception {
+        Path file = write("kafka:\n  bootstrapServer: a:9092\n");
+
+        assertThatThrownBy(() -> GatewayConfig.load(file, Map.of()))
+                .isInstanceOf(InvalidSettingsException.class)
+                .hasMessageContaining(file.toString())
+                .hasMessageContaining("kafka.bootstrapServer");
+    }
+
+    @Test
+    void rejectsWrongTypesAndBadDurations() throws Exception {
+        assertThatThrownBy(() -> GatewayConfig.load(write("http:\n  port: lots\n"), Map.of()))
+                .hasMessageContaining("http.port");
+        assertThatThrownBy(() -> GatewayConfig.load(write("etcd:\n  timeout: 5 parsecs\n"), Map.of()))
+                .hasMessageContaining("etcd.timeout")
+                .hasMessageContaining("not a duration");
+    }
+
+    @Test
+    void defaultsApplyToAnEmptyFile() throws Exception {
+        GatewayConfig config = GatewayConfig.load(write(""), Map.of());
+
+        assertThat(config.etcd().enabled()).isFalse();
+        assertThat(config.kafka().groupId()).isEqualTo("plumber");
+        assertThat(config.files().timeout()).isEqualTo(Duration.ofSeconds(5));
+    }
+
+    private Path write(String yaml) throws Exception {
+        Path file = dir.resolve("plumber.yml");
+        Files.writeString(file, yaml);
+        return file;
+    }
+}
