@@ -76,7 +76,7 @@ public final class EventProcessor {
             if (e instanceof InterruptedException) {
                 Thread.currentThread().interrupt();
             }
-            log.warn("event at {}-{}@{} will be retried: {}", at.topic(), at.partition(), at.offset(), e.toString());
+            log.warn("event at {}-{}@{} will be retried", at.topic(), at.partition(), at.offset(), e);
             return Result.RETRY_LATER;
         }
     }

@@ -222,7 +222,7 @@ public final class StatusStore {
     private int update(String sql, Object... args) throws SQLException {
         try (Connection c = dataSource.getConnection();
                 PreparedStatement s = c.prepareStatement(sql)) {
-            bind(s, List.of(args));
+            bind(s, java.util.Arrays.asList(args));
             return s.executeUpdate();
         }
     }

@@ -1,0 +1,276 @@
+package dev.plumber.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.plumber.auth.PasswordHasher;
+import dev.plumber.delivery.DeliveryException;
+import dev.plumber.delivery.DlpSender;
+import dev.plumber.delivery.Verdict;
+import dev.plumber.embedded.EmbeddedKafka;
+import dev.plumber.embedded.EmbeddedPostgres;
+import dev.plumber.event.DlpEvent;
+import dev.plumber.event.EventCodec;
+import dev.plumber.event.MessageEvent;
+import dev.plumber.intake.DeadLetters;
+import dev.plumber.settings.DlpSettings;
+import dev.plumber.settings.DlpSettingsSource;
+import dev.plumber.settings.DlpSystem;
+import dev.plumber.settings.GatewayConfig;
+import dev.plumber.testkit.Eventually;
+import dev.plumber.testkit.KafkaTopics;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** The gateway on a real Kafka broker and a real PostgreSQL, with a scripted DLP behind the sender interface. */
+@Timeout(value = 3, unit = TimeUnit.MINUTES)
+class GatewayPipelineIT {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    private static EmbeddedKafka kafka;
+    private static EmbeddedPostgres postgres;
+    private static Gateway gateway;
+    private static final ScriptedDlp dlp = new ScriptedDlp();
+    private static String token;
+
+    /** Blocks texts containing "secret"; fails transiently while a message's countdown lasts. */
+    static final class ScriptedDlp implements DlpSender {
+        final List<UUID> calls = new CopyOnWriteArrayList<>();
+        final Map<String, AtomicInteger> transientFailures = new ConcurrentHashMap<>();
+
+        @Override
+        public Verdict send(DlpEvent event, DlpSettings settings) throws DeliveryException {
+            calls.add(event.id());
+            String text = ((MessageEvent) event).text();
+            AtomicInteger failures = transientFailures.get(text);
+            if (failures != null && failures.getAndDecrement() > 0) {
+                throw DeliveryException.transientFailure("dlp", "connection reset", null);
+            }
+            if (text.contains("permanent")) {
+                throw DeliveryException.permanent("dlp", "ICAP 400 Bad Request", null);
+            }
+            return text.contains("secret")
+                    ? Verdict.blocked("403 Forbidden; X-Block-Reason: secret", "IST-1")
+                    : Verdict.allowed("IST-1");
+        }
+    }
+
+    @BeforeAll
+    static void start() throws Exception {
+        kafka = EmbeddedKafka.start();
+        postgres = EmbeddedPostgres.start();
+        String url = postgres.createDatabase("plumber");
+        KafkaTopics.create(kafka.bootstrapServers(), Map.of("dlp.requests", 3, "dlp.status", 1, "dlp.requests.dlq", 1));
+        GatewayConfig config = new GatewayConfig(
+                null,
+                null,
+                null,
+                new GatewayConfig.Kafka(kafka.bootstrapServers(), "plumber-it", null),
+                new GatewayConfig.Store(url, postgres.user(), ""),
+                new GatewayConfig.Http(0),
+                new GatewayConfig.Console(new GatewayConfig.Account("admin@it.local", "pw")));
+        DlpSettings settings = DlpSettings.fromMap(Map.of("system", "icap", "address", "icap://127.0.0.1:1/request"));
+        DlpSettingsSource source = new DlpSettingsSource() {
+            @Override
+            public Optional<DlpSettings> current() {
+                return Optional.of(settings);
+            }
+
+            @Override
+            public String problem() {
+                return null;
+            }
+        };
+        gateway = Gateway.start(config, source, Map.of(DlpSystem.ICAP, dlp), new PasswordHasher(1_000));
+        token = JSON.readTree(post("/api/v1/login", "{\"email\":\"admin@it.local\",\"password\":\"pw\"}"))
+                .get("token")
+                .asText();
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (gateway != null) {
+            gateway.close();
+        }
+        if (kafka != null) {
+            kafka.close();
+        }
+        if (postgres != null) {
+            postgres.close();
+        }
+    }
+
+    @Test
+    void recordsAllowedAndBlockedVerdictsAndPublishesThem() throws Exception {
+        MessageEvent ok = message("c-1", "hello");
+        MessageEvent secret = message("c-1", "a secret plan");
+        send(ok);
+        send(secret);
+
+        JsonNode allowed = awaitStatus(ok.id(), "ALLOWED");
+        JsonNode blocked = awaitStatus(secret.id(), "BLOCKED");
+
+        assertThat(allowed.get("dlpReference").asText()).isEqualTo("IST-1");
+        assertThat(allowed.get("attempts").asInt()).isEqualTo(1);
+        assertThat(blocked.get("reason").asText()).contains("X-Block-Reason: secret");
+        assertThat(blocked.get("chat").asText()).isEqualTo("c-1");
+        List<String> published =
+                KafkaTopics.read(kafka.bootstrapServers(), "dlp.status", 100, Duration.ofSeconds(5)).stream()
+                        .map(r -> new String(r.value(), StandardCharsets.UTF_8))
+                        .filter(v -> v.contains(secret.id().toString()))
+                        .toList();
+        assertThat(published).anySatisfy(v -> assertThat(v).contains("\"status\":\"BLOCKED\""));
+    }
+
+    @Test
+    void malformedEventsGoToTheDeadLetterTopicWithTheReason() throws Exception {
+        KafkaTopics.produce(
+                kafka.bootstrapServers(),
+                "dlp.requests",
+                "k".getBytes(StandardCharsets.UTF_8),
+                "{\"v\":1,\"type\":\"sms\"}".getBytes(StandardCharsets.UTF_8));
+
+        ConsumerRecord<byte[], byte[]> letter = Eventually.within(Duration.ofSeconds(30), () -> {
+            var letters = KafkaTopics.read(kafka.bootstrapServers(), "dlp.requests.dlq", 10, Duration.ofSeconds(2));
+            var mine = letters.stream()
+                    .filter(r -> new String(r.value(), StandardCharsets.UTF_8).contains("sms"))
+                    .findFirst();
+            assertThat(mine).isPresent();
+            return mine.get();
+        });
+        assertThat(header(letter, DeadLetters.ORIGINAL_TOPIC)).isEqualTo("dlp.requests");
+        assertThat(header(letter, DeadLetters.STAGE)).isEqualTo("decode");
+        assertThat(header(letter, DeadLetters.ERROR_MESSAGE)).contains("unknown event type 'sms'");
+        JsonNode page = JSON.readTree(get("/api/v1/requests?status=FAILED&type=malformed"));
+        assertThat(page.get("total").asLong()).isGreaterThanOrEqualTo(1);
+    }
+
+    @Test
+    void permanentDlpErrorsFailTheRequestAndDeadLetterIt() throws Exception {
+        MessageEvent bad = message("c-3", "permanent trouble");
+        send(bad);
+
+        JsonNode failed = awaitStatus(bad.id(), "FAILED");
+
+        assertThat(failed.get("reason").asText()).contains("ICAP 400");
+        assertThat(KafkaTopics.read(kafka.bootstrapServers(), "dlp.requests.dlq", 100, Duration.ofSeconds(5)))
+                .anySatisfy(r -> assertThat(new String(r.value(), StandardCharsets.UTF_8))
+                        .contains(bad.id().toString()));
+    }
+
+    @Test
+    void transientFailuresAreRetriedUntilTheDlpAnswers() throws Exception {
+        MessageEvent flaky = message("c-2", "flaky one");
+        dlp.transientFailures.put("flaky one", new AtomicInteger(4));
+        send(flaky);
+
+        JsonNode allowed = awaitStatus(flaky.id(), "ALLOWED");
+
+        assertThat(allowed.get("attempts").asInt()).isGreaterThanOrEqualTo(2);
+        assertThat(allowed.get("lastError").asText()).contains("connection reset");
+    }
+
+    @Test
+    void aRedeliveredEventIsDecidedOnce() throws Exception {
+        MessageEvent event = message("c-4", "twice");
+        send(event);
+        awaitStatus(event.id(), "ALLOWED");
+        send(event);
+        MessageEvent after = message("c-4", "after the duplicate");
+        send(after);
+        awaitStatus(after.id(), "ALLOWED");
+
+        assertThat(dlp.calls.stream().filter(event.id()::equals)).hasSize(1);
+        JsonNode page = JSON.readTree(get("/api/v1/requests?chat=c-4"));
+        assertThat(page.get("total").asLong()).isEqualTo(2);
+    }
+
+    @Test
+    void theApiNeedsALogin() throws Exception {
+        HttpResponse<String> response = HTTP.send(
+                HttpRequest.newBuilder(uri("/api/v1/requests")).build(), HttpResponse.BodyHandlers.ofString());
+
+        assertThat(response.statusCode()).isEqualTo(401);
+        assertThat(HTTP.send(HttpRequest.newBuilder(uri("/health/ready")).build(), HttpResponse.BodyHandlers.ofString())
+                        .statusCode())
+                .isEqualTo(200);
+    }
+
+    private static MessageEvent message(String chat, String text) {
+        return new MessageEvent(
+                UUID.randomUUID(),
+                System.nanoTime(),
+                "alice@it.local",
+                chat,
+                "group",
+                text,
+                null,
+                "{}",
+                "10.0.0.5",
+                Instant.now(),
+                false);
+    }
+
+    private static void send(DlpEvent event) throws Exception {
+        KafkaTopics.produce(
+                kafka.bootstrapServers(),
+                "dlp.requests",
+                event.key().getBytes(StandardCharsets.UTF_8),
+                EventCodec.encode(event));
+    }
+
+    private static JsonNode awaitStatus(UUID id, String status) throws Exception {
+        return Eventually.within(Duration.ofSeconds(60), () -> {
+            JsonNode row = JSON.readTree(get("/api/v1/requests/" + id));
+            assertThat(row.path("status").asText()).isEqualTo(status);
+            return row;
+        });
+    }
+
+    private static String header(ConsumerRecord<byte[], byte[]> record, String name) {
+        return new String(record.headers().lastHeader(name).value(), StandardCharsets.UTF_8);
+    }
+
+    private static URI uri(String path) {
+        return URI.create("http://127.0.0.1:" + gateway.httpPort() + path);
+    }
+
+    private static String get(String path) throws Exception {
+        return HTTP.send(
+                        HttpRequest.newBuilder(uri(path))
+                                .header("Authorization", "Bearer " + token)
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString())
+                .body();
+    }
+
+    private static String post(String path, String body) throws Exception {
+        return HTTP.send(
+                        HttpRequest.newBuilder(uri(path))
+                                .header("Content-Type", "application/json")
+                                .POST(HttpRequest.BodyPublishers.ofString(body))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString())
+                .body();
+    }
+}
