@@ -50,12 +50,7 @@ public final class CoreServer implements AutoCloseable {
         hikari.setPoolName("core");
         hikari.setMaximumPoolSize(10);
         HikariDataSource dataSource = new HikariDataSource(hikari);
-        try {
-            return start(config, dataSource, List.of(dataSource));
-        } catch (RuntimeException e) {
-            dataSource.close();
-            throw e;
-        }
+        return start(config, dataSource, List.of(dataSource));
     }
 
     /** Starts the core on {@code dataSource} (not closed by {@link #close()}); {@code config.store.url} is unused. */
@@ -64,7 +59,8 @@ public final class CoreServer implements AutoCloseable {
     }
 
     private static CoreServer start(CoreConfig config, DataSource dataSource, List<AutoCloseable> owned) {
-        List<AutoCloseable> resources = new ArrayList<>();
+        // Closed in reverse: HTTP first, then the relay and producers, then what the core was handed or opened.
+        List<AutoCloseable> resources = new ArrayList<>(owned);
         try {
             SecureRandom random = new SecureRandom();
             Clock clock = Clock.systemUTC();
@@ -98,7 +94,6 @@ public final class CoreServer implements AutoCloseable {
             api.routes(app);
             app.start(config.http().port());
             resources.add(app::stop);
-            resources.addAll(owned);
             LOG.info(
                     "messenger core listening on port {}; DLP events to {} on {}",
                     app.port(),
@@ -126,7 +121,7 @@ public final class CoreServer implements AutoCloseable {
         closeAll(resources);
     }
 
-    /** Closes in reverse order of start: HTTP first, so no request writes after the relay stopped. */
+    /** Closes in reverse order of start, so no request writes after the relay stopped. */
     private static void closeAll(List<AutoCloseable> resources) {
         for (AutoCloseable resource : resources.reversed()) {
             try {

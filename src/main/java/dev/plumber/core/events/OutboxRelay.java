@@ -124,9 +124,13 @@ public final class OutboxRelay implements AutoCloseable {
     @Override
     public void close() {
         running = false;
-        thread.interrupt();
+        wakeUp.release();
         try {
-            thread.join(Duration.ofSeconds(5));
+            // An interrupt breaks a JDBC connection in use, so it is only for a relay stuck waiting on Kafka.
+            if (!thread.join(Duration.ofSeconds(2))) {
+                thread.interrupt();
+                thread.join(Duration.ofSeconds(5));
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
