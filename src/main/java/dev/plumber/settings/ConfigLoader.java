@@ -130,8 +130,9 @@ public final class ConfigLoader {
     }
 
     private static String jsonName(RecordComponent component) {
+        // @JsonProperty cannot target a record component; javac copies it to the accessor, where Jackson reads it.
         com.fasterxml.jackson.annotation.JsonProperty property =
-                component.getAnnotation(com.fasterxml.jackson.annotation.JsonProperty.class);
+                component.getAccessor().getAnnotation(com.fasterxml.jackson.annotation.JsonProperty.class);
         return property != null && !property.value().isEmpty() ? property.value() : component.getName();
     }
 }

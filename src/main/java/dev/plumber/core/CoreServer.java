@@ -1,0 +1,135 @@
+package dev.plumber.core;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.plumber.auth.PasswordHasher;
+import dev.plumber.core.chats.Chats;
+import dev.plumber.core.chats.Messages;
+import dev.plumber.core.events.DlpEvents;
+import dev.plumber.core.files.FileStore;
+import dev.plumber.core.http.CoreApi;
+import dev.plumber.core.http.Errors;
+import dev.plumber.core.store.Database;
+import dev.plumber.core.store.MessageCipher;
+import dev.plumber.core.users.Accounts;
+import dev.plumber.core.users.BearerTokens;
+import io.javalin.Javalin;
+import io.javalin.config.SizeUnit;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.security.SecureRandom;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The messenger core, running: schema migrated, bootstrap accounts created, the HTTP API listening and the outbox
+ * relay sending DLP events. {@link #close()} stops all of it.
+ */
+public final class CoreServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(CoreServer.class);
+
+    private final Javalin app;
+    private final List<AutoCloseable> resources;
+
+    private CoreServer(Javalin app, List<AutoCloseable> resources) {
+        this.app = app;
+        this.resources = resources;
+    }
+
+    /** Starts the core on the database of {@code config.store}. */
+    public static CoreServer start(CoreConfig config) {
+        HikariConfig hikari = new HikariConfig();
+        hikari.setJdbcUrl(config.store().url());
+        hikari.setUsername(config.store().user());
+        hikari.setPassword(config.store().password());
+        hikari.setPoolName("core");
+        hikari.setMaximumPoolSize(10);
+        HikariDataSource dataSource = new HikariDataSource(hikari);
+        return start(config, dataSource, List.of(dataSource));
+    }
+
+    /** Starts the core on {@code dataSource} (not closed by {@link #close()}); {@code config.store.url} is unused. */
+    public static CoreServer start(CoreConfig config, DataSource dataSource) {
+        return start(config, dataSource, List.of());
+    }
+
+    private static CoreServer start(CoreConfig config, DataSource dataSource, List<AutoCloseable> owned) {
+        // Closed in reverse: HTTP first, then the relay and producers, then what the core was handed or opened.
+        List<AutoCloseable> resources = new ArrayList<>(owned);
+        try {
+            SecureRandom random = new SecureRandom();
+            Clock clock = Clock.systemUTC();
+            Database db = new Database(dataSource);
+            db.migrate();
+            MessageCipher cipher = MessageCipher.fromKeyFile(config.store().keyFile(), random);
+            Accounts accounts =
+                    new Accounts(db, new PasswordHasher(config.users().passwordIterations()), new BearerTokens(random));
+            accounts.bootstrap(config.users().bootstrap());
+
+            DlpEvents events = DlpEvents.start(config, db, cipher);
+            resources.add(events);
+            FileStore files = new FileStore(
+                    db, events, config.files().dir(), config.files().maxSize(), clock);
+            CoreApi api = new CoreApi(
+                    accounts,
+                    new Chats(db),
+                    new Messages(db, cipher, events, clock),
+                    files,
+                    config.files().serviceToken());
+
+            Javalin app = Javalin.create(c -> {
+                c.useVirtualThreads = true;
+                c.showJavalinBanner = false;
+                c.http.disableCompression();
+                c.jetty.multipartConfig.cacheDirectory(files.incomingDir().toString());
+                c.jetty.multipartConfig.maxFileSize(config.files().maxSize(), SizeUnit.BYTES);
+                c.jetty.multipartConfig.maxInMemoryFileSize(64, SizeUnit.KB);
+            });
+            Errors.register(app);
+            api.routes(app);
+            app.start(config.http().port());
+            resources.add(app::stop);
+            LOG.info(
+                    "messenger core listening on port {}; DLP events to {} on {}",
+                    app.port(),
+                    config.kafka().topics().requests(),
+                    config.kafka().bootstrapServers());
+            return new CoreServer(app, resources);
+        } catch (SQLException e) {
+            closeAll(resources);
+            throw new IllegalStateException("cannot prepare the core's database: " + e.getMessage(), e);
+        } catch (IOException e) {
+            closeAll(resources);
+            throw new UncheckedIOException("cannot prepare the file store: " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            closeAll(resources);
+            throw e;
+        }
+    }
+
+    public int port() {
+        return app.port();
+    }
+
+    @Override
+    public void close() {
+        closeAll(resources);
+    }
+
+    /** Closes in reverse order of start, so no request writes after the relay stopped. */
+    private static void closeAll(List<AutoCloseable> resources) {
+        for (AutoCloseable resource : resources.reversed()) {
+            try {
+                resource.close();
+            } catch (Exception e) {
+                LOG.warn("error while stopping the core: {}", e.toString());
+            }
+        }
+        resources.clear();
+    }
+}

@@ -1,0 +1,186 @@
+package dev.plumber.core.chats;
+
+import dev.plumber.core.RequestRefused;
+import dev.plumber.core.events.DlpEvents;
+import dev.plumber.core.files.FileStore;
+import dev.plumber.core.store.Database;
+import dev.plumber.core.store.MessageCipher;
+import dev.plumber.core.users.User;
+import dev.plumber.event.MessageEvent;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+/** Sends, edits and lists messages; text is stored encrypted and every send or edit becomes a DLP event. */
+public final class Messages {
+    public static final int MAX_TEXT = 64 * 1024;
+    public static final int MAX_PAGE = 200;
+
+    private final Database db;
+    private final MessageCipher cipher;
+    private final DlpEvents events;
+    private final Clock clock;
+
+    public Messages(Database db, MessageCipher cipher, DlpEvents events, Clock clock) {
+        this.db = db;
+        this.cipher = cipher;
+        this.events = events;
+        this.clock = clock;
+    }
+
+    /** Where and how a message was sent: the sender's IP and the system info for the event's {@code parts}. */
+    public record Origin(String ip, String parts) {}
+
+    /** Stores the message and its event in one transaction (or refuses both); returns the new mid. */
+    public long send(User sender, long chatId, String text, String hash, Origin origin) throws SQLException {
+        validate(text);
+        long mid = db.inTransaction(c -> {
+            String chatType = Chats.typeForMember(c, chatId, sender);
+            if (hash != null && !FileStore.readableBy(c, hash, sender)) {
+                throw RequestRefused.invalid("unknown file " + hash);
+            }
+            long next = nextMid(c);
+            Instant now = clock.instant();
+            try (PreparedStatement s = c.prepareStatement(
+                    "INSERT INTO messages (mid, chat_id, sender_id, text, hash, created_at) VALUES (?, ?, ?, ?, ?, ?)")) {
+                s.setLong(1, next);
+                s.setLong(2, chatId);
+                s.setLong(3, sender.id());
+                s.setBytes(4, seal(next, text));
+                s.setString(5, hash);
+                s.setTimestamp(6, Timestamp.from(now));
+                s.executeUpdate();
+            }
+            events.message(c, event(next, sender, chatId, chatType, text, hash, origin, now, false));
+            return next;
+        });
+        events.committed();
+        return mid;
+    }
+
+    /** Replaces the text of the sender's own message; the edit is checked by DLP like a new message. */
+    public void edit(User sender, long chatId, long mid, String text, Origin origin) throws SQLException {
+        validate(text);
+        db.inTransaction(c -> {
+            String chatType = Chats.typeForMember(c, chatId, sender);
+            String hash;
+            try (PreparedStatement s = c.prepareStatement(
+                    "SELECT sender_id, hash FROM messages WHERE mid = ? AND chat_id = ? FOR UPDATE")) {
+                s.setLong(1, mid);
+                s.setLong(2, chatId);
+                try (ResultSet rs = s.executeQuery()) {
+                    if (!rs.next()) {
+                        throw RequestRefused.notFound("no message " + mid + " in chat " + chatId);
+                    }
+                    if (rs.getLong(1) != sender.id()) {
+                        throw RequestRefused.forbidden("only the sender may edit a message");
+                    }
+                    hash = rs.getString(2);
+                }
+            }
+            Instant now = clock.instant();
+            try (PreparedStatement s =
+                    c.prepareStatement("UPDATE messages SET text = ?, edited_at = ? WHERE mid = ?")) {
+                s.setBytes(1, seal(mid, text));
+                s.setTimestamp(2, Timestamp.from(now));
+                s.setLong(3, mid);
+                s.executeUpdate();
+            }
+            events.message(c, event(mid, sender, chatId, chatType, text, hash, origin, now, true));
+            return null;
+        });
+        events.committed();
+    }
+
+    /** Up to {@code limit} messages older than {@code before} (all when null), newest first. */
+    public List<Message> history(User reader, long chatId, Long before, int limit) throws SQLException {
+        if (limit < 1 || limit > MAX_PAGE) {
+            throw RequestRefused.invalid("limit must be 1.." + MAX_PAGE);
+        }
+        return db.inTransaction(c -> {
+            Chats.typeForMember(c, chatId, reader);
+            try (PreparedStatement s = c.prepareStatement("SELECT m.mid, u.email, m.text, m.hash, m.created_at,"
+                    + " m.edited_at IS NOT NULL FROM messages m JOIN users u ON u.id = m.sender_id"
+                    + " WHERE m.chat_id = ? AND m.mid < ? ORDER BY m.mid DESC LIMIT ?")) {
+                s.setLong(1, chatId);
+                s.setLong(2, before == null ? Long.MAX_VALUE : before);
+                s.setInt(3, limit);
+                List<Message> page = new ArrayList<>();
+                try (ResultSet rs = s.executeQuery()) {
+                    while (rs.next()) {
+                        long mid = rs.getLong(1);
+                        page.add(new Message(
+                                mid,
+                                rs.getString(2),
+                                open(mid, rs.getBytes(3)),
+                                rs.getString(4),
+                                rs.getTimestamp(5).toInstant(),
+                                rs.getBoolean(6)));
+                    }
+                }
+                return page;
+            }
+        });
+    }
+
+    private static void validate(String text) {
+        if (text == null) {
+            throw RequestRefused.invalid("text is required");
+        }
+        if (text.length() > MAX_TEXT) {
+            throw RequestRefused.invalid("text is longer than " + MAX_TEXT + " characters");
+        }
+    }
+
+    private static long nextMid(Connection c) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("SELECT nextval('message_mid')");
+                ResultSet rs = s.executeQuery()) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    private static MessageEvent event(
+            long mid,
+            User sender,
+            long chatId,
+            String chatType,
+            String text,
+            String hash,
+            Origin origin,
+            Instant now,
+            boolean edit) {
+        return new MessageEvent(
+                UUID.randomUUID(),
+                mid,
+                sender.email(),
+                Long.toString(chatId),
+                chatType,
+                text,
+                hash,
+                origin.parts(),
+                origin.ip(),
+                now,
+                edit);
+    }
+
+    private byte[] seal(long mid, String text) {
+        return cipher.encrypt(text.getBytes(StandardCharsets.UTF_8), associatedData(mid));
+    }
+
+    private String open(long mid, byte[] stored) {
+        return new String(cipher.decrypt(stored, associatedData(mid)), StandardCharsets.UTF_8);
+    }
+
+    private static byte[] associatedData(long mid) {
+        return ("message\0" + mid).getBytes(StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,100 @@
+package dev.plumber.core.events;
+
+import dev.plumber.core.CoreConfig;
+import dev.plumber.core.store.Database;
+import dev.plumber.core.store.MessageCipher;
+import dev.plumber.event.DlpEvent;
+import dev.plumber.event.EventCodec;
+import dev.plumber.event.FileEvent;
+import dev.plumber.event.MessageEvent;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+
+/**
+ * Where the seed's flags take effect: each message or file event is dropped ({@code gbld.check_dlp} /
+ * {@code DLP.isActive} off), produced inside the user's transaction and awaited ({@code gbld.check_dlp_sync} /
+ * {@code DLP.syncSend} on), or written to the outbox in that transaction for the relay to send.
+ */
+public final class DlpEvents implements AutoCloseable {
+    private final String topic;
+    private final CoreConfig.Gbld messages;
+    private final CoreConfig.Dlp files;
+    private final Duration timeout;
+    private final MessageCipher cipher;
+    private final Producer<String, byte[]> syncProducer;
+    private final OutboxRelay relay;
+
+    DlpEvents(CoreConfig config, MessageCipher cipher, Producer<String, byte[]> syncProducer, OutboxRelay relay) {
+        this.topic = config.kafka().topics().requests();
+        this.messages = config.gbld();
+        this.files = config.dlp();
+        this.timeout = config.resortClient().timeout();
+        this.cipher = cipher;
+        this.syncProducer = syncProducer;
+        this.relay = relay;
+    }
+
+    /** Creates the producers and starts the outbox relay. */
+    public static DlpEvents start(CoreConfig config, Database db, MessageCipher cipher) {
+        String servers = config.kafka().bootstrapServers();
+        OutboxRelay relay =
+                new OutboxRelay(db, cipher, Producers.relay(servers), Duration.ofSeconds(1), Duration.ofSeconds(1));
+        relay.start();
+        return new DlpEvents(
+                config,
+                cipher,
+                Producers.synchronous(servers, config.resortClient().timeout()),
+                relay);
+    }
+
+    /** Call inside the transaction that stores the message. */
+    public void message(Connection tx, MessageEvent event) throws SQLException {
+        if (messages.checkDlp()) {
+            publish(tx, event, messages.checkDlpSync());
+        }
+    }
+
+    /** Call inside the transaction that records the upload. */
+    public void file(Connection tx, FileEvent event) throws SQLException {
+        if (files.isActive()) {
+            publish(tx, event, files.syncSend());
+        }
+    }
+
+    /** Call after a transaction that may have written outbox rows committed, so they go out without delay. */
+    public void committed() {
+        relay.wake();
+    }
+
+    private void publish(Connection tx, DlpEvent event, boolean sync) throws SQLException {
+        byte[] value = EventCodec.encode(event);
+        if (sync) {
+            produceNow(event.key(), value);
+        } else {
+            Outbox.add(tx, topic, event.key(), cipher.encrypt(value, Outbox.associatedData(topic, event.key())));
+        }
+    }
+
+    private void produceNow(String key, byte[] value) {
+        try {
+            syncProducer.send(new ProducerRecord<>(topic, key, value)).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException | ExecutionException | RuntimeException e) {
+            throw new QueueUnavailableException("the DLP queue did not acknowledge the event within " + timeout, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new QueueUnavailableException("interrupted while waiting for the DLP queue", e);
+        }
+    }
+
+    @Override
+    public void close() {
+        relay.close();
+        syncProducer.close(Duration.ofSeconds(1));
+    }
+}

@@ -1,0 +1,60 @@
+package dev.plumber.core.events;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+
+/** The transactional outbox table: events written with the data they describe, sent later in id order. */
+final class Outbox {
+    private Outbox() {}
+
+    record Row(long id, String topic, String key, byte[] value) {}
+
+    static void add(Connection c, String topic, String key, byte[] sealedValue) throws SQLException {
+        try (PreparedStatement s =
+                c.prepareStatement("INSERT INTO outbox (topic, event_key, value) VALUES (?, ?, ?)")) {
+            s.setString(1, topic);
+            s.setString(2, key);
+            s.setBytes(3, sealedValue);
+            s.executeUpdate();
+        }
+    }
+
+    static List<Row> oldest(Connection c, int limit) throws SQLException {
+        try (PreparedStatement s =
+                c.prepareStatement("SELECT id, topic, event_key, value FROM outbox ORDER BY id LIMIT ?")) {
+            s.setInt(1, limit);
+            List<Row> rows = new ArrayList<>();
+            try (ResultSet rs = s.executeQuery()) {
+                while (rs.next()) {
+                    rows.add(new Row(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getBytes(4)));
+                }
+            }
+            return rows;
+        }
+    }
+
+    /** By id, not by range: a row with a lower id may commit after a higher one was sent. */
+    static void delete(Connection c, List<Long> ids) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("DELETE FROM outbox WHERE id = ANY (?)")) {
+            s.setArray(1, c.createArrayOf("bigint", ids.toArray()));
+            s.executeUpdate();
+        }
+    }
+
+    static long size(Connection c) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("SELECT count(*) FROM outbox");
+                ResultSet rs = s.executeQuery()) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    /** Associated data of an outbox value: a value cannot be moved to another row's topic or key. */
+    static byte[] associatedData(String topic, String key) {
+        return ("outbox\0" + topic + "\0" + key).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    }
+}

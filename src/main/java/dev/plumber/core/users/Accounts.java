@@ -1,0 +1,162 @@
+package dev.plumber.core.users;
+
+import dev.plumber.auth.PasswordHasher;
+import dev.plumber.core.CoreConfig;
+import dev.plumber.core.store.Database;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Accounts and their sessions: bootstrap, login with a password, logout, and bearer-token lookup. */
+public final class Accounts {
+    private static final Logger LOG = LoggerFactory.getLogger(Accounts.class);
+
+    private final Database db;
+    private final PasswordHasher hasher;
+    private final BearerTokens tokens;
+    /** Checked when the e-mail is unknown, so a wrong e-mail costs as long as a wrong password. */
+    private final String decoyHash;
+
+    public Accounts(Database db, PasswordHasher hasher, BearerTokens tokens) {
+        this.db = db;
+        this.hasher = hasher;
+        this.tokens = tokens;
+        this.decoyHash = hasher.hash("decoy");
+    }
+
+    public static String normalise(String email) {
+        return email == null ? "" : email.strip().toLowerCase(Locale.ROOT);
+    }
+
+    /** Creates each account that does not exist yet; existing accounts (and their passwords) are left alone. */
+    public void bootstrap(List<CoreConfig.Account> accounts) throws SQLException {
+        for (CoreConfig.Account account : accounts) {
+            String email = normalise(account.email());
+            boolean created = db.inTransaction(c -> {
+                if (find(c, email).isPresent()) {
+                    return false;
+                }
+                try (PreparedStatement s = c.prepareStatement(
+                        "INSERT INTO users (email, password_hash, role) VALUES (?, ?, ?) ON CONFLICT DO NOTHING")) {
+                    s.setString(1, email);
+                    s.setString(2, hasher.hash(account.password()));
+                    s.setString(3, Role.of(account.role()).dbName());
+                    return s.executeUpdate() == 1;
+                }
+            });
+            if (created) {
+                LOG.info("created bootstrap account {} ({})", email, account.role());
+            }
+        }
+    }
+
+    /** A new session token for valid credentials of an enabled account, or empty. */
+    public Optional<String> login(String email, String password) throws SQLException {
+        record Row(long id, String hash, boolean disabled) {}
+        String normalised = normalise(email);
+        Optional<Row> row = db.inTransaction(c -> {
+            try (PreparedStatement s =
+                    c.prepareStatement("SELECT id, password_hash, disabled FROM users WHERE email = ?")) {
+                s.setString(1, normalised);
+                try (ResultSet rs = s.executeQuery()) {
+                    return rs.next()
+                            ? Optional.of(new Row(rs.getLong(1), rs.getString(2), rs.getBoolean(3)))
+                            : Optional.<Row>empty();
+                }
+            }
+        });
+        boolean matches = hasher.matches(password, row.map(Row::hash).orElse(decoyHash));
+        if (row.isEmpty() || !matches || row.get().disabled()) {
+            return Optional.empty();
+        }
+        String token = tokens.issue();
+        db.inTransaction(c -> {
+            try (PreparedStatement s =
+                    c.prepareStatement("INSERT INTO sessions (token_sha256, user_id) VALUES (?, ?)")) {
+                s.setBytes(1, BearerTokens.sha256(token));
+                s.setLong(2, row.get().id());
+                return s.executeUpdate();
+            }
+        });
+        return Optional.of(token);
+    }
+
+    public void logout(String token) throws SQLException {
+        db.inTransaction(c -> {
+            try (PreparedStatement s = c.prepareStatement("DELETE FROM sessions WHERE token_sha256 = ?")) {
+                s.setBytes(1, BearerTokens.sha256(token));
+                return s.executeUpdate();
+            }
+        });
+    }
+
+    /** The enabled account holding this session token. */
+    public Optional<User> authenticate(String token) throws SQLException {
+        return db.inTransaction(c -> {
+            try (PreparedStatement s = c.prepareStatement("SELECT u.id, u.email, u.role FROM sessions s"
+                    + " JOIN users u ON u.id = s.user_id WHERE s.token_sha256 = ? AND NOT u.disabled")) {
+                s.setBytes(1, BearerTokens.sha256(token));
+                try (ResultSet rs = s.executeQuery()) {
+                    return rs.next() ? Optional.of(user(rs)) : Optional.<User>empty();
+                }
+            }
+        });
+    }
+
+    /** Enables or disables an account; disabling also ends its sessions. */
+    public void setDisabled(String email, boolean disabled) throws SQLException {
+        db.inTransaction(c -> {
+            try (PreparedStatement s = c.prepareStatement("UPDATE users SET disabled = ? WHERE email = ?")) {
+                s.setBoolean(1, disabled);
+                s.setString(2, normalise(email));
+                s.executeUpdate();
+            }
+            if (disabled) {
+                try (PreparedStatement s = c.prepareStatement(
+                        "DELETE FROM sessions WHERE user_id = (SELECT id FROM users WHERE email = ?)")) {
+                    s.setString(1, normalise(email));
+                    s.executeUpdate();
+                }
+            }
+            return null;
+        });
+    }
+
+    public static Optional<User> find(Connection c, String email) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("SELECT id, email, role FROM users WHERE email = ?")) {
+            s.setString(1, normalise(email));
+            try (ResultSet rs = s.executeQuery()) {
+                return rs.next() ? Optional.of(user(rs)) : Optional.empty();
+            }
+        }
+    }
+
+    /** The enabled accounts with these e-mails; the caller compares sizes to find unknown ones. */
+    public static List<User> findAll(Connection c, Collection<String> emails) throws SQLException {
+        List<User> users = new ArrayList<>();
+        for (String email : emails) {
+            try (PreparedStatement s =
+                    c.prepareStatement("SELECT id, email, role FROM users WHERE email = ? AND NOT disabled")) {
+                s.setString(1, normalise(email));
+                try (ResultSet rs = s.executeQuery()) {
+                    if (rs.next()) {
+                        users.add(user(rs));
+                    }
+                }
+            }
+        }
+        return users;
+    }
+
+    private static User user(ResultSet rs) throws SQLException {
+        return new User(rs.getLong(1), rs.getString(2), Role.of(rs.getString(3)));
+    }
+}

@@ -1,0 +1,563 @@
+package dev.plumber.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.plumber.embedded.EmbeddedKafka;
+import dev.plumber.embedded.EmbeddedPostgres;
+import dev.plumber.event.EventCodec;
+import dev.plumber.event.FileEvent;
+import dev.plumber.event.MessageEvent;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+@Timeout(value = 180, unit = TimeUnit.SECONDS)
+class CoreApiIT {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String SERVICE_TOKEN = "gateway-service-token";
+    private static final AtomicInteger SEQUENCE = new AtomicInteger();
+
+    private static EmbeddedPostgres postgres;
+    private static EmbeddedKafka kafka;
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void startServices() throws Exception {
+        postgres = EmbeddedPostgres.start();
+        kafka = EmbeddedKafka.start();
+    }
+
+    @AfterAll
+    static void stopServices() throws Exception {
+        if (kafka != null) {
+            kafka.close();
+        }
+        if (postgres != null) {
+            postgres.close();
+        }
+    }
+
+    /** A fresh database and topic per test, so events and rows of one test never show up in another. */
+    private record Setup(String database, String jdbcUrl, String topic) {}
+
+    private Setup freshSetup() throws Exception {
+        int n = SEQUENCE.incrementAndGet();
+        String database = "core_it_" + n;
+        String topic = "dlp.requests.it" + n;
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+            admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get();
+        }
+        return new Setup(database, postgres.createDatabase(database), topic);
+    }
+
+    private CoreConfig.Builder config(Setup setup, String bootstrapServers) {
+        return CoreConfig.builder()
+                .port(0)
+                .bootstrapServers(bootstrapServers)
+                .requestsTopic(setup.topic())
+                .store(setup.jdbcUrl(), postgres.user(), "")
+                .keyFile(dir.resolve("core-message.key"))
+                .filesDir(dir.resolve("files"))
+                .serviceToken(SERVICE_TOKEN)
+                .passwordIterations(1_000)
+                .account("alice@demo.local", "demo", "user")
+                .account("bob@demo.local", "demo", "user")
+                .account("carol@demo.local", "demo", "user");
+    }
+
+    @Test
+    void aSentMessageBecomesExactlyOneMessageEventKeyedByItsChat() throws Exception {
+        Setup setup = freshSetup();
+        try (CoreServer core =
+                CoreServer.start(config(setup, kafka.bootstrapServers()).build())) {
+            Api alice = Api.login(http, core.port(), "alice@demo.local", "demo");
+            long chat = alice.createChat("personal", List.of("bob@demo.local"), null);
+
+            HttpResponse<String> sent = alice.post(
+                    "/api/v1/chats/" + chat + "/messages", Map.of("text", "card 4111 1111 1111 1111"), "10.0.0.7");
+
+            assertThat(sent.statusCode()).isEqualTo(200);
+            long mid = JSON.readTree(sent.body()).get("mid").asLong();
+            List<ConsumerRecord<String, byte[]>> records = consume(setup.topic(), 1);
+            assertThat(records).hasSize(1);
+            ConsumerRecord<String, byte[]> record = records.getFirst();
+            assertThat(record.key()).isEqualTo(Long.toString(chat));
+            JsonNode value = JSON.readTree(record.value());
+            assertThat(value.get("type").asText()).isEqualTo("message");
+            assertThat(value.get("mid").asLong()).isEqualTo(mid);
+            assertThat(value.get("sender").asText()).isEqualTo("alice@demo.local");
+            assertThat(value.get("chat").asText()).isEqualTo(Long.toString(chat));
+            assertThat(value.get("chatType").asText()).isEqualTo("personal");
+            assertThat(value.get("text").asText()).isEqualTo("card 4111 1111 1111 1111");
+            assertThat(value.get("ip").asText()).isEqualTo("10.0.0.7");
+            assertThat(JSON.readTree(value.get("parts").asText()).get("client").asText())
+                    .isEqualTo("api");
+            assertThat(value.get("edit").asBoolean()).isFalse();
+            assertThat(value.has("hash")).isFalse();
+            assertThat(EventCodec.decode(record.value())).isInstanceOf(MessageEvent.class);
+
+            JsonNode history = JSON.readTree(
+                    alice.get("/api/v1/chats/" + chat + "/messages").body());
+            assertThat(history.get("items").get(0).get("text").asText()).isEqualTo("card 4111 1111 1111 1111");
+            assertThat(storedTextContains(setup, "4111")).isFalse();
+        }
+    }
+
+    @Test
+    void historyIsNewestFirstAndPagesWithBefore() throws Exception {
+        Setup setup = freshSetup();
+        try (CoreServer core =
+                CoreServer.start(config(setup, kafka.bootstrapServers()).build())) {
+            Api alice = Api.login(http, core.port(), "alice@demo.local", "demo");
+            long chat = alice.createChat("group", List.of("bob@demo.local", "carol@demo.local"), "team");
+            List<Long> mids = new ArrayList<>();
+            for (String text : List.of("one", "two", "three")) {
+                mids.add(JSON.readTree(alice.post("/api/v1/chats/" + chat + "/messages", Map.of("text", text), null)
+                                .body())
+                        .get("mid")
+                        .asLong());
+            }
+
+            JsonNode page =
+                    JSON.readTree(alice.get("/api/v1/chats/" + chat + "/messages?before=" + mids.get(2) + "&limit=1")
+                            .body());
+
+            assertThat(mids).isSorted().doesNotHaveDuplicates();
+            assertThat(page.get("items")).hasSize(1);
+            assertThat(page.get("items").get(0).get("text").asText()).isEqualTo("two");
+            Api carol = Api.login(http, core.port(), "carol@demo.local", "demo");
+            assertThat(carol.get("/api/v1/chats").body()).contains("team");
+        }
+    }
+
+    @Test
+    void anEditIsCheckedAgainAsAnEditEvent() throws Exception {
+        Setup setup = freshSetup();
+        try (CoreServer core =
+                CoreServer.start(config(setup, kafka.bootstrapServers()).build())) {
+            Api alice = Api.login(http, core.port(), "alice@demo.local", "demo");
+            long chat = alice.createChat("personal", List.of("bob@demo.local"), null);
+            long mid = JSON.readTree(alice.post("/api/v1/chats/" + chat + "/messages", Map.of("text", "draft"), null)
+                            .body())
+                    .get("mid")
+                    .asLong();
+
+            HttpResponse<String> edited =
+                    alice.put("/api/v1/chats/" + chat + "/messages/" + mid, Map.of("text", "final"));
+            Api bob = Api.login(http, core.port(), "bob@demo.local", "demo");
+            HttpResponse<String> notHis = bob.put("/api/v1/chats/" + chat + "/messages/" + mid, Map.of("text", "x"));
+
+            assertThat(edited.statusCode()).isEqualTo(200);
+            assertThat(notHis.statusCode()).isEqualTo(403);
+            List<ConsumerRecord<String, byte[]>> records = consume(setup.topic(), 2);
+            assertThat(records).hasSize(2);
+            MessageEvent edit = (MessageEvent) EventCodec.decode(records.get(1).value());
+            assertThat(edit.mid()).isEqualTo(mid);
+            assertThat(edit.text()).isEqualTo("final");
+            assertThat(edit.edit()).isTrue();
+        }
+    }
+
+    @Test
+    void anUploadBecomesAFileEventAndTheGatewayDownloadsTheSameBytes() throws Exception {
+        Setup setup = freshSetup();
+        try (CoreServer core =
+                CoreServer.start(config(setup, kafka.bootstrapServers()).build())) {
+            Api alice = Api.login(http, core.port(), "alice@demo.local", "demo");
+            byte[] bytes = "quarterly report: confidential\n".repeat(5000).getBytes(StandardCharsets.UTF_8);
+            String expectedHash = HexFormat.of()
+                    .formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+
+            HttpResponse<String> uploaded = alice.upload("report.txt", "text/plain", bytes);
+
+            assertThat(uploaded.statusCode()).isEqualTo(200);
+            JsonNode file = JSON.readTree(uploaded.body());
+            assertThat(file.get("hash").asText()).isEqualTo(expectedHash);
+            assertThat(file.get("name").asText()).isEqualTo("report.txt");
+            assertThat(file.get("size").asLong()).isEqualTo(bytes.length);
+            List<ConsumerRecord<String, byte[]>> records = consume(setup.topic(), 1);
+            assertThat(records).hasSize(1);
+            assertThat(records.getFirst().key()).isEqualTo(expectedHash);
+            FileEvent event = (FileEvent) EventCodec.decode(records.getFirst().value());
+            assertThat(event.name()).isEqualTo("report.txt");
+            assertThat(event.size()).isEqualTo(bytes.length);
+            assertThat(event.mime()).isEqualTo("text/plain");
+            assertThat(event.sender()).isEqualTo("alice@demo.local");
+
+            try (var leftovers = Files.list(dir.resolve("files/.incoming"))) {
+                assertThat(leftovers).isEmpty();
+            }
+            HttpResponse<byte[]> download = download(core.port(), expectedHash, SERVICE_TOKEN);
+            assertThat(download.statusCode()).isEqualTo(200);
+            assertThat(download.body()).isEqualTo(bytes);
+            assertThat(download(core.port(), "0".repeat(64), SERVICE_TOKEN).statusCode())
+                    .isEqualTo(404);
+        }
+    }
+
+    @Test
+    void onlyUploadersAndMembersOfChatsWhereAFileWasPostedMayDownloadIt() throws Exception {
+        Setup setup = freshSetup();
+        try (CoreServer core =
+                CoreServer.start(config(setup, kafka.bootstrapServers()).build())) {
+            Api alice = Api.login(http, core.port(), "alice@demo.local", "demo");
+            Api bob = Api.login(http, core.port(), "bob@demo.local", "demo");
+            Api carol = Api.login(http, core.port(), "carol@demo.local", "demo");
+            byte[] bytes = "plan".getBytes(StandardCharsets.UTF_8);
+            String hash = JSON.readTree(
+                            alice.upload("plan.txt", "text/plain", bytes).body())
+                    .get("hash")
+                    .asText();
+
+            assertThat(download(core.port(), hash, alice.token()).statusCode()).isEqualTo(200);
+            assertThat(download(core.port(), hash, bob.token()).statusCode()).isEqualTo(404);
+            assertThat(download(core.port(), hash, "not-a-token").statusCode()).isEqualTo(401);
+            HttpResponse<String> carolPosts = carol.post(
+                    "/api/v1/chats/" + carol.createChat("personal", List.of("bob@demo.local"), null) + "/messages",
+                    Map.of("text", "look", "hash", hash),
+                    null);
+            assertThat(carolPosts.statusCode()).isEqualTo(400);
+
+            long chat = alice.createChat("personal", List.of("bob@demo.local"), null);
+            alice.post("/api/v1/chats/" + chat + "/messages", Map.of("text", "see attached", "hash", hash), null);
+
+            assertThat(download(core.port(), hash, bob.token()).body()).isEqualTo(bytes);
+            assertThat(download(core.port(), hash, carol.token()).statusCode()).isEqualTo(404);
+            assertThat(carol.get("/api/v1/chats/" + chat + "/messages").statusCode())
+                    .isEqualTo(403);
+        }
+    }
+
+    @Test
+    void anUploadOverTheLimitIsRefusedWith413() throws Exception {
+        Setup setup = freshSetup();
+        try (CoreServer core = CoreServer.start(
+                config(setup, kafka.bootstrapServers()).maxFileSize(1024).build())) {
+            Api alice = Api.login(http, core.port(), "alice@demo.local", "demo");
+
+            HttpResponse<String> response = alice.upload("big.bin", "application/octet-stream", new byte[4096]);
+
+            assertThat(response.statusCode()).isEqualTo(413);
+            assertThat(JSON.readTree(response.body()).get("error").asText()).isNotBlank();
+        }
+    }
+
+    @Test
+    void wrongPasswordsAndDisabledAccountsAreRefused() throws Exception {
+        Setup setup = freshSetup();
+        try (CoreServer core =
+                CoreServer.start(config(setup, kafka.bootstrapServers()).build())) {
+            Api bob = Api.login(http, core.port(), "bob@demo.local", "demo");
+            assertThat(Api.tryLogin(http, core.port(), "alice@demo.local", "wrong")
+                            .statusCode())
+                    .isEqualTo(401);
+            assertThat(Api.tryLogin(http, core.port(), "nobody@demo.local", "demo")
+                            .statusCode())
+                    .isEqualTo(401);
+
+            try (Connection c = postgres.dataSource(setup.database()).getConnection();
+                    Statement s = c.createStatement()) {
+                s.executeUpdate("UPDATE core.users SET disabled = true WHERE email = 'bob@demo.local'");
+            }
+
+            assertThat(Api.tryLogin(http, core.port(), "bob@demo.local", "demo").statusCode())
+                    .isEqualTo(401);
+            assertThat(bob.get("/api/v1/chats").statusCode()).isEqualTo(401);
+            Api alice = Api.login(http, core.port(), "alice@demo.local", "demo");
+            assertThat(alice.post("/api/v1/logout", Map.of(), null).statusCode())
+                    .isEqualTo(204);
+            assertThat(alice.get("/api/v1/chats").statusCode()).isEqualTo(401);
+        }
+    }
+
+    @Test
+    void everyErrorIsAJsonObjectWithItsStatus() throws Exception {
+        Setup setup = freshSetup();
+        try (CoreServer core =
+                CoreServer.start(config(setup, kafka.bootstrapServers()).build())) {
+            Api alice = Api.login(http, core.port(), "alice@demo.local", "demo");
+            HttpResponse<String> notJson = http.send(
+                    alice.request("/api/v1/chats")
+                            .POST(HttpRequest.BodyPublishers.ofString("{not json"))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
+
+            assertThat(notJson.statusCode()).isEqualTo(400);
+            assertThat(JSON.readTree(notJson.body()).get("error").asText()).contains("JSON");
+            HttpResponse<String> noRoute = alice.get("/api/v1/nothing-here");
+            assertThat(noRoute.statusCode()).isEqualTo(404);
+            assertThat(JSON.readTree(noRoute.body()).has("error")).isTrue();
+            HttpResponse<String> noChat = alice.get("/api/v1/chats/999999/messages");
+            assertThat(noChat.statusCode()).isEqualTo(404);
+            assertThat(JSON.readTree(noChat.body()).get("error").asText()).contains("999999");
+            HttpResponse<String> personalOfThree = alice.post(
+                    "/api/v1/chats",
+                    Map.of("type", "personal", "members", List.of("bob@demo.local", "carol@demo.local")),
+                    null);
+            assertThat(personalOfThree.statusCode()).isEqualTo(400);
+            HttpResponse<String> noToken = http.send(
+                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + core.port() + "/api/v1/chats"))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(noToken.statusCode()).isEqualTo(401);
+            assertThat(JSON.readTree(noToken.body()).has("error")).isTrue();
+        }
+    }
+
+    @Test
+    void inSyncModeAnUnreachableQueueRefusesTheMessageAndStoresNothing() throws Exception {
+        Setup setup = freshSetup();
+        CoreConfig config = config(setup, closedPort())
+                .messages(true, true)
+                .files(true, true)
+                .resortTimeout(Duration.ofMillis(500))
+                .build();
+        try (CoreServer core = CoreServer.start(config)) {
+            Api alice = Api.login(http, core.port(), "alice@demo.local", "demo");
+            long chat = alice.createChat("personal", List.of("bob@demo.local"), null);
+
+            HttpResponse<String> sent = alice.post("/api/v1/chats/" + chat + "/messages", Map.of("text", "hi"), null);
+            HttpResponse<String> uploaded = alice.upload("a.txt", "text/plain", "abc".getBytes(StandardCharsets.UTF_8));
+
+            assertThat(sent.statusCode()).isEqualTo(503);
+            assertThat(JSON.readTree(sent.body()).get("error").asText()).contains("DLP queue is unavailable");
+            assertThat(JSON.readTree(alice.get("/api/v1/chats/" + chat + "/messages")
+                                    .body())
+                            .get("items"))
+                    .isEmpty();
+            assertThat(uploaded.statusCode()).isEqualTo(503);
+            try (var stored = Files.list(dir.resolve("files"))) {
+                assertThat(stored.filter(Files::isRegularFile)).isEmpty();
+            }
+            assertThat(count(setup, "core.files")).isZero();
+            assertThat(count(setup, "core.outbox")).isZero();
+        }
+    }
+
+    @Test
+    void inAsyncModeTheEventWaitsInTheOutboxUntilTheQueueIsReachable() throws Exception {
+        Setup setup = freshSetup();
+        long chat;
+        long mid;
+        try (CoreServer offline = CoreServer.start(config(setup, closedPort()).build())) {
+            Api alice = Api.login(http, offline.port(), "alice@demo.local", "demo");
+            chat = alice.createChat("personal", List.of("bob@demo.local"), null);
+
+            HttpResponse<String> sent =
+                    alice.post("/api/v1/chats/" + chat + "/messages", Map.of("text", "while kafka is down"), null);
+
+            assertThat(sent.statusCode()).isEqualTo(200);
+            mid = JSON.readTree(sent.body()).get("mid").asLong();
+            assertThat(count(setup, "core.outbox")).isEqualTo(1);
+        }
+
+        try (CoreServer online =
+                CoreServer.start(config(setup, kafka.bootstrapServers()).build())) {
+            List<ConsumerRecord<String, byte[]>> records = consume(setup.topic(), 1);
+
+            assertThat(records).hasSize(1);
+            assertThat(records.getFirst().key()).isEqualTo(Long.toString(chat));
+            MessageEvent event =
+                    (MessageEvent) EventCodec.decode(records.getFirst().value());
+            assertThat(event.mid()).isEqualTo(mid);
+            assertThat(event.text()).isEqualTo("while kafka is down");
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (count(setup, "core.outbox") > 0 && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+            assertThat(count(setup, "core.outbox")).isZero();
+        }
+    }
+
+    @Test
+    void checkDlpOffProducesNoMessageEvents() throws Exception {
+        Setup setup = freshSetup();
+        try (CoreServer core = CoreServer.start(config(setup, kafka.bootstrapServers())
+                .messages(false, false)
+                .files(false, false)
+                .build())) {
+            Api alice = Api.login(http, core.port(), "alice@demo.local", "demo");
+            long chat = alice.createChat("personal", List.of("bob@demo.local"), null);
+
+            assertThat(alice.post("/api/v1/chats/" + chat + "/messages", Map.of("text", "hi"), null)
+                            .statusCode())
+                    .isEqualTo(200);
+            assertThat(alice.upload("a.txt", "text/plain", new byte[] {1}).statusCode())
+                    .isEqualTo(200);
+
+            assertThat(count(setup, "core.outbox")).isZero();
+            assertThat(consume(setup.topic(), 0)).isEmpty();
+        }
+    }
+
+    private static String closedPort() throws Exception {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return "127.0.0.1:" + socket.getLocalPort();
+        }
+    }
+
+    private static long count(Setup setup, String table) throws Exception {
+        try (Connection c = postgres.dataSource(setup.database()).getConnection();
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT count(*) FROM " + table)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    private static boolean storedTextContains(Setup setup, String needle) throws Exception {
+        try (Connection c = postgres.dataSource(setup.database()).getConnection();
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT text FROM core.messages")) {
+            while (rs.next()) {
+                if (new String(rs.getBytes(1), StandardCharsets.ISO_8859_1).contains(needle)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+    }
+
+    /** Reads the topic from the start until {@code expected} records arrived, then a little longer for extras. */
+    private static List<ConsumerRecord<String, byte[]>> consume(String topic, int expected) {
+        Map<String, Object> props = Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                kafka.bootstrapServers(),
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG,
+                "read_committed");
+        List<ConsumerRecord<String, byte[]>> records = new ArrayList<>();
+        try (KafkaConsumer<String, byte[]> consumer =
+                new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer())) {
+            TopicPartition partition = new TopicPartition(topic, 0);
+            consumer.assign(Set.of(partition));
+            consumer.seekToBeginning(Set.of(partition));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (records.size() < expected && System.nanoTime() < deadline) {
+                consumer.poll(Duration.ofMillis(200)).forEach(records::add);
+            }
+            consumer.poll(Duration.ofMillis(500)).forEach(records::add);
+        }
+        return records;
+    }
+
+    private HttpResponse<byte[]> download(int port, String hash, String token) throws Exception {
+        return http.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/get/" + hash))
+                        .header("Authorization", "Bearer " + token)
+                        .build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+    }
+
+    /** A logged-in API client. */
+    private record Api(HttpClient http, int port, String token) {
+        static HttpResponse<String> tryLogin(HttpClient http, int port, String email, String password)
+                throws Exception {
+            return http.send(
+                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/v1/login"))
+                            .POST(HttpRequest.BodyPublishers.ofString(
+                                    JSON.writeValueAsString(Map.of("email", email, "password", password))))
+                            .header("Content-Type", "application/json")
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
+        }
+
+        static Api login(HttpClient http, int port, String email, String password) throws Exception {
+            HttpResponse<String> response = tryLogin(http, port, email, password);
+            assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+            return new Api(
+                    http, port, JSON.readTree(response.body()).get("token").asText());
+        }
+
+        HttpRequest.Builder request(String path) {
+            return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                    .header("Authorization", "Bearer " + token);
+        }
+
+        HttpResponse<String> get(String path) throws Exception {
+            return http.send(request(path).GET().build(), HttpResponse.BodyHandlers.ofString());
+        }
+
+        HttpResponse<String> post(String path, Map<String, ?> body, String forwardedFor) throws Exception {
+            HttpRequest.Builder request = request(path)
+                    .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)))
+                    .header("Content-Type", "application/json");
+            Optional.ofNullable(forwardedFor).ifPresent(ip -> request.header("X-Forwarded-For", ip));
+            return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        }
+
+        HttpResponse<String> put(String path, Map<String, ?> body) throws Exception {
+            return http.send(
+                    request(path)
+                            .PUT(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)))
+                            .header("Content-Type", "application/json")
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
+        }
+
+        long createChat(String type, List<String> members, String title) throws Exception {
+            Map<String, Object> body = new java.util.HashMap<>(Map.of("type", type, "members", members));
+            if (title != null) {
+                body.put("title", title);
+            }
+            HttpResponse<String> response = post("/api/v1/chats", body, null);
+            assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+            return JSON.readTree(response.body()).get("id").asLong();
+        }
+
+        HttpResponse<String> upload(String name, String mime, byte[] bytes) throws Exception {
+            String boundary = "----core-it-boundary";
+            byte[] head = ("--" + boundary + "\r\n"
+                            + "Content-Disposition: form-data; name=\"file\"; filename=\"" + name + "\"\r\n"
+                            + "Content-Type: " + mime + "\r\n\r\n")
+                    .getBytes(StandardCharsets.UTF_8);
+            byte[] tail = ("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8);
+            byte[] body = new byte[head.length + bytes.length + tail.length];
+            System.arraycopy(head, 0, body, 0, head.length);
+            System.arraycopy(bytes, 0, body, head.length, bytes.length);
+            System.arraycopy(tail, 0, body, head.length + bytes.length, tail.length);
+            return http.send(
+                    request("/api/v1/files")
+                            .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+                            .header("Content-Type", "multipart/form-data; boundary=" + boundary)
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
+        }
+    }
+}
