@@ -1,0 +1,210 @@
+package dev.plumber.settings;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.plumber.testkit.EtcdServer;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+@Timeout(value = 90, unit = TimeUnit.SECONDS)
+class EtcdDlpSettingsSourceIT {
+    private static final String DEVELOPMENT = "/vars/services/plumber/development/public/service/DLP/";
+    private static final EtcdDlpSettingsSource.Backoff FAST =
+            EtcdDlpSettingsSource.Backoff.exponential(Duration.ofMillis(100), Duration.ofSeconds(1));
+
+    private static EtcdServer etcd;
+
+    @BeforeAll
+    static void startEtcd() {
+        etcd = EtcdServer.launch();
+    }
+
+    @AfterAll
+    static void stopEtcd() {
+        etcd.close();
+    }
+
+    @BeforeEach
+    void clearKeys() {
+        if (!etcd.isRunning()) {
+            etcd.start();
+        }
+        etcd.etcdctl("del", "--prefix", "/vars/services/plumber/");
+    }
+
+    @Test
+    void readsTheSettingsTheManualsCommandsWrite() {
+        // The manual's commands, as printed (with our endpoint): an unquoted \/ reaches etcd as / via the shell...
+        etcd.shell("etcdctl put /vars/services/plumber/development/public/service/DLP/system icap");
+        etcd.shell("etcdctl put /vars/services/plumber/development/public/service/DLP/address"
+                + " icap:\\/\\/90.239.107.151:1344/request");
+        try (EtcdDlpSettingsSource source = start("development")) {
+            awaitThat(() -> source.current().isPresent(), "settings read");
+            assertThat(source.current().orElseThrow().system()).isEqualTo(DlpSystem.ICAP);
+            assertThat(source.current().orElseThrow().address()).isEqualTo("icap://90.239.107.151:1344/request");
+            assertThat(source.problem()).isNull();
+        }
+        // ...and one written by a tool that keeps the backslashes works the same.
+        etcd.put(DEVELOPMENT + "address", "icap:\\/\\/90.239.107.151:1344/request");
+        assertThat(etcd.get(DEVELOPMENT + "address")).isEqualTo("icap:\\/\\/90.239.107.151:1344/request");
+        try (EtcdDlpSettingsSource source = start("development")) {
+            awaitThat(() -> source.current().isPresent(), "settings read");
+            assertThat(source.current().orElseThrow().address()).isEqualTo("icap://90.239.107.151:1344/request");
+        }
+    }
+
+    @Test
+    void laterPrefixesOverrideEarlierOnesKeyByKey() {
+        etcd.put("/vars/services/plumber/base/public/service/DLP/system", "icap");
+        etcd.put("/vars/services/plumber/base/public/service/DLP/address", "icap://base:1344/request");
+        etcd.put("/vars/services/plumber/base/public/service/DLP/userEncoding", "base64");
+        etcd.put("/vars/services/plumber/site/public/service/DLP/address", "icap://site:1344/request");
+        try (EtcdDlpSettingsSource source = start("base", "site")) {
+            awaitThat(() -> source.current().isPresent(), "settings read");
+            DlpSettings settings = source.current().orElseThrow();
+            assertThat(settings.address()).isEqualTo("icap://site:1344/request");
+            assertThat(settings.userEncoding()).isEqualTo(DlpSettings.UserEncoding.BASE64);
+
+            // Removing the override brings the earlier prefix's value back.
+            etcd.delete("/vars/services/plumber/site/public/service/DLP/address");
+            awaitThat(
+                    () -> source.current().orElseThrow().address().equals("icap://base:1344/request"),
+                    "override removed");
+        }
+    }
+
+    @Test
+    void appliesALiveChangeAndTellsListeners() throws InterruptedException {
+        writeIcap("icap://first:1344/request");
+        try (EtcdDlpSettingsSource source = start("development")) {
+            BlockingQueue<DlpSettings> applied = new LinkedBlockingQueue<>();
+            source.addListener(applied::add);
+            awaitThat(() -> source.current().isPresent(), "settings read");
+            applied.clear();
+
+            etcd.put(DEVELOPMENT + "address", "icap://second:1344/request");
+
+            DlpSettings next = applied.poll(5, TimeUnit.SECONDS);
+            assertThat(next).isNotNull();
+            assertThat(next.address()).isEqualTo("icap://second:1344/request");
+            assertThat(source.current()).contains(next);
+
+            // A key of another service under the same root changes nothing.
+            etcd.put("/vars/services/plumber/development/public/service/other", "x");
+            etcd.put(DEVELOPMENT + "nested/deeper", "x");
+            assertThat(applied.poll(1, TimeUnit.SECONDS)).isNull();
+        }
+    }
+
+    @Test
+    void rejectsAnInvalidChangeAndKeepsTheLastValidSettings() throws InterruptedException {
+        writeIcap("icap://good:1344/request");
+        try (EtcdDlpSettingsSource source = start("development")) {
+            BlockingQueue<DlpSettings> applied = new LinkedBlockingQueue<>();
+            source.addListener(applied::add);
+            awaitThat(() -> source.current().isPresent(), "settings read");
+            applied.clear();
+
+            etcd.put(DEVELOPMENT + "system", "foo");
+
+            awaitThat(() -> source.problem() != null, "change rejected");
+            assertThat(source.problem()).contains("'system'").contains("foo").contains("keeping");
+            assertThat(source.rejectedChanges()).isEqualTo(1);
+            assertThat(source.current().orElseThrow().address()).isEqualTo("icap://good:1344/request");
+            assertThat(applied).isEmpty();
+
+            etcd.put(DEVELOPMENT + "system", "icap");
+            etcd.put(DEVELOPMENT + "address", "icap://fixed:1344/request");
+            assertThat(applied.poll(5, TimeUnit.SECONDS)).isNotNull();
+            awaitThat(() -> source.current().orElseThrow().address().equals("icap://fixed:1344/request"), "fixed");
+            assertThat(source.problem()).isNull();
+        }
+    }
+
+    @Test
+    void startsWithoutEtcdAndPicksTheSettingsUpWhenItComes() {
+        writeIcap("icap://later:1344/request");
+        etcd.stop();
+        try (EtcdDlpSettingsSource source = start("development")) {
+            awaitThat(() -> source.problem() != null && source.problem().contains("unreachable"), "reported down");
+            assertThat(source.current()).isEmpty();
+            assertThat(source.connected()).isFalse();
+
+            etcd.start();
+
+            awaitThat(() -> source.current().isPresent(), "settings read once etcd is up");
+            assertThat(source.current().orElseThrow().address()).isEqualTo("icap://later:1344/request");
+            assertThat(source.problem()).isNull();
+            assertThat(source.connected()).isTrue();
+        }
+    }
+
+    @Test
+    void keepsTheSettingsWhileEtcdIsDownAndWatchesAgainAfterItRestarts() {
+        writeIcap("icap://before:1344/request");
+        try (EtcdDlpSettingsSource source = start("development")) {
+            awaitThat(() -> source.current().isPresent(), "settings read");
+
+            etcd.stop();
+            awaitThat(() -> !source.connected(), "loss noticed");
+            assertThat(source.current().orElseThrow().address()).isEqualTo("icap://before:1344/request");
+            assertThat(source.problem()).isNull();
+
+            etcd.start();
+            etcd.put(DEVELOPMENT + "address", "icap://after:1344/request");
+
+            awaitThat(
+                    () -> source.current().orElseThrow().address().equals("icap://after:1344/request"),
+                    "change after the restart applied");
+        }
+    }
+
+    @Test
+    void reportsMissingSettingsUntilTheyAreWritten() {
+        try (EtcdDlpSettingsSource source = start("development")) {
+            awaitThat(() -> source.problem() != null && source.problem().contains("no valid DLP settings"), "empty");
+            assertThat(source.problem()).contains(DEVELOPMENT).contains("'system' is required");
+            assertThat(source.current()).isEmpty();
+
+            writeIcap("icap://new:1344/request");
+
+            awaitThat(() -> source.current().isPresent(), "settings written");
+        }
+    }
+
+    private static void writeIcap(String address) {
+        etcd.put(DEVELOPMENT + "system", "icap");
+        etcd.put(DEVELOPMENT + "address", address);
+    }
+
+    private static EtcdDlpSettingsSource start(String... prefixes) {
+        return EtcdDlpSettingsSource.start(
+                new GatewayConfig.Etcd(List.of(etcd.endpoint()), List.of(prefixes), Duration.ofSeconds(2), null, null),
+                FAST);
+    }
+
+    private static void awaitThat(BooleanSupplier condition, String what) {
+        Instant deadline = Instant.now().plusSeconds(20);
+        while (!condition.getAsBoolean()) {
+            if (Instant.now().isAfter(deadline)) {
+                throw new AssertionError("timed out waiting: " + what);
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError("interrupted waiting: " + what, e);
+            }
+        }
+    }
+}
