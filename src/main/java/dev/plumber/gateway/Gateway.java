@@ -39,6 +39,7 @@ public final class Gateway implements AutoCloseable {
 
     private final Deque<AutoCloseable> resources = new ArrayDeque<>();
     private final GatewayHttp http;
+    private final ConsoleAccounts accounts;
 
     private Gateway(
             GatewayConfig config, DlpSettingsSource settings, Map<DlpSystem, DlpSender> senders, PasswordHasher hasher)
@@ -60,7 +61,7 @@ public final class Gateway implements AutoCloseable {
             resources.push(dataSource);
             StatusStore.migrate(dataSource);
             StatusStore store = new StatusStore(dataSource, clock);
-            ConsoleAccounts accounts = new ConsoleAccounts(dataSource, hasher);
+            accounts = new ConsoleAccounts(dataSource, hasher);
             GatewayConfig.Account admin = config.console().bootstrapAdmin();
             if (!admin.email().isBlank() && accounts.isEmpty()) {
                 accounts.create(admin.email(), admin.password(), ConsoleAccounts.Role.ADMIN);
@@ -109,6 +110,10 @@ public final class Gateway implements AutoCloseable {
             GatewayConfig config, DlpSettingsSource settings, Map<DlpSystem, DlpSender> senders, PasswordHasher hasher)
             throws Exception {
         return new Gateway(config, settings, senders, hasher);
+    }
+
+    public ConsoleAccounts consoleAccounts() {
+        return accounts;
     }
 
     public int httpPort() {

@@ -69,6 +69,49 @@ public final class ConfigLoader {
         }
     }
 
+    /** One effective setting: its dotted key, its value (secrets masked) and where the value came from. */
+    public record Effective(String key, String value, String source) {}
+
+    /**
+     * Lists every effective setting of {@code config} (as loaded from {@code file} and {@code env}) with its source:
+     * {@code env PLUMBER_…}, {@code file} or {@code default}. Values of keys named like secrets are masked.
+     */
+    public static List<Effective> explain(Path file, Record config, Map<String, String> env) throws IOException {
+        JsonNode tree = file == null ? null : YAML.readTree(Files.readString(file));
+        List<Effective> lines = new ArrayList<>();
+        explain(config, new ArrayList<>(), tree, env, lines);
+        return lines;
+    }
+
+    private static void explain(
+            Record value, List<String> prefix, JsonNode tree, Map<String, String> env, List<Effective> out) {
+        for (RecordComponent component : value.getClass().getRecordComponents()) {
+            List<String> path = new ArrayList<>(prefix);
+            path.add(jsonName(component));
+            Object v;
+            try {
+                v = component.getAccessor().invoke(value);
+            } catch (ReflectiveOperationException e) {
+                throw new IllegalStateException(e);
+            }
+            if (v instanceof Record nested) {
+                explain(nested, path, tree, env, out);
+                continue;
+            }
+            String envName =
+                    "PLUMBER_" + String.join("_", path).replace(".", "_").toUpperCase(Locale.ROOT);
+            JsonNode node = tree;
+            for (String segment : path) {
+                node = node == null ? null : node.get(segment);
+            }
+            String source = env.containsKey(envName) ? "env " + envName : node != null ? "file" : "default";
+            String name = path.getLast().toLowerCase(Locale.ROOT);
+            boolean secret = name.contains("password") || name.contains("token") || name.contains("secret");
+            String shown = v == null ? "" : secret && !v.toString().isEmpty() ? "****" : v.toString();
+            out.add(new Effective(String.join(".", path), shown, source));
+        }
+    }
+
     private static String path(JsonMappingException e) {
         StringBuilder path = new StringBuilder();
         for (JsonMappingException.Reference ref : e.getPath()) {
