@@ -1,0 +1,60 @@
+package dev.plumber.icap;
+
+import java.util.Arrays;
+import java.util.List;
+
+/** Splits the encapsulated header sections by their offsets and parses each one. */
+final class EncapsulatedHeads {
+    HttpRequestHead request;
+    HttpResponseHead response;
+
+    static EncapsulatedHeads parse(Encapsulated encapsulated, byte[] sections) throws IcapProtocolException {
+        EncapsulatedHeads heads = new EncapsulatedHeads();
+        List<Encapsulated.Section> list = encapsulated.sections();
+        for (int i = 0; i < list.size(); i++) {
+            Encapsulated.Section s = list.get(i);
+            if (s.isBody()) {
+                break;
+            }
+            int end = list.get(i + 1).offset();
+            byte[] block = Arrays.copyOfRange(sections, s.offset(), end);
+            if (block.length < 4 || !endsWithBlankLine(block)) {
+                throw new IcapProtocolException(s.name() + " section does not end at its Encapsulated offset");
+            }
+            HeaderBlock parsed = HeaderBlock.parse(block);
+            String[] start = parsed.startLine.split(" ", 3);
+            switch (s.name()) {
+                case "req-hdr" -> {
+                    if (start.length != 3) {
+                        throw new IcapProtocolException("bad encapsulated request line '" + parsed.startLine + "'");
+                    }
+                    heads.request = new HttpRequestHead(start[0], start[1], start[2], parsed.headers);
+                }
+                case "res-hdr" -> {
+                    if (start.length < 2 || !start[0].startsWith("HTTP/")) {
+                        throw new IcapProtocolException("bad encapsulated status line '" + parsed.startLine + "'");
+                    }
+                    heads.response = new HttpResponseHead(
+                            start[0],
+                            status(start[1], parsed.startLine),
+                            start.length == 3 ? start[2] : "",
+                            parsed.headers);
+                }
+                default -> throw new IcapProtocolException("unexpected section " + s.name());
+            }
+        }
+        return heads;
+    }
+
+    static int status(String code, String line) throws IcapProtocolException {
+        if (code.length() != 3 || !code.chars().allMatch(Character::isDigit)) {
+            throw new IcapProtocolException("bad status code in '" + line + "'");
+        }
+        return Integer.parseInt(code);
+    }
+
+    private static boolean endsWithBlankLine(byte[] b) {
+        int n = b.length;
+        return b[n - 4] == '\r' && b[n - 3] == '\n' && b[n - 2] == '\r' && b[n - 1] == '\n';
+    }
+}

@@ -1,0 +1,131 @@
+package dev.plumber.icap;
+
+import java.io.ByteArrayOutputStream;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+
+/** Turns ICAP values into wire bytes (RFC 3507); chunk framing for bodies streamed by the caller. */
+public final class IcapEncoder {
+    public static final byte[] CRLF = ascii("\r\n");
+
+    /** Ends a body, or a preview that did not hold the whole body. */
+    public static final byte[] LAST_CHUNK = ascii("0\r\n\r\n");
+
+    /** Ends a preview that held the whole body (RFC 3507 §4.5): the server must not answer 100. */
+    public static final byte[] IEOF_CHUNK = ascii("0; ieof\r\n\r\n");
+
+    private IcapEncoder() {}
+
+    /** The ICAP head and, for REQMOD, the encapsulated HTTP request head; chunks of the body follow. */
+    public static byte[] encodeHead(IcapRequest request) {
+        byte[] http = request.httpRequest() == null ? new byte[0] : encodeHttpHead(request.httpRequest());
+        String encapsulated;
+        if (request.httpRequest() == null) {
+            encapsulated = "null-body=0";
+        } else {
+            encapsulated = "req-hdr=0, " + (request.hasBody() ? "req-body=" : "null-body=") + http.length;
+        }
+        StringBuilder head = new StringBuilder();
+        head.append(request.method()).append(' ').append(request.service()).append(" ICAP/1.0\r\n");
+        if (!request.headers().contains("Host")) {
+            head.append("Host: ").append(hostHeader(request.service())).append("\r\n");
+        }
+        appendFields(head, request.headers().without("Encapsulated"));
+        head.append("Encapsulated: ").append(encapsulated).append("\r\n\r\n");
+        return concat(ascii(head.toString()), http);
+    }
+
+    public static byte[] encodeHttpHead(HttpRequestHead head) {
+        StringBuilder s = new StringBuilder();
+        s.append(head.method())
+                .append(' ')
+                .append(head.target())
+                .append(' ')
+                .append(head.version())
+                .append("\r\n");
+        appendFields(s, head.headers());
+        return ascii(s.append("\r\n").toString());
+    }
+
+    public static byte[] encodeHttpHead(HttpResponseHead head) {
+        StringBuilder s = new StringBuilder();
+        s.append(head.version()).append(' ').append(head.status());
+        if (!head.reason().isEmpty()) {
+            s.append(' ').append(head.reason());
+        }
+        s.append("\r\n");
+        appendFields(s, head.headers());
+        return ascii(s.append("\r\n").toString());
+    }
+
+    /** One chunk: hex size, CRLF, the data, CRLF. */
+    public static byte[] chunk(byte[] data, int offset, int length) {
+        byte[] size = ascii(Integer.toHexString(length) + "\r\n");
+        byte[] out = new byte[size.length + length + 2];
+        System.arraycopy(size, 0, out, 0, size.length);
+        System.arraycopy(data, offset, out, size.length, length);
+        out[out.length - 2] = '\r';
+        out[out.length - 1] = '\n';
+        return out;
+    }
+
+    /** A whole response, its body chunked; for servers (the mock). */
+    public static byte[] encodeResponse(IcapResponse response) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        byte[] http;
+        String hdrName;
+        if (response.httpResponse() != null) {
+            http = encodeHttpHead(response.httpResponse());
+            hdrName = "res";
+        } else if (response.httpRequest() != null) {
+            http = encodeHttpHead(response.httpRequest());
+            hdrName = "req";
+        } else {
+            http = new byte[0];
+            hdrName = null;
+        }
+        boolean hasBody = response.body().length > 0 && hdrName != null;
+        StringBuilder head = new StringBuilder("ICAP/1.0 ")
+                .append(response.status())
+                .append(' ')
+                .append(response.reason())
+                .append("\r\n");
+        appendFields(head, response.headers().without("Encapsulated"));
+        if (response.status() != 100) {
+            String encapsulated = hdrName == null
+                    ? "null-body=0"
+                    : hdrName + "-hdr=0, " + (hasBody ? hdrName + "-body=" : "null-body=") + http.length;
+            head.append("Encapsulated: ").append(encapsulated).append("\r\n");
+        }
+        out.writeBytes(ascii(head.append("\r\n").toString()));
+        out.writeBytes(http);
+        if (hasBody) {
+            out.writeBytes(chunk(response.body(), 0, response.body().length));
+            out.writeBytes(LAST_CHUNK);
+        }
+        return out.toByteArray();
+    }
+
+    static String hostHeader(URI service) {
+        return service.getPort() < 0 ? service.getHost() : service.getHost() + ":" + service.getPort();
+    }
+
+    private static void appendFields(StringBuilder s, IcapHeaders headers) {
+        for (Map.Entry<String, String> f : headers.fields()) {
+            s.append(f.getKey()).append(": ").append(f.getValue()).append("\r\n");
+        }
+    }
+
+    private static byte[] concat(byte[] a, byte[] b) {
+        byte[] out = new byte[a.length + b.length];
+        System.arraycopy(a, 0, out, 0, a.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
+
+    /** Header text is ISO-8859-1 on the wire (RFC 7230 §3.2.4); callers encode anything wider themselves. */
+    private static byte[] ascii(String s) {
+        return s.getBytes(StandardCharsets.ISO_8859_1);
+    }
+}

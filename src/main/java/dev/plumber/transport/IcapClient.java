@@ -1,0 +1,300 @@
+package dev.plumber.transport;
+
+import dev.plumber.icap.HttpRequestHead;
+import dev.plumber.icap.IcapEncoder;
+import dev.plumber.icap.IcapHeaders;
+import dev.plumber.icap.IcapRequest;
+import dev.plumber.icap.IcapResponse;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BooleanSupplier;
+
+/**
+ * An ICAP client (RFC 3507): pooled persistent connections per address, OPTIONS cached for {@code Options-TTL},
+ * REQMOD with preview and a body streamed in chunks while the answer is read. Every call has one total time budget.
+ * It retries only once, on a fresh connection, when a reused one turns out to be stale; any other retry is policy
+ * and belongs to the caller.
+ */
+public final class IcapClient implements AutoCloseable {
+    public static final int DEFAULT_PORT = 1344;
+    public static final int DEFAULT_TLS_PORT = 11344;
+    private static final int CHUNK = 64 * 1024;
+
+    private final ConnectionPool pool;
+    private final Clock clock;
+    private final Map<OptionsKey, IcapOptions> optionsCache = new ConcurrentHashMap<>();
+
+    private record OptionsKey(URI service, TlsSettings tls) {}
+
+    /** @param maxConnectionsPerAddress the pool cap per ICAP address (busy and idle together) */
+    public IcapClient(int maxConnectionsPerAddress, Clock clock) {
+        this.pool = new ConnectionPool(maxConnectionsPerAddress);
+        this.clock = clock;
+    }
+
+    /** A client with 16 connections per address and the system clock. */
+    public IcapClient() {
+        this(16, Clock.systemUTC());
+    }
+
+    /** The service's OPTIONS answer, from the cache while its {@code Options-TTL} lasts; errors are not cached. */
+    public IcapOptions options(URI service, TlsSettings tls, Duration timeout) throws IOException {
+        return options(service, tls, Deadline.after(timeout));
+    }
+
+    /**
+     * Sends one REQMOD and returns the final answer (never a 100). When the service's OPTIONS answer is not 200, that
+     * answer is returned instead (e.g. 404 service not found).
+     *
+     * @param icapHeaders extra ICAP headers ({@code X-Client-IP}, …); {@code Allow} and {@code Preview} are added here
+     * @param http the encapsulated request head; its {@code Content-Length} is set from the body
+     */
+    public IcapResponse reqmod(
+            URI service,
+            TlsSettings tls,
+            IcapHeaders icapHeaders,
+            HttpRequestHead http,
+            IcapBody body,
+            Duration timeout)
+            throws IOException {
+        Deadline deadline = Deadline.after(timeout);
+        IcapOptions options = options(service, tls, deadline);
+        if (!options.ok()) {
+            return options.response();
+        }
+        IcapHeaders headers = icapHeaders;
+        if (options.allow204()) {
+            headers = headers.without("Allow").with("Allow", "204");
+        }
+        Integer preview = body.length() == 0 ? null : options.preview();
+        byte[] previewBytes = new byte[0];
+        if (preview != null) {
+            headers = headers.without("Preview").with("Preview", Integer.toString(preview));
+            previewBytes = readExactly(body.stream(), (int) Math.min(preview, body.length()));
+        }
+        byte[] head = IcapEncoder.encodeHead(IcapRequest.reqmod(service, headers, http, body.length()));
+        Exchange exchange = new Exchange(head, previewBytes, preview != null, body);
+        return exchange(service, tls, deadline, exchange::run, () -> !exchange.bodyTouched);
+    }
+
+    private IcapOptions options(URI service, TlsSettings tls, Deadline deadline) throws IOException {
+        OptionsKey key = new OptionsKey(service, tls);
+        IcapOptions cached = optionsCache.get(key);
+        if (cached != null && clock.instant().isBefore(cached.expires())) {
+            return cached;
+        }
+        byte[] head = IcapEncoder.encodeHead(IcapRequest.options(service));
+        IcapResponse response = exchange(
+                service,
+                tls,
+                deadline,
+                (connection, d) -> {
+                    connection.out.write(head);
+                    connection.out.flush();
+                    return new Outcome(finalResponse(connection, d), true);
+                },
+                () -> true);
+        IcapOptions options = IcapOptions.from(response, clock.instant());
+        if (options.ok()) {
+            optionsCache.put(key, options);
+        } else {
+            optionsCache.remove(key);
+        }
+        return options;
+    }
+
+    private interface ExchangeStep {
+        Outcome run(IcapConnection connection, Deadline deadline) throws IOException;
+    }
+
+    /** @param inStep whether the connection is at a message boundary in both directions */
+    private record Outcome(IcapResponse response, boolean inStep) {}
+
+    private IcapResponse exchange(
+            URI service, TlsSettings tls, Deadline deadline, ExchangeStep step, BooleanSupplier resendable)
+            throws IOException {
+        ConnectionPool.Address address = address(service, tls);
+        boolean fresh = false;
+        while (true) {
+            IcapConnection connection = pool.acquire(address, fresh, deadline);
+            boolean reused = connection.beginExchange();
+            Outcome outcome;
+            try {
+                outcome = step.run(connection, deadline);
+            } catch (IOException | RuntimeException e) {
+                pool.release(address, connection, false);
+                // A reused connection the server had already closed fails before any answer byte; the request is
+                // sent again once, on a new connection, if none of the body beyond the buffered preview is gone.
+                boolean stale = reused
+                        && !connection.bytesSeen()
+                        && e instanceof IOException
+                        && !(e instanceof IcapTimeoutException)
+                        && !(e instanceof BodySourceException)
+                        && resendable.getAsBoolean();
+                if (stale && !fresh) {
+                    fresh = true;
+                    continue;
+                }
+                throw e;
+            }
+            pool.release(
+                    address, connection, outcome.inStep() && !outcome.response().closesConnection());
+            return outcome.response();
+        }
+    }
+
+    /** Reads responses until one that is not 100 Continue. */
+    private static IcapResponse finalResponse(IcapConnection connection, Deadline deadline) throws IOException {
+        while (true) {
+            IcapResponse response = connection.readResponse(deadline);
+            if (response.status() != 100) {
+                return response;
+            }
+        }
+    }
+
+    private static ConnectionPool.Address address(URI service, TlsSettings tls) {
+        boolean secure = "icaps".equalsIgnoreCase(service.getScheme());
+        if (!secure && !"icap".equalsIgnoreCase(service.getScheme())) {
+            throw new IllegalArgumentException("not an icap:// or icaps:// URI: " + service);
+        }
+        int port = service.getPort() > 0 ? service.getPort() : secure ? DEFAULT_TLS_PORT : DEFAULT_PORT;
+        return new ConnectionPool.Address(service.getHost(), port, secure ? tls : null);
+    }
+
+    private static byte[] readExactly(InputStream in, int n) throws BodySourceException {
+        byte[] bytes;
+        try {
+            bytes = in.readNBytes(n);
+        } catch (IOException e) {
+            throw new BodySourceException("reading the body failed: " + e.getMessage(), e);
+        }
+        if (bytes.length != n) {
+            throw new BodySourceException("body ended after " + bytes.length + " bytes, " + n + " announced", null);
+        }
+        return bytes;
+    }
+
+    private static void joinQuietly(Thread thread) {
+        try {
+            thread.join(Duration.ofSeconds(1));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public void close() {
+        pool.close();
+    }
+
+    /** One REQMOD on one connection: head and preview, then (after 100 or without preview) the rest of the body. */
+    private static final class Exchange {
+        private final byte[] head;
+        private final byte[] preview;
+        private final boolean previewMode;
+        private final IcapBody body;
+        private volatile boolean bodyTouched;
+
+        Exchange(byte[] head, byte[] preview, boolean previewMode, IcapBody body) {
+            this.head = head;
+            this.preview = preview;
+            this.previewMode = previewMode;
+            this.body = body;
+        }
+
+        Outcome run(IcapConnection connection, Deadline deadline) throws IOException {
+            boolean wholeBodyInPreview = preview.length == body.length();
+            connection.out.write(head);
+            if (previewMode) {
+                connection.out.write(IcapEncoder.chunk(preview, 0, preview.length));
+                connection.out.write(wholeBodyInPreview ? IcapEncoder.IEOF_CHUNK : IcapEncoder.LAST_CHUNK);
+            }
+            connection.out.flush();
+            if (body.length() == 0 || (previewMode && wholeBodyInPreview)) {
+                return new Outcome(finalResponse(connection, deadline), true);
+            }
+            if (previewMode) {
+                IcapResponse answer = connection.readResponse(deadline);
+                if (answer.status() != 100) {
+                    // A final answer to the preview: the rest is never sent and the connection stays in step.
+                    return new Outcome(answer, true);
+                }
+            }
+            return streamRest(connection, deadline);
+        }
+
+        /** Writes the rest of the body on a virtual thread while this one reads: servers may answer early. */
+        private Outcome streamRest(IcapConnection connection, Deadline deadline) throws IOException {
+            bodyTouched = true;
+            long rest = body.length() - preview.length;
+            WriterResult result = new WriterResult();
+            Thread writer = Thread.ofVirtual().name("icap-body-writer").start(() -> {
+                try {
+                    writeChunks(connection, rest);
+                } catch (IOException e) {
+                    result.failure = e;
+                    if (e instanceof BodySourceException) {
+                        // Nothing more will come from the body: wake the reader instead of letting it wait out the
+                        // deadline.
+                        connection.close();
+                    }
+                }
+            });
+            IcapResponse answer;
+            try {
+                answer = finalResponse(connection, deadline);
+            } catch (IOException e) {
+                connection.close();
+                joinQuietly(writer);
+                if (result.failure instanceof BodySourceException bodyFailure) {
+                    throw bodyFailure;
+                }
+                throw e;
+            }
+            boolean finished;
+            try {
+                finished = writer.join(Duration.ofMillis(deadline.remainingMillis()));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                finished = false;
+            } catch (IcapTimeoutException e) {
+                finished = false;
+            }
+            if (!finished) {
+                // The server answered but stopped reading: the socket is out of step; closing it ends the writer.
+                connection.close();
+            }
+            return new Outcome(answer, finished && result.failure == null);
+        }
+
+        private void writeChunks(IcapConnection connection, long rest) throws IOException {
+            byte[] buffer = new byte[(int) Math.min(CHUNK, Math.max(1, rest))];
+            long left = rest;
+            while (left > 0) {
+                int n;
+                try {
+                    n = body.stream().read(buffer, 0, (int) Math.min(buffer.length, left));
+                } catch (IOException e) {
+                    throw new BodySourceException("reading the body failed: " + e.getMessage(), e);
+                }
+                if (n < 0) {
+                    throw new BodySourceException("body ended " + left + " bytes before its announced length", null);
+                }
+                connection.out.write(IcapEncoder.chunk(buffer, 0, n));
+                left -= n;
+            }
+            connection.out.write(IcapEncoder.LAST_CHUNK);
+            connection.out.flush();
+        }
+    }
+
+    private static final class WriterResult {
+        volatile IOException failure;
+    }
+}

@@ -1,0 +1,75 @@
+package dev.plumber.files;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.get;
+import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
+import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.core.Options;
+import com.github.tomakehurst.wiremock.http.Fault;
+import java.io.IOException;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+@Timeout(30)
+class HttpFileSourceTest {
+    private WireMockServer files;
+    private HttpFileSource source;
+
+    @BeforeEach
+    void start() {
+        files = new WireMockServer(
+                options().dynamicPort().useChunkedTransferEncoding(Options.ChunkedEncodingPolicy.NEVER));
+        files.start();
+        source = new HttpFileSource(files.baseUrl() + "/", "secret-token", Duration.ofSeconds(2));
+    }
+
+    @AfterEach
+    void stop() throws IOException {
+        source.close();
+        files.stop();
+    }
+
+    @Test
+    void streamsTheFileWithItsLengthUsingTheBearerToken() throws Exception {
+        byte[] content = new byte[1_000_000];
+        content[999_999] = 7;
+        files.stubFor(get("/get/abc123").willReturn(aResponse().withStatus(200).withBody(content)));
+
+        try (FileSource.OpenFile file = source.open("abc123")) {
+            assertThat(file.length()).isEqualTo(content.length);
+            assertThat(file.body().readAllBytes()).isEqualTo(content);
+        }
+        files.verify(
+                getRequestedFor(urlEqualTo("/get/abc123")).withHeader("Authorization", equalTo("Bearer secret-token")));
+    }
+
+    @Test
+    void reportsAMissingFileAsGone() {
+        files.stubFor(get("/get/nope").willReturn(aResponse().withStatus(404)));
+
+        assertThatThrownBy(() -> source.open("nope")).isInstanceOf(FileSource.FileGoneException.class);
+    }
+
+    @Test
+    void reportsOtherFailuresAsPlainIoErrors() {
+        files.stubFor(get("/get/err").willReturn(aResponse().withStatus(503)));
+        files.stubFor(get("/get/reset").willReturn(aResponse().withFault(Fault.CONNECTION_RESET_BY_PEER)));
+        files.stubFor(get("/get/slow").willReturn(aResponse().withStatus(200).withFixedDelay(5_000)));
+
+        assertThatThrownBy(() -> source.open("err"))
+                .isInstanceOf(IOException.class)
+                .isNotInstanceOf(FileSource.FileGoneException.class)
+                .hasMessageContaining("503");
+        assertThatThrownBy(() -> source.open("reset")).isInstanceOf(IOException.class);
+        assertThatThrownBy(() -> source.open("slow")).isInstanceOf(IOException.class);
+    }
+}

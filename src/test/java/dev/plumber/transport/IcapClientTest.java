@@ -1,0 +1,197 @@
+package dev.plumber.transport;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.plumber.icap.HttpRequestHead;
+import dev.plumber.icap.IcapHeaders;
+import dev.plumber.icap.IcapRequestDecoder;
+import dev.plumber.icap.IcapResponse;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+@Timeout(30)
+class IcapClientTest {
+    private static final Duration TIMEOUT = Duration.ofSeconds(5);
+    private static final HttpRequestHead POST =
+            HttpRequestHead.of("POST", "http://vkteams/", IcapHeaders.of("Host", "vkteams"));
+    private static final String BLOCK =
+            "ICAP/1.0 200 OK\r\nISTag: \"s1\"\r\nEncapsulated: res-hdr=0, null-body=26\r\n\r\n"
+                    + "HTTP/1.1 403 Forbidden\r\n\r\n";
+
+    @Test
+    void resendsOnceOnAFreshConnectionWhenAReusedOneIsStale() throws Exception {
+        // The server drops connection 0 when its second REQMOD arrives, as a server does after its keep-alive limit.
+        int[] reqmods = new int[1];
+        try (ScriptedIcapServer server = new ScriptedIcapServer((connection, part) -> {
+                    if (part.request().method().equals("OPTIONS")) {
+                        return new ScriptedIcapServer.Send(ScriptedIcapServer.OPTIONS_OK);
+                    }
+                    return connection == 0 && ++reqmods[0] == 2
+                            ? new ScriptedIcapServer.Close()
+                            : new ScriptedIcapServer.Send(ScriptedIcapServer.NO_CONTENT);
+                });
+                IcapClient client = new IcapClient()) {
+            assertThat(reqmod(client, server, "abc").status()).isEqualTo(204);
+            assertThat(reqmod(client, server, "abc").status()).isEqualTo(204);
+
+            assertThat(server.connections()).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void doesNotRetryAFreshConnectionThatFails() throws Exception {
+        try (ScriptedIcapServer server = new ScriptedIcapServer(
+                        (connection, part) -> part.request().method().equals("OPTIONS")
+                                ? new ScriptedIcapServer.Send(ScriptedIcapServer.OPTIONS_OK)
+                                : new ScriptedIcapServer.Close());
+                IcapClient client = new IcapClient()) {
+            IcapOptions unused = client.options(uri(server), TlsSettings.defaults(), TIMEOUT);
+            assertThat(unused.ok()).isTrue();
+
+            assertThatThrownBy(() -> reqmod(client, server, "abc")).isInstanceOf(IOException.class);
+            // OPTIONS and the one REQMOD share connection 0 (reused, so resent once on connection 1), no third.
+            assertThat(server.connections()).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void sendsThePreviewThenTheRestAfterContinue() throws Exception {
+        try (ScriptedIcapServer server = new ScriptedIcapServer((connection, part) -> switch (part.kind()) {
+                    case PREVIEW_END -> new ScriptedIcapServer.Send(ScriptedIcapServer.CONTINUE);
+                    case COMPLETE ->
+                        new ScriptedIcapServer.Send(
+                                part.request().method().equals("OPTIONS")
+                                        ? ScriptedIcapServer.OPTIONS_OK
+                                        : ScriptedIcapServer.NO_CONTENT);
+                });
+                IcapClient client = new IcapClient()) {
+            assertThat(reqmod(client, server, "0123456789").status()).isEqualTo(204);
+            assertThat(reqmod(client, server, "0123").status()).isEqualTo(204);
+
+            IcapRequestDecoder.Part preview = server.parts.get(1);
+            assertThat(preview.kind()).isEqualTo(IcapRequestDecoder.Kind.PREVIEW_END);
+            assertThat(new String(preview.body(), StandardCharsets.US_ASCII)).isEqualTo("0123");
+            assertThat(new String(server.parts.get(2).body(), StandardCharsets.US_ASCII))
+                    .isEqualTo("0123456789");
+            // A body that fits the preview ends with "0; ieof" and gets no 100.
+            assertThat(server.parts.get(3).ieof()).isTrue();
+            assertThat(server.connections()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void returnsAnEarlyAnswerWhileTheBodyIsStillBeingSent() throws Exception {
+        // c-icap answers before the last chunk; here the answer comes right after 100, before any more body.
+        try (ScriptedIcapServer server = new ScriptedIcapServer((connection, part) -> switch (part.kind()) {
+                    case PREVIEW_END -> new ScriptedIcapServer.Send(ScriptedIcapServer.CONTINUE + BLOCK);
+                    case COMPLETE ->
+                        part.request().method().equals("OPTIONS")
+                                ? new ScriptedIcapServer.Send(ScriptedIcapServer.OPTIONS_OK)
+                                : new ScriptedIcapServer.Silent();
+                });
+                IcapClient client = new IcapClient()) {
+            byte[] big = new byte[8_000_000];
+
+            IcapResponse answer = client.reqmod(
+                    uri(server),
+                    TlsSettings.defaults(),
+                    IcapHeaders.empty(),
+                    POST,
+                    new IcapBody(big.length, new ByteArrayInputStream(big)),
+                    TIMEOUT);
+
+            assertThat(answer.httpResponse().status()).isEqualTo(403);
+        }
+    }
+
+    @Test
+    void cachesOptionsForTheirTtl() throws Exception {
+        MutableClock clock = new MutableClock();
+        try (ScriptedIcapServer server = new ScriptedIcapServer(
+                        (connection, part) -> new ScriptedIcapServer.Send(ScriptedIcapServer.OPTIONS_OK));
+                IcapClient client = new IcapClient(4, clock)) {
+            client.options(uri(server), TlsSettings.defaults(), TIMEOUT);
+            client.options(uri(server), TlsSettings.defaults(), TIMEOUT);
+            assertThat(server.parts).hasSize(1);
+
+            clock.now = clock.now.plusSeconds(61);
+            client.options(uri(server), TlsSettings.defaults(), TIMEOUT);
+            assertThat(server.parts).hasSize(2);
+        }
+    }
+
+    @Test
+    void failsWithTheBodySourceErrorWhenTheBodyBreaksMidway() throws Exception {
+        try (ScriptedIcapServer server = new ScriptedIcapServer((connection, part) -> switch (part.kind()) {
+                    case PREVIEW_END -> new ScriptedIcapServer.Send(ScriptedIcapServer.CONTINUE);
+                    case COMPLETE -> new ScriptedIcapServer.Send(ScriptedIcapServer.OPTIONS_OK);
+                });
+                IcapClient client = new IcapClient()) {
+            InputStream broken = new InputStream() {
+                private int left = 100;
+
+                @Override
+                public int read() throws IOException {
+                    if (left == 0) {
+                        throw new IOException("file service went away");
+                    }
+                    left--;
+                    return 'x';
+                }
+            };
+
+            assertThatThrownBy(() -> client.reqmod(
+                            uri(server),
+                            TlsSettings.defaults(),
+                            IcapHeaders.empty(),
+                            POST,
+                            new IcapBody(1000, broken),
+                            TIMEOUT))
+                    .isInstanceOf(BodySourceException.class)
+                    .hasMessageContaining("file service went away");
+        }
+    }
+
+    private static IcapResponse reqmod(IcapClient client, ScriptedIcapServer server, String body) throws IOException {
+        return client.reqmod(
+                uri(server),
+                TlsSettings.defaults(),
+                IcapHeaders.empty(),
+                POST,
+                IcapBody.of(body.getBytes(StandardCharsets.US_ASCII)),
+                TIMEOUT);
+    }
+
+    private static URI uri(ScriptedIcapServer server) {
+        return URI.create("icap://127.0.0.1:" + server.port() + "/req");
+    }
+
+    private static final class MutableClock extends Clock {
+        Instant now = Instant.parse("2026-01-01T00:00:00Z");
+
+        @Override
+        public ZoneOffset getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(java.time.ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
+    }
+}
