@@ -2,6 +2,8 @@ package dev.plumber.testkit;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -123,6 +125,12 @@ public final class KafkaBrokerProcess implements AutoCloseable {
     }
 
     private boolean answers() {
+        // An admin client against a closed port only logs connection warnings; wait for the listener first.
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress("127.0.0.1", port), 500);
+        } catch (IOException e) {
+            return false;
+        }
         Properties config = new Properties();
         config.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
         config.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 2000);
