@@ -309,7 +309,7 @@ public final class EtcdDlpSettingsSource implements DlpSettingsSource {
             return;
         }
         if (!connected) {
-            log.info("etcd {} reachable again; watching DLP settings from revision {}", endpoints, revision + 1);
+            log.info("etcd {} reachable again; the watch of the DLP settings resumed", endpoints);
             connected = true;
             lastWarning = null;
         }

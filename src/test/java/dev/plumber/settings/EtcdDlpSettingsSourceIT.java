@@ -3,6 +3,7 @@ package dev.plumber.settings;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.plumber.testkit.EtcdServer;
+import dev.plumber.testkit.TcpProxy;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -182,15 +183,44 @@ class EtcdDlpSettingsSourceIT {
         }
     }
 
+    @Test
+    void reReadsEverythingWhenTheWatchedRevisionWasCompactedAway() {
+        writeIcap("icap://one:1344/request");
+        try (TcpProxy network = TcpProxy.to("127.0.0.1", etcd.clientPort());
+                EtcdDlpSettingsSource source = startAt("http://" + network.address(), "development")) {
+            awaitThat(() -> source.current().isPresent(), "settings read");
+
+            network.cut();
+            awaitThat(() -> !source.connected(), "loss noticed");
+            // etcd itself keeps running: the change and the compaction happen while the watch is away.
+            etcd.put(DEVELOPMENT + "address", "icap://two:1344/request");
+            etcd.put("/vars/services/plumber/unrelated", "x");
+            etcd.compact();
+            network.restore();
+
+            awaitThat(
+                    () -> source.current().orElseThrow().address().equals("icap://two:1344/request"),
+                    "change made while the watch was away applied");
+
+            etcd.put(DEVELOPMENT + "address", "icap://three:1344/request");
+            awaitThat(
+                    () -> source.current().orElseThrow().address().equals("icap://three:1344/request"),
+                    "watching again after the re-read");
+        }
+    }
+
     private static void writeIcap(String address) {
         etcd.put(DEVELOPMENT + "system", "icap");
         etcd.put(DEVELOPMENT + "address", address);
     }
 
     private static EtcdDlpSettingsSource start(String... prefixes) {
+        return startAt(etcd.endpoint(), prefixes);
+    }
+
+    private static EtcdDlpSettingsSource startAt(String endpoint, String... prefixes) {
         return EtcdDlpSettingsSource.start(
-                new GatewayConfig.Etcd(List.of(etcd.endpoint()), List.of(prefixes), Duration.ofSeconds(2), null, null),
-                FAST);
+                new GatewayConfig.Etcd(List.of(endpoint), List.of(prefixes), Duration.ofSeconds(2), null, null), FAST);
     }
 
     private static void awaitThat(BooleanSupplier condition, String what) {
