@@ -242,7 +242,7 @@ public final class EtcdDlpSettingsSource implements DlpSettingsSource {
         connected = false;
         readFailures++;
         Duration delay = backoff.delay(readFailures);
-        String reason = "etcd " + endpoints + " unreachable (" + describe(e) + ")";
+        String reason = "cannot read from etcd " + endpoints + " (" + describe(e) + ")";
         if (current == null) {
             problem = reason + "; no DLP settings yet, retrying";
         }

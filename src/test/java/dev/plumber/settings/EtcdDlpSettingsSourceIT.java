@@ -137,7 +137,9 @@ class EtcdDlpSettingsSourceIT {
         writeIcap("icap://later:1344/request");
         etcd.stop();
         try (EtcdDlpSettingsSource source = start("development")) {
-            awaitThat(() -> source.problem() != null && source.problem().contains("unreachable"), "reported down");
+            awaitThat(
+                    () -> source.problem() != null && source.problem().contains("cannot read from etcd"),
+                    "reported down");
             assertThat(source.current()).isEmpty();
             assertThat(source.connected()).isFalse();
 
@@ -206,6 +208,50 @@ class EtcdDlpSettingsSourceIT {
             awaitThat(
                     () -> source.current().orElseThrow().address().equals("icap://three:1344/request"),
                     "watching again after the re-read");
+        }
+    }
+
+    @Test
+    void logsInWithTheConfiguredUser() {
+        try (EtcdServer secured = EtcdServer.launch()) {
+            secured.put(DEVELOPMENT + "system", "icap");
+            secured.put(DEVELOPMENT + "address", "icap://secured:1344/request");
+            secured.enableAuth("root-secret");
+            secured.etcdctl("role", "add", "plumber");
+            secured.etcdctl("role", "grant-permission", "plumber", "--prefix=true", "read", "/vars/services/plumber/");
+            secured.etcdctl("user", "add", "plumber", "--interactive=false", "--new-user-password=s3cret-pw");
+            secured.etcdctl("user", "grant-role", "plumber", "plumber");
+
+            try (EtcdDlpSettingsSource source = EtcdDlpSettingsSource.start(
+                    new GatewayConfig.Etcd(
+                            List.of(secured.endpoint()),
+                            List.of("development"),
+                            Duration.ofSeconds(2),
+                            "plumber",
+                            "s3cret-pw"),
+                    FAST)) {
+                awaitThat(() -> source.current().isPresent(), "settings read as user plumber");
+                secured.put(DEVELOPMENT + "address", "icap://changed:1344/request");
+                awaitThat(
+                        () -> source.current().orElseThrow().address().equals("icap://changed:1344/request"),
+                        "watch allowed for user plumber");
+            }
+
+            try (EtcdDlpSettingsSource source = EtcdDlpSettingsSource.start(
+                    new GatewayConfig.Etcd(
+                            List.of(secured.endpoint()),
+                            List.of("development"),
+                            Duration.ofSeconds(2),
+                            "plumber",
+                            "wrong-pw"),
+                    FAST)) {
+                awaitThat(
+                        () -> source.problem() != null && source.problem().contains("cannot read from etcd"),
+                        "refused");
+                assertThat(source.problem()).contains("authentication failed");
+                assertThat(source.problem()).doesNotContain("wrong-pw");
+                assertThat(source.current()).isEmpty();
+            }
         }
     }
 
