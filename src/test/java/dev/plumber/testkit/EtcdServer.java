@@ -80,14 +80,19 @@ public final class EtcdServer implements AutoCloseable {
             throw new UncheckedIOException(e);
         }
         int[] ports = FreePorts.take(2);
-        EtcdServer server = new EtcdServer(home, ports[0], ports[1]);
+        EtcdServer server = null;
         try {
+            server = new EtcdServer(home, ports[0], ports[1]);
             server.startProcess();
+            return server;
         } catch (RuntimeException e) {
-            server.close();
+            if (server != null) {
+                server.close();
+            } else {
+                ChildProcess.deleteTree(home);
+            }
             throw e;
         }
-        return server;
     }
 
     /** The client URL, as the gateway's {@code etcd.endpoints} takes it: {@code http://127.0.0.1:PORT}. */
