@@ -14,6 +14,7 @@ import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.Uuid;
 
 /**
@@ -111,6 +112,20 @@ public final class KafkaBrokerProcess implements AutoCloseable {
 
     public boolean isRunning() {
         return broker.isAlive();
+    }
+
+    /** Creates a topic (replication factor 1) and waits until the broker has it. */
+    public void createTopic(String name, int partitions) {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers()))) {
+            admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1)))
+                    .all()
+                    .get(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted creating topic " + name, e);
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot create topic " + name + ": " + e.getMessage(), e);
+        }
     }
 
     /** The last lines of the broker's log, for failure messages. */

@@ -31,6 +31,7 @@ class KafkaBrokerProcessIT {
         Path directory;
         try (KafkaBrokerProcess kafka = KafkaBrokerProcess.launch()) {
             directory = kafka.directory();
+            kafka.createTopic("fixture", 3);
             produce(kafka, "first", "second");
             assertThat(consumeAll(kafka, "before", 2)).containsExactly("first", "second");
 
