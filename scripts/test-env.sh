@@ -51,10 +51,15 @@ if [[ ! -e $policy ]]; then
 fi
 
 echo "test-env: installing ${missing[*]} ..." >&2
-export DEBIAN_FRONTEND=noninteractive
-if ! "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -q </dev/null >"$log" 2>&1 ||
-    ! "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
-        -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold "${missing[@]}" </dev/null >>"$log" 2>&1; then
+# A fresh machine may be running its own daily apt job: wait for the dpkg lock instead of failing on it.
+apt_get=("${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get -q -o DPkg::Lock::Timeout=300)
+install() {
+    "${apt_get[@]}" update </dev/null >>"$log" 2>&1 &&
+        "${apt_get[@]}" install -y --no-install-recommends -o Dpkg::Options::=--force-confdef \
+            -o Dpkg::Options::=--force-confold "${missing[@]}" </dev/null >>"$log" 2>&1
+}
+# One more try for a mirror that blinked.
+if ! install && ! { sleep 5 && install; }; then
     tail -n 40 "$log" >&2
     fail "could not install ${missing[*]} (apt output above)"
 fi

@@ -1,5 +1,6 @@
 # shellcheck shell=bash
-# Sourced by ./plumber and scripts/test: picks a JDK 21 or newer and exports JAVA_HOME.
+# Sourced by ./plumber and scripts/test: picks a JDK 21 or newer and exports JAVA_HOME (and its feature version
+# as PLUMBER_JAVA_VERSION).
 #
 #   source scripts/lib/java.sh && plumber_use_jdk || exit 1
 #
@@ -11,7 +12,7 @@ PLUMBER_MIN_JAVA=21
 
 # Prints the feature version (17, 21, 25, ...) of the JDK at $1, or nothing if it is not a JDK.
 plumber_jdk_version() {
-    local home=$1 version=
+    local home=$1 version=''
     [[ -x $home/bin/java && -x $home/bin/javac ]] || return 1
     if [[ -r $home/release ]]; then
         version=$(sed -n 's/^JAVA_VERSION="\([^"]*\)".*/\1/p' "$home/release")
@@ -27,7 +28,7 @@ plumber_jdk_version() {
 }
 
 plumber_use_jdk() {
-    local chosen= chosen_version=0 home version
+    local chosen='' chosen_version=0 home version
     if [[ -n ${JAVA_HOME:-} ]] && version=$(plumber_jdk_version "$JAVA_HOME") &&
         ((version >= PLUMBER_MIN_JAVA)); then
         chosen=$JAVA_HOME chosen_version=$version
@@ -53,6 +54,7 @@ plumber_use_jdk() {
         return 1
     fi
     export JAVA_HOME=$chosen
+    export PLUMBER_JAVA_VERSION=$chosen_version
     export PATH="$JAVA_HOME/bin:$PATH"
     if ((chosen_version >= 24)) && [[ ${MAVEN_OPTS:-} != *--sun-misc-unsafe-memory-access* ]]; then
         export MAVEN_OPTS="${MAVEN_OPTS:+$MAVEN_OPTS }--sun-misc-unsafe-memory-access=allow"

@@ -79,9 +79,10 @@ public final class EtcdDlpSettingsSource implements DlpSettingsSource {
     private volatile boolean connected;
     private volatile boolean closed;
 
+    private volatile Watch.Watcher watcher; // written on the scheduler thread, closed from close()
+
     // Confined to the scheduler thread.
     private long revision;
-    private Watch.Watcher watcher;
     private int watchGeneration;
     private boolean watchCompacted;
     private int readFailures;
@@ -210,8 +211,9 @@ public final class EtcdDlpSettingsSource implements DlpSettingsSource {
             unreachable(e);
             return;
         }
-        if (!connected && readFailures > 0) {
+        if (readFailures > 0) {
             log.info("etcd {} reachable again", endpoints);
+            lastWarning = null; // a later loss is worth a new warning
         }
         connected = true;
         readFailures = 0;
@@ -242,7 +244,7 @@ public final class EtcdDlpSettingsSource implements DlpSettingsSource {
         connected = false;
         readFailures++;
         Duration delay = backoff.delay(readFailures);
-        String reason = "etcd " + endpoints + " unreachable (" + describe(e) + ")";
+        String reason = "cannot read from etcd " + endpoints + " (" + describe(e) + ")";
         if (current == null) {
             problem = reason + "; no DLP settings yet, retrying";
         }
@@ -309,7 +311,7 @@ public final class EtcdDlpSettingsSource implements DlpSettingsSource {
             return;
         }
         if (!connected) {
-            log.info("etcd {} reachable again; watching DLP settings from revision {}", endpoints, revision + 1);
+            log.info("etcd {} reachable again; the watch of the DLP settings resumed", endpoints);
             connected = true;
             lastWarning = null;
         }

@@ -3,6 +3,7 @@ package dev.plumber.settings;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.plumber.testkit.EtcdServer;
+import dev.plumber.testkit.TcpProxy;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -136,7 +137,9 @@ class EtcdDlpSettingsSourceIT {
         writeIcap("icap://later:1344/request");
         etcd.stop();
         try (EtcdDlpSettingsSource source = start("development")) {
-            awaitThat(() -> source.problem() != null && source.problem().contains("unreachable"), "reported down");
+            awaitThat(
+                    () -> source.problem() != null && source.problem().contains("cannot read from etcd"),
+                    "reported down");
             assertThat(source.current()).isEmpty();
             assertThat(source.connected()).isFalse();
 
@@ -182,15 +185,88 @@ class EtcdDlpSettingsSourceIT {
         }
     }
 
+    @Test
+    void reReadsEverythingWhenTheWatchedRevisionWasCompactedAway() {
+        writeIcap("icap://one:1344/request");
+        try (TcpProxy network = TcpProxy.to("127.0.0.1", etcd.clientPort());
+                EtcdDlpSettingsSource source = startAt("http://" + network.address(), "development")) {
+            awaitThat(() -> source.current().isPresent(), "settings read");
+
+            network.cut();
+            awaitThat(() -> !source.connected(), "loss noticed");
+            // etcd itself keeps running: the change and the compaction happen while the watch is away.
+            etcd.put(DEVELOPMENT + "address", "icap://two:1344/request");
+            etcd.put("/vars/services/plumber/unrelated", "x");
+            etcd.compact();
+            network.restore();
+
+            awaitThat(
+                    () -> source.current().orElseThrow().address().equals("icap://two:1344/request"),
+                    "change made while the watch was away applied");
+
+            etcd.put(DEVELOPMENT + "address", "icap://three:1344/request");
+            awaitThat(
+                    () -> source.current().orElseThrow().address().equals("icap://three:1344/request"),
+                    "watching again after the re-read");
+        }
+    }
+
+    @Test
+    void logsInWithTheConfiguredUser() {
+        try (EtcdServer secured = EtcdServer.launch()) {
+            secured.put(DEVELOPMENT + "system", "icap");
+            secured.put(DEVELOPMENT + "address", "icap://secured:1344/request");
+            secured.enableAuth("root-secret");
+            secured.etcdctl("role", "add", "plumber");
+            secured.etcdctl("role", "grant-permission", "plumber", "--prefix=true", "read", "/vars/services/plumber/");
+            secured.etcdctl("user", "add", "plumber", "--interactive=false", "--new-user-password=s3cret-pw");
+            secured.etcdctl("user", "grant-role", "plumber", "plumber");
+
+            try (EtcdDlpSettingsSource source = EtcdDlpSettingsSource.start(
+                    new GatewayConfig.Etcd(
+                            List.of(secured.endpoint()),
+                            List.of("development"),
+                            Duration.ofSeconds(2),
+                            "plumber",
+                            "s3cret-pw"),
+                    FAST)) {
+                awaitThat(() -> source.current().isPresent(), "settings read as user plumber");
+                secured.put(DEVELOPMENT + "address", "icap://changed:1344/request");
+                awaitThat(
+                        () -> source.current().orElseThrow().address().equals("icap://changed:1344/request"),
+                        "watch allowed for user plumber");
+            }
+
+            try (EtcdDlpSettingsSource source = EtcdDlpSettingsSource.start(
+                    new GatewayConfig.Etcd(
+                            List.of(secured.endpoint()),
+                            List.of("development"),
+                            Duration.ofSeconds(2),
+                            "plumber",
+                            "wrong-pw"),
+                    FAST)) {
+                awaitThat(
+                        () -> source.problem() != null && source.problem().contains("cannot read from etcd"),
+                        "refused");
+                assertThat(source.problem()).contains("authentication failed");
+                assertThat(source.problem()).doesNotContain("wrong-pw");
+                assertThat(source.current()).isEmpty();
+            }
+        }
+    }
+
     private static void writeIcap(String address) {
         etcd.put(DEVELOPMENT + "system", "icap");
         etcd.put(DEVELOPMENT + "address", address);
     }
 
     private static EtcdDlpSettingsSource start(String... prefixes) {
+        return startAt(etcd.endpoint(), prefixes);
+    }
+
+    private static EtcdDlpSettingsSource startAt(String endpoint, String... prefixes) {
         return EtcdDlpSettingsSource.start(
-                new GatewayConfig.Etcd(List.of(etcd.endpoint()), List.of(prefixes), Duration.ofSeconds(2), null, null),
-                FAST);
+                new GatewayConfig.Etcd(List.of(endpoint), List.of(prefixes), Duration.ofSeconds(2), null, null), FAST);
     }
 
     private static void awaitThat(BooleanSupplier condition, String what) {

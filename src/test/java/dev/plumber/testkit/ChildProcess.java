@@ -51,6 +51,25 @@ final class ChildProcess {
         Runtime.getRuntime().addShutdownHook(shutdownHook);
     }
 
+    /** Waits for the process to exit by itself; false if it is still running after {@code timeout}. */
+    boolean waitFor(Duration timeout) {
+        Process p;
+        synchronized (this) {
+            p = process;
+        }
+        try {
+            return p == null || p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /** The exit code of the process that has ended (after {@link #waitFor}). */
+    synchronized int exitCode() {
+        return process.exitValue();
+    }
+
     synchronized boolean isAlive() {
         return process != null && process.isAlive();
     }

@@ -39,6 +39,7 @@ public final class EtcdServer implements AutoCloseable {
     private final int clientPort;
     private final int peerPort;
     private final ChildProcess process;
+    private volatile String rootCredentials;
     private final HttpClient http =
             HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
 
@@ -79,14 +80,19 @@ public final class EtcdServer implements AutoCloseable {
             throw new UncheckedIOException(e);
         }
         int[] ports = FreePorts.take(2);
-        EtcdServer server = new EtcdServer(home, ports[0], ports[1]);
+        EtcdServer server = null;
         try {
+            server = new EtcdServer(home, ports[0], ports[1]);
             server.startProcess();
+            return server;
         } catch (RuntimeException e) {
-            server.close();
+            if (server != null) {
+                server.close();
+            } else {
+                ChildProcess.deleteTree(home);
+            }
             throw e;
         }
-        return server;
     }
 
     /** The client URL, as the gateway's {@code etcd.endpoints} takes it: {@code http://127.0.0.1:PORT}. */
@@ -128,11 +134,24 @@ public final class EtcdServer implements AutoCloseable {
         return run(List.of("bash", "-c", commandLine), true);
     }
 
+    /**
+     * Creates the {@code root} user with this password and turns authentication on; from then on this fixture's
+     * own {@code etcdctl} calls run as root. Add the users and roles a test needs with {@link #etcdctl}.
+     */
+    public void enableAuth(String rootPassword) {
+        etcdctl("user", "add", "root", "--interactive=false", "--new-user-password=" + rootPassword);
+        etcdctl("auth", "enable");
+        rootCredentials = "root:" + rootPassword;
+    }
+
     /** Runs {@code etcdctl} against this server with the given arguments; returns its standard output. */
     public String etcdctl(String... args) {
         List<String> command = new ArrayList<>();
         command.add(program("etcdctl"));
         command.add("--endpoints=127.0.0.1:" + clientPort);
+        if (rootCredentials != null) {
+            command.add("--user=" + rootCredentials);
+        }
         command.addAll(List.of(args));
         return run(command, false);
     }
@@ -204,6 +223,9 @@ public final class EtcdServer implements AutoCloseable {
         builder.environment().put("ETCDCTL_API", "3");
         if (endpointFromEnvironment) {
             builder.environment().put("ETCDCTL_ENDPOINTS", "127.0.0.1:" + clientPort);
+            if (rootCredentials != null) {
+                builder.environment().put("ETCDCTL_USER", rootCredentials);
+            }
         }
         Path err = null;
         try {
