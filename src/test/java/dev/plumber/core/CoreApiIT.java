@@ -1,6 +1,7 @@
 package dev.plumber.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -14,6 +15,8 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.WebSocket;
+import java.net.http.WebSocketHandshakeException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,6 +31,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.admin.Admin;
@@ -137,6 +143,45 @@ class CoreApiIT {
                     alice.get("/api/v1/chats/" + chat + "/messages").body());
             assertThat(history.get("items").get(0).get("text").asText()).isEqualTo("card 4111 1111 1111 1111");
             assertThat(storedTextContains(setup, "4111")).isFalse();
+        }
+    }
+
+    @Test
+    void membersWithAnOpenWebSocketReceiveEachMessageLive() throws Exception {
+        Setup setup = freshSetup();
+        try (CoreServer core =
+                CoreServer.start(config(setup, kafka.bootstrapServers()).build())) {
+            Api alice = Api.login(http, core.port(), "alice@demo.local", "demo");
+            Api bob = Api.login(http, core.port(), "bob@demo.local", "demo");
+            long chat = alice.createChat("personal", List.of("bob@demo.local"), null);
+            BlockingQueue<String> frames = new LinkedBlockingQueue<>();
+            WebSocket socket = http.newWebSocketBuilder()
+                    .buildAsync(
+                            URI.create("ws://127.0.0.1:" + core.port() + "/api/v1/ws?token=" + bob.token()),
+                            new WebSocket.Listener() {
+                                @Override
+                                public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
+                                    frames.add(data.toString());
+                                    ws.request(1);
+                                    return null;
+                                }
+                            })
+                    .get(10, TimeUnit.SECONDS);
+
+            alice.post("/api/v1/chats/" + chat + "/messages", Map.of("text", "are you there?"), null);
+
+            JsonNode frame = JSON.readTree(frames.poll(10, TimeUnit.SECONDS));
+            assertThat(frame.get("type").asText()).isEqualTo("message");
+            assertThat(frame.get("chat").asLong()).isEqualTo(chat);
+            assertThat(frame.get("sender").asText()).isEqualTo("alice@demo.local");
+            assertThat(frame.get("text").asText()).isEqualTo("are you there?");
+            socket.abort();
+            assertThatThrownBy(() -> http.newWebSocketBuilder()
+                            .buildAsync(
+                                    URI.create("ws://127.0.0.1:" + core.port() + "/api/v1/ws?token=forged"),
+                                    new WebSocket.Listener() {})
+                            .get(10, TimeUnit.SECONDS))
+                    .hasCauseInstanceOf(WebSocketHandshakeException.class);
         }
     }
 

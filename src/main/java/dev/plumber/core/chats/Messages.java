@@ -39,10 +39,10 @@ public final class Messages {
     /** Where and how a message was sent: the sender's IP and the system info for the event's {@code parts}. */
     public record Origin(String ip, String parts) {}
 
-    /** Stores the message and its event in one transaction (or refuses both); returns the new mid. */
-    public long send(User sender, long chatId, String text, String hash, Origin origin) throws SQLException {
+    /** Stores the message and its event in one transaction (or refuses both); returns the stored message. */
+    public Message send(User sender, long chatId, String text, String hash, Origin origin) throws SQLException {
         validate(text);
-        long mid = db.inTransaction(c -> {
+        Message sent = db.inTransaction(c -> {
             String chatType = Chats.typeForMember(c, chatId, sender);
             if (hash != null && !FileStore.readableBy(c, hash, sender)) {
                 throw RequestRefused.invalid("unknown file " + hash);
@@ -60,16 +60,16 @@ public final class Messages {
                 s.executeUpdate();
             }
             events.message(c, event(next, sender, chatId, chatType, text, hash, origin, now, false));
-            return next;
+            return new Message(next, sender.email(), text, hash, now, false);
         });
         events.committed();
-        return mid;
+        return sent;
     }
 
     /** Replaces the text of the sender's own message; the edit is checked by DLP like a new message. */
-    public void edit(User sender, long chatId, long mid, String text, Origin origin) throws SQLException {
+    public Message edit(User sender, long chatId, long mid, String text, Origin origin) throws SQLException {
         validate(text);
-        db.inTransaction(c -> {
+        Message edited = db.inTransaction(c -> {
             String chatType = Chats.typeForMember(c, chatId, sender);
             String hash;
             try (PreparedStatement s = c.prepareStatement(
@@ -95,9 +95,10 @@ public final class Messages {
                 s.executeUpdate();
             }
             events.message(c, event(mid, sender, chatId, chatType, text, hash, origin, now, true));
-            return null;
+            return new Message(mid, sender.email(), text, hash, now, true);
         });
         events.committed();
+        return edited;
     }
 
     /** Up to {@code limit} messages older than {@code before} (all when null), newest first. */

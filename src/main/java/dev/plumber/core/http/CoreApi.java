@@ -25,7 +25,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-/** The core's HTTP API (SPEC §6): JSON in and out, bearer-token auth, file upload and download. */
+/**
+ * The core's HTTP API (SPEC §6): JSON in and out, bearer-token auth, file upload and download, and a WebSocket
+ * ({@code /api/v1/ws}) that pushes each sent or edited message to the chat's members.
+ */
 public final class CoreApi {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String PARTS = "{\"client\":\"api\"}";
@@ -35,6 +38,7 @@ public final class CoreApi {
     private final Messages messages;
     private final FileStore files;
     private final byte[] serviceToken;
+    private final LiveDelivery live = new LiveDelivery();
 
     public CoreApi(Accounts accounts, Chats chats, Messages messages, FileStore files, String serviceToken) {
         this.accounts = accounts;
@@ -55,6 +59,21 @@ public final class CoreApi {
         app.put("/api/v1/chats/{id}/messages/{mid}", this::edit);
         app.post("/api/v1/files", this::upload);
         app.get("/get/{hash}", this::download);
+        app.wsBeforeUpgrade("/api/v1/ws", ctx -> ctx.attribute("user", wsUser(ctx)));
+        app.ws("/api/v1/ws", ws -> {
+            ws.onConnect(socket -> live.connected(socket.<User>attribute("user").id(), socket));
+            ws.onClose(socket -> live.closed(socket.<User>attribute("user").id(), socket));
+            ws.onError(socket -> live.closed(socket.<User>attribute("user").id(), socket));
+        });
+    }
+
+    /** Browsers cannot set headers on a WebSocket, so the token may also come as {@code ?token=}. */
+    private User wsUser(Context ctx) throws SQLException {
+        String token = bearer(ctx).orElse(ctx.queryParam("token"));
+        if (token == null || token.isBlank()) {
+            throw new Unauthorized("a bearer token is required");
+        }
+        return accounts.authenticate(token).orElseThrow(() -> new Unauthorized("invalid or expired token"));
     }
 
     private void login(Context ctx) throws SQLException {
@@ -93,16 +112,19 @@ public final class CoreApi {
     private void send(Context ctx) throws SQLException {
         User user = user(ctx);
         JsonNode body = body(ctx);
-        long mid = messages.send(
-                user, pathId(ctx, "id"), text(body, "text", true), text(body, "hash", false), origin(ctx));
-        ctx.json(Map.of("mid", mid));
+        long chatId = pathId(ctx, "id");
+        Message sent = messages.send(user, chatId, text(body, "text", true), text(body, "hash", false), origin(ctx));
+        live.deliver(chatId, sent, chats.memberIds(chatId));
+        ctx.json(Map.of("mid", sent.mid()));
     }
 
     private void edit(Context ctx) throws SQLException {
         User user = user(ctx);
         JsonNode body = body(ctx);
         long mid = pathId(ctx, "mid");
-        messages.edit(user, pathId(ctx, "id"), mid, text(body, "text", true), origin(ctx));
+        long chatId = pathId(ctx, "id");
+        Message edited = messages.edit(user, chatId, mid, text(body, "text", true), origin(ctx));
+        live.deliver(chatId, edited, chats.memberIds(chatId));
         ctx.json(Map.of("mid", mid));
     }
 
