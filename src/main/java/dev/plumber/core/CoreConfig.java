@@ -60,13 +60,16 @@ public record CoreConfig(
     public record Kafka(String bootstrapServers, Topics topics) {
         public Kafka {
             bootstrapServers = Objects.requireNonNullElse(bootstrapServers, "127.0.0.1:9092");
-            topics = Objects.requireNonNullElseGet(topics, () -> new Topics(null));
+            topics = Objects.requireNonNullElseGet(topics, () -> new Topics(null, null, null));
         }
     }
 
-    public record Topics(String requests) {
+    /** DLP events go to {@code requests}; the core's journals to {@code adminEvents} and {@code systemEvents}. */
+    public record Topics(String requests, String adminEvents, String systemEvents) {
         public Topics {
             requests = Objects.requireNonNullElse(requests, "dlp.requests");
+            adminEvents = Objects.requireNonNullElse(adminEvents, "admin-events");
+            systemEvents = Objects.requireNonNullElse(systemEvents, "system-events");
         }
     }
 
@@ -144,6 +147,12 @@ public record CoreConfig(
                 throw new IllegalArgumentException("role must be admin, user or auditor, not '" + role + "'");
             }
         }
+
+        /** Never prints the password (config check, logs). */
+        @Override
+        public String toString() {
+            return "Account[email=" + email + ", password=****, role=" + role + "]";
+        }
     }
 
     /** Builds a {@link CoreConfig} in code; unset values keep the defaults of {@code config/core.yml}. */
@@ -151,6 +160,8 @@ public record CoreConfig(
         private Integer port;
         private String bootstrapServers;
         private String requestsTopic;
+        private String adminEventsTopic;
+        private String systemEventsTopic;
         private String url;
         private String user;
         private String password;
@@ -180,6 +191,13 @@ public record CoreConfig(
 
         public Builder requestsTopic(String topic) {
             this.requestsTopic = topic;
+            return this;
+        }
+
+        /** Topics of the core's journals (admin actions; logins and start/stop). */
+        public Builder journalTopics(String adminEvents, String systemEvents) {
+            this.adminEventsTopic = adminEvents;
+            this.systemEventsTopic = systemEvents;
             return this;
         }
 
@@ -242,7 +260,7 @@ public record CoreConfig(
         public CoreConfig build() {
             return new CoreConfig(
                     new Http(port),
-                    new Kafka(bootstrapServers, new Topics(requestsTopic)),
+                    new Kafka(bootstrapServers, new Topics(requestsTopic, adminEventsTopic, systemEventsTopic)),
                     new Store(url, user, password, keyFile),
                     new Files(filesDir, maxFileSize, serviceToken),
                     new Gbld(checkDlp, checkDlpSync),

@@ -9,6 +9,7 @@ import dev.plumber.event.FileEvent;
 import dev.plumber.event.MessageEvent;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -51,6 +52,11 @@ public final class DlpEvents implements AutoCloseable {
                 cipher,
                 Producers.synchronous(servers, config.resortClient().timeout()),
                 relay);
+    }
+
+    /** The journals, sharing this outbox and its relay. */
+    public Journal journal(Database db, CoreConfig.Topics topics, Clock clock) {
+        return new Journal(db, cipher, relay, topics, clock);
     }
 
     /** Call inside the transaction that stores the message. */
