@@ -22,16 +22,18 @@ public record CoreConfig(
         Gbld gbld,
         @JsonProperty("DLP") Dlp dlp,
         ResortClient resortClient,
+        Blocking blocking,
         Users users) {
 
     public CoreConfig {
         http = Objects.requireNonNullElseGet(http, () -> new Http(null));
-        kafka = Objects.requireNonNullElseGet(kafka, () -> new Kafka(null, null));
+        kafka = Objects.requireNonNullElseGet(kafka, () -> new Kafka(null, null, null));
         store = Objects.requireNonNullElseGet(store, () -> new Store(null, null, null, null));
         files = Objects.requireNonNullElseGet(files, () -> new Files(null, null, null));
         gbld = Objects.requireNonNullElseGet(gbld, () -> new Gbld(null, null));
         dlp = Objects.requireNonNullElseGet(dlp, () -> new Dlp(null, null));
         resortClient = Objects.requireNonNullElseGet(resortClient, () -> new ResortClient(null));
+        blocking = Objects.requireNonNullElseGet(blocking, () -> new Blocking(null));
         users = Objects.requireNonNullElseGet(users, () -> new Users(null, null));
     }
 
@@ -57,17 +59,23 @@ public record CoreConfig(
         }
     }
 
-    public record Kafka(String bootstrapServers, Topics topics) {
+    /** The queue; {@code groupId} is the core's consumer group on the status topic. */
+    public record Kafka(String bootstrapServers, String groupId, Topics topics) {
         public Kafka {
             bootstrapServers = Objects.requireNonNullElse(bootstrapServers, "127.0.0.1:9092");
-            topics = Objects.requireNonNullElseGet(topics, () -> new Topics(null, null, null));
+            groupId = Objects.requireNonNullElse(groupId, "plumber-core");
+            topics = Objects.requireNonNullElseGet(topics, () -> new Topics(null, null, null, null));
         }
     }
 
-    /** DLP events go to {@code requests}; the core's journals to {@code adminEvents} and {@code systemEvents}. */
-    public record Topics(String requests, String adminEvents, String systemEvents) {
+    /**
+     * DLP events go to {@code requests}, the gateway's verdicts come back on {@code status}; the core's journals go to
+     * {@code adminEvents} and {@code systemEvents}.
+     */
+    public record Topics(String requests, String status, String adminEvents, String systemEvents) {
         public Topics {
             requests = Objects.requireNonNullElse(requests, "dlp.requests");
+            status = Objects.requireNonNullElse(status, "dlp.status");
             adminEvents = Objects.requireNonNullElse(adminEvents, "admin-events");
             systemEvents = Objects.requireNonNullElse(systemEvents, "system-events");
         }
@@ -125,6 +133,16 @@ public record CoreConfig(
         }
     }
 
+    /**
+     * What a {@code BLOCKED} status from the gateway does: with {@code hideBlocked} a blocked message's text is shown
+     * only to its sender and a blocked file is downloadable only by its uploaders and the service credential.
+     */
+    public record Blocking(Boolean hideBlocked) {
+        public Blocking {
+            hideBlocked = Objects.requireNonNullElse(hideBlocked, true);
+        }
+    }
+
     /** Accounts created at start when missing, and the password hashing cost. */
     public record Users(List<Account> bootstrap, Integer passwordIterations) {
         public Users {
@@ -160,6 +178,8 @@ public record CoreConfig(
         private Integer port;
         private String bootstrapServers;
         private String requestsTopic;
+        private String statusTopic;
+        private Boolean hideBlocked;
         private String adminEventsTopic;
         private String systemEventsTopic;
         private String url;
@@ -191,6 +211,16 @@ public record CoreConfig(
 
         public Builder requestsTopic(String topic) {
             this.requestsTopic = topic;
+            return this;
+        }
+
+        public Builder statusTopic(String topic) {
+            this.statusTopic = topic;
+            return this;
+        }
+
+        public Builder hideBlocked(boolean hide) {
+            this.hideBlocked = hide;
             return this;
         }
 
@@ -260,12 +290,16 @@ public record CoreConfig(
         public CoreConfig build() {
             return new CoreConfig(
                     new Http(port),
-                    new Kafka(bootstrapServers, new Topics(requestsTopic, adminEventsTopic, systemEventsTopic)),
+                    new Kafka(
+                            bootstrapServers,
+                            null,
+                            new Topics(requestsTopic, statusTopic, adminEventsTopic, systemEventsTopic)),
                     new Store(url, user, password, keyFile),
                     new Files(filesDir, maxFileSize, serviceToken),
                     new Gbld(checkDlp, checkDlpSync),
                     new Dlp(filesActive, filesSync),
                     new ResortClient(resortTimeout),
+                    new Blocking(hideBlocked),
                     new Users(accounts, passwordIterations));
         }
     }

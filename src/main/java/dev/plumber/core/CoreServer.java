@@ -7,6 +7,7 @@ import dev.plumber.core.chats.Chats;
 import dev.plumber.core.chats.Messages;
 import dev.plumber.core.events.DlpEvents;
 import dev.plumber.core.events.Journal;
+import dev.plumber.core.events.StatusConsumer;
 import dev.plumber.core.files.FileStore;
 import dev.plumber.core.http.AdminApi;
 import dev.plumber.core.http.CoreApi;
@@ -73,16 +74,18 @@ public final class CoreServer implements AutoCloseable {
             MessageCipher cipher = MessageCipher.fromKeyFile(config.store().keyFile(), random);
             DlpEvents events = DlpEvents.start(config, db, cipher);
             resources.add(events);
+            resources.add(StatusConsumer.start(config.kafka(), db));
             Journal journal = events.journal(db, config.kafka().topics(), clock);
             PasswordHasher hasher = new PasswordHasher(config.users().passwordIterations());
             Accounts accounts = new Accounts(db, hasher, new BearerTokens(random), journal);
             accounts.bootstrap(config.users().bootstrap());
+            boolean hideBlocked = config.blocking().hideBlocked();
             FileStore files = new FileStore(
-                    db, events, config.files().dir(), config.files().maxSize(), clock);
+                    db, events, config.files().dir(), config.files().maxSize(), clock, hideBlocked);
             CoreApi api = new CoreApi(
                     accounts,
                     new Chats(db),
-                    new Messages(db, cipher, events, clock),
+                    new Messages(db, cipher, events, clock, hideBlocked),
                     files,
                     config.files().serviceToken());
             AdminApi adminApi = new AdminApi(accounts, new AccountAdmin(db, hasher, journal));

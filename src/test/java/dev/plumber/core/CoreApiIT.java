@@ -91,7 +91,8 @@ class CoreApiIT {
             admin.createTopics(List.of(
                             new NewTopic(topic, 1, (short) 1),
                             new NewTopic(topic + ".admin", 1, (short) 1),
-                            new NewTopic(topic + ".system", 1, (short) 1)))
+                            new NewTopic(topic + ".system", 1, (short) 1),
+                            new NewTopic(topic + ".status", 1, (short) 1)))
                     .all()
                     .get();
         }
@@ -104,6 +105,7 @@ class CoreApiIT {
                 .bootstrapServers(bootstrapServers)
                 .requestsTopic(setup.topic())
                 .journalTopics(setup.topic() + ".admin", setup.topic() + ".system")
+                .statusTopic(setup.topic() + ".status")
                 .store(setup.jdbcUrl(), postgres.user(), "")
                 .keyFile(dir.resolve("core-message.key"))
                 .filesDir(dir.resolve("files"))
@@ -420,6 +422,81 @@ class CoreApiIT {
             values.add(JSON.readTree(record.value()));
         }
         return values;
+    }
+
+    @Test
+    void aBlockedVerdictHidesTheMessageAndTheFileFromEveryoneButTheirAuthor() throws Exception {
+        Setup setup = freshSetup();
+        try (CoreServer core =
+                CoreServer.start(config(setup, kafka.bootstrapServers()).build())) {
+            Api alice = Api.login(http, core.port(), "alice@demo.local", "demo");
+            Api bob = Api.login(http, core.port(), "bob@demo.local", "demo");
+            long chat = alice.createChat("personal", List.of("bob@demo.local"), null);
+            String hash = JSON.readTree(alice.upload(
+                                    "cards.csv", "text/csv", "4111 1111 1111 1111".getBytes(StandardCharsets.UTF_8))
+                            .body())
+                    .get("hash")
+                    .asText();
+            alice.post(
+                    "/api/v1/chats/" + chat + "/messages",
+                    Map.of("text", "card 4111 1111 1111 1111", "hash", hash),
+                    null);
+            List<ConsumerRecord<String, byte[]>> events = consume(setup.topic(), 2);
+            FileEvent fileEvent = (FileEvent) EventCodec.decode(events.get(0).value());
+            MessageEvent messageEvent =
+                    (MessageEvent) EventCodec.decode(events.get(1).value());
+
+            publishStatus(setup, fileEvent.id().toString(), "BLOCKED", "file", null, "card numbers");
+            publishStatus(setup, messageEvent.id().toString(), "BLOCKED", "message", messageEvent.mid(), "card number");
+
+            JsonNode bobsView =
+                    awaitFirstMessage(bob, chat, m -> m.get("blocked").asBoolean());
+            assertThat(bobsView.get("text").asText()).isEmpty();
+            assertThat(bobsView.get("dlpStatus").asText()).isEqualTo("BLOCKED");
+            assertThat(bobsView.has("dlpReason")).isFalse();
+            JsonNode alicesView = awaitFirstMessage(alice, chat, m -> true);
+            assertThat(alicesView.get("blocked").asBoolean()).isFalse();
+            assertThat(alicesView.get("text").asText()).isEqualTo("card 4111 1111 1111 1111");
+            assertThat(alicesView.get("dlpReason").asText()).isEqualTo("card number");
+            assertThat(download(core.port(), hash, bob.token()).statusCode()).isEqualTo(404);
+            assertThat(download(core.port(), hash, alice.token()).statusCode()).isEqualTo(200);
+            assertThat(download(core.port(), hash, SERVICE_TOKEN).statusCode()).isEqualTo(200);
+        }
+    }
+
+    private static void publishStatus(Setup setup, String eventId, String status, String type, Long mid, String reason)
+            throws Exception {
+        Map<String, Object> value = new java.util.HashMap<>(
+                Map.of("v", 1, "id", eventId, "status", status, "type", type, "reason", reason));
+        if (mid != null) {
+            value.put("mid", mid);
+        }
+        try (var producer = new org.apache.kafka.clients.producer.KafkaProducer<String, byte[]>(
+                Map.of("bootstrap.servers", kafka.bootstrapServers()),
+                new org.apache.kafka.common.serialization.StringSerializer(),
+                new org.apache.kafka.common.serialization.ByteArraySerializer())) {
+            producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(
+                            setup.topic() + ".status", eventId, JSON.writeValueAsBytes(value)))
+                    .get();
+        }
+    }
+
+    /** Polls the newest message of {@code chat} as {@code reader} until {@code ready} holds (statuses arrive async). */
+    private static JsonNode awaitFirstMessage(Api reader, long chat, java.util.function.Predicate<JsonNode> ready)
+            throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        JsonNode first;
+        do {
+            first = JSON.readTree(
+                            reader.get("/api/v1/chats/" + chat + "/messages").body())
+                    .get("items")
+                    .get(0);
+            if (ready.test(first) && !first.get("dlpStatus").isNull()) {
+                return first;
+            }
+            Thread.sleep(100);
+        } while (System.nanoTime() < deadline);
+        return first;
     }
 
     @Test

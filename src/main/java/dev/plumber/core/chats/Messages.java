@@ -28,12 +28,14 @@ public final class Messages {
     private final MessageCipher cipher;
     private final DlpEvents events;
     private final Clock clock;
+    private final boolean hideBlocked;
 
-    public Messages(Database db, MessageCipher cipher, DlpEvents events, Clock clock) {
+    public Messages(Database db, MessageCipher cipher, DlpEvents events, Clock clock, boolean hideBlocked) {
         this.db = db;
         this.cipher = cipher;
         this.events = events;
         this.clock = clock;
+        this.hideBlocked = hideBlocked;
     }
 
     /** Where and how a message was sent: the sender's IP and the system info for the event's {@code parts}. */
@@ -60,7 +62,7 @@ public final class Messages {
                 s.executeUpdate();
             }
             events.message(c, event(next, sender, chatId, chatType, text, hash, origin, now, false));
-            return new Message(next, sender.email(), text, hash, now, false);
+            return Message.fresh(next, sender.email(), text, hash, now, false);
         });
         events.committed();
         return sent;
@@ -95,7 +97,7 @@ public final class Messages {
                 s.executeUpdate();
             }
             events.message(c, event(mid, sender, chatId, chatType, text, hash, origin, now, true));
-            return new Message(mid, sender.email(), text, hash, now, true);
+            return Message.fresh(mid, sender.email(), text, hash, now, true);
         });
         events.committed();
         return edited;
@@ -108,8 +110,12 @@ public final class Messages {
         }
         return db.inTransaction(c -> {
             Chats.typeForMember(c, chatId, reader);
+            // The status of the latest event of a message (an edit is checked anew) decides whether it is blocked.
             try (PreparedStatement s = c.prepareStatement("SELECT m.mid, u.email, m.text, m.hash, m.created_at,"
-                    + " m.edited_at IS NOT NULL FROM messages m JOIN users u ON u.id = m.sender_id"
+                    + " m.edited_at IS NOT NULL, d.status, d.reason, m.sender_id"
+                    + " FROM messages m JOIN users u ON u.id = m.sender_id"
+                    + " LEFT JOIN LATERAL (SELECT status, reason FROM dlp_checks"
+                    + "  WHERE dlp_checks.mid = m.mid ORDER BY created_at DESC LIMIT 1) d ON TRUE"
                     + " WHERE m.chat_id = ? AND m.mid < ? ORDER BY m.mid DESC LIMIT ?")) {
                 s.setLong(1, chatId);
                 s.setLong(2, before == null ? Long.MAX_VALUE : before);
@@ -118,13 +124,19 @@ public final class Messages {
                 try (ResultSet rs = s.executeQuery()) {
                     while (rs.next()) {
                         long mid = rs.getLong(1);
+                        String status = rs.getString(7);
+                        boolean own = rs.getLong(9) == reader.id();
+                        boolean withheld = hideBlocked && "BLOCKED".equals(status) && !own;
                         page.add(new Message(
                                 mid,
                                 rs.getString(2),
-                                open(mid, rs.getBytes(3)),
-                                rs.getString(4),
+                                withheld ? "" : open(mid, rs.getBytes(3)),
+                                withheld ? null : rs.getString(4),
                                 rs.getTimestamp(5).toInstant(),
-                                rs.getBoolean(6)));
+                                rs.getBoolean(6),
+                                status,
+                                own ? rs.getString(8) : null,
+                                withheld));
                     }
                 }
                 return page;

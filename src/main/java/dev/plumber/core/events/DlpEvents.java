@@ -79,6 +79,7 @@ public final class DlpEvents implements AutoCloseable {
     }
 
     private void publish(Connection tx, DlpEvent event, boolean sync) throws SQLException {
+        DlpChecks.expect(tx, event);
         byte[] value = EventCodec.encode(event);
         if (sync) {
             produceNow(event.key(), value);

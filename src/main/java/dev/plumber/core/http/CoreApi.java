@@ -143,6 +143,11 @@ public final class CoreApi {
             item.put("hash", m.hash());
             item.put("ts", m.ts().toString());
             item.put("edited", m.edited());
+            item.put("dlpStatus", m.dlpStatus());
+            if (m.dlpReason() != null) {
+                item.put("dlpReason", m.dlpReason());
+            }
+            item.put("blocked", m.blocked());
             items.add(item);
         }
         ctx.json(Map.of("items", items));
@@ -188,7 +193,7 @@ public final class CoreApi {
         if (!service) {
             User user = accounts.authenticate(token.get()).orElseThrow(() -> new Unauthorized("invalid token"));
             // Unknown and not-yours look the same: a hash names content, so its existence is itself a secret.
-            if (!files.readableBy(hash, user)) {
+            if (!files.downloadableBy(hash, user)) {
                 throw RequestRefused.notFound("no file " + hash);
             }
         }
