@@ -34,7 +34,7 @@ public record CoreConfig(
         dlp = Objects.requireNonNullElseGet(dlp, () -> new Dlp(null, null));
         resortClient = Objects.requireNonNullElseGet(resortClient, () -> new ResortClient(null));
         blocking = Objects.requireNonNullElseGet(blocking, () -> new Blocking(null));
-        users = Objects.requireNonNullElseGet(users, () -> new Users(null, null));
+        users = Objects.requireNonNullElseGet(users, () -> new Users(null, null, null));
     }
 
     public static CoreConfig load(Path file) throws InvalidSettingsException {
@@ -143,13 +143,17 @@ public record CoreConfig(
         }
     }
 
-    /** Accounts created at start when missing, and the password hashing cost. */
-    public record Users(List<Account> bootstrap, Integer passwordIterations) {
+    /** Accounts created at start when missing, the password hashing cost, and how long a sign-in lasts. */
+    public record Users(List<Account> bootstrap, Integer passwordIterations, Duration sessionTtl) {
         public Users {
             bootstrap = List.copyOf(Objects.requireNonNullElse(bootstrap, List.of()));
             passwordIterations = Objects.requireNonNullElse(passwordIterations, 600_000);
+            sessionTtl = Objects.requireNonNullElse(sessionTtl, Duration.ofHours(24));
             if (passwordIterations < 1) {
                 throw new IllegalArgumentException("users.passwordIterations must be positive");
+            }
+            if (sessionTtl.toSeconds() < 1) {
+                throw new IllegalArgumentException("users.sessionTtl must be at least 1s");
             }
         }
     }
@@ -195,6 +199,7 @@ public record CoreConfig(
         private Boolean filesSync;
         private Duration resortTimeout;
         private Integer passwordIterations;
+        private Duration sessionTtl;
         private final List<Account> accounts = new ArrayList<>();
 
         private Builder() {}
@@ -282,6 +287,11 @@ public record CoreConfig(
             return this;
         }
 
+        public Builder sessionTtl(Duration ttl) {
+            this.sessionTtl = ttl;
+            return this;
+        }
+
         public Builder account(String email, String password, String role) {
             accounts.add(new Account(email, password, role));
             return this;
@@ -300,7 +310,7 @@ public record CoreConfig(
                     new Dlp(filesActive, filesSync),
                     new ResortClient(resortTimeout),
                     new Blocking(hideBlocked),
-                    new Users(accounts, passwordIterations));
+                    new Users(accounts, passwordIterations, sessionTtl));
         }
     }
 }

@@ -77,9 +77,18 @@ public final class CoreServer implements AutoCloseable {
             resources.add(StatusConsumer.start(config.kafka(), db));
             Journal journal = events.journal(db, config.kafka().topics(), clock);
             PasswordHasher hasher = new PasswordHasher(config.users().passwordIterations());
-            Accounts accounts = new Accounts(db, hasher, new BearerTokens(random), journal);
+            Accounts accounts = new Accounts(
+                    db,
+                    hasher,
+                    new BearerTokens(random),
+                    journal,
+                    config.users().sessionTtl());
             accounts.bootstrap(config.users().bootstrap());
             boolean hideBlocked = config.blocking().hideBlocked();
+            if (!config.files().serviceToken().isEmpty()
+                    && config.files().serviceToken().length() < 24) {
+                LOG.warn("files.serviceToken is shorter than 24 characters: use a long random secret");
+            }
             FileStore files = new FileStore(
                     db, events, config.files().dir(), config.files().maxSize(), clock, hideBlocked);
             CoreApi api = new CoreApi(

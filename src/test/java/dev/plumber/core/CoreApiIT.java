@@ -534,6 +534,21 @@ class CoreApiIT {
     }
 
     @Test
+    void aSessionEndsAfterItsTtl() throws Exception {
+        Setup setup = freshSetup();
+        try (CoreServer core = CoreServer.start(config(setup, kafka.bootstrapServers())
+                .sessionTtl(Duration.ofSeconds(1))
+                .build())) {
+            Api alice = Api.login(http, core.port(), "alice@demo.local", "demo");
+            assertThat(alice.get("/api/v1/chats").statusCode()).isEqualTo(200);
+
+            Thread.sleep(1_500);
+
+            assertThat(alice.get("/api/v1/chats").statusCode()).isEqualTo(401);
+        }
+    }
+
+    @Test
     void inSyncModeAnUnreachableQueueRefusesTheMessageAndStoresNothing() throws Exception {
         Setup setup = freshSetup();
         CoreConfig config = config(setup, closedPort())

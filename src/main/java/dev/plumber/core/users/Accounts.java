@@ -8,6 +8,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -25,10 +26,12 @@ public final class Accounts {
     private final PasswordHasher hasher;
     private final BearerTokens tokens;
     private final Journal journal;
+    private final Duration sessionTtl;
     /** Checked when the e-mail is unknown, so a wrong e-mail costs as long as a wrong password. */
     private final String decoyHash;
 
-    public Accounts(Database db, PasswordHasher hasher, BearerTokens tokens, Journal journal) {
+    public Accounts(Database db, PasswordHasher hasher, BearerTokens tokens, Journal journal, Duration sessionTtl) {
+        this.sessionTtl = sessionTtl;
         this.db = db;
         this.hasher = hasher;
         this.tokens = tokens;
@@ -87,6 +90,11 @@ public final class Accounts {
         String token = tokens.issue();
         db.inTransaction(c -> {
             try (PreparedStatement s =
+                    c.prepareStatement("DELETE FROM sessions WHERE created_at <= now() - make_interval(secs => ?)")) {
+                s.setLong(1, sessionTtl.toSeconds());
+                s.executeUpdate();
+            }
+            try (PreparedStatement s =
                     c.prepareStatement("INSERT INTO sessions (token_sha256, user_id) VALUES (?, ?)")) {
                 s.setBytes(1, BearerTokens.sha256(token));
                 s.setLong(2, row.get().id());
@@ -107,12 +115,14 @@ public final class Accounts {
         journal.system("logout", user.email(), ip, Map.of());
     }
 
-    /** The enabled account holding this session token. */
+    /** The enabled account holding this session token, while the session is younger than the session TTL. */
     public Optional<User> authenticate(String token) throws SQLException {
         return db.inTransaction(c -> {
             try (PreparedStatement s = c.prepareStatement("SELECT u.id, u.email, u.role FROM sessions s"
-                    + " JOIN users u ON u.id = s.user_id WHERE s.token_sha256 = ? AND NOT u.disabled")) {
+                    + " JOIN users u ON u.id = s.user_id WHERE s.token_sha256 = ? AND NOT u.disabled"
+                    + " AND s.created_at > now() - make_interval(secs => ?)")) {
                 s.setBytes(1, BearerTokens.sha256(token));
+                s.setLong(2, sessionTtl.toSeconds());
                 try (ResultSet rs = s.executeQuery()) {
                     return rs.next() ? Optional.of(user(rs)) : Optional.<User>empty();
                 }
