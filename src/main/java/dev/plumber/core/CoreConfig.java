@@ -22,17 +22,19 @@ public record CoreConfig(
         Gbld gbld,
         @JsonProperty("DLP") Dlp dlp,
         ResortClient resortClient,
+        Blocking blocking,
         Users users) {
 
     public CoreConfig {
         http = Objects.requireNonNullElseGet(http, () -> new Http(null));
-        kafka = Objects.requireNonNullElseGet(kafka, () -> new Kafka(null, null));
+        kafka = Objects.requireNonNullElseGet(kafka, () -> new Kafka(null, null, null));
         store = Objects.requireNonNullElseGet(store, () -> new Store(null, null, null, null));
         files = Objects.requireNonNullElseGet(files, () -> new Files(null, null, null));
         gbld = Objects.requireNonNullElseGet(gbld, () -> new Gbld(null, null));
         dlp = Objects.requireNonNullElseGet(dlp, () -> new Dlp(null, null));
         resortClient = Objects.requireNonNullElseGet(resortClient, () -> new ResortClient(null));
-        users = Objects.requireNonNullElseGet(users, () -> new Users(null, null));
+        blocking = Objects.requireNonNullElseGet(blocking, () -> new Blocking(null));
+        users = Objects.requireNonNullElseGet(users, () -> new Users(null, null, null));
     }
 
     public static CoreConfig load(Path file) throws InvalidSettingsException {
@@ -57,16 +59,25 @@ public record CoreConfig(
         }
     }
 
-    public record Kafka(String bootstrapServers, Topics topics) {
+    /** The queue; {@code groupId} is the core's consumer group on the status topic. */
+    public record Kafka(String bootstrapServers, String groupId, Topics topics) {
         public Kafka {
             bootstrapServers = Objects.requireNonNullElse(bootstrapServers, "127.0.0.1:9092");
-            topics = Objects.requireNonNullElseGet(topics, () -> new Topics(null));
+            groupId = Objects.requireNonNullElse(groupId, "plumber-core");
+            topics = Objects.requireNonNullElseGet(topics, () -> new Topics(null, null, null, null));
         }
     }
 
-    public record Topics(String requests) {
+    /**
+     * DLP events go to {@code requests}, the gateway's verdicts come back on {@code status}; the core's journals go to
+     * {@code adminEvents} and {@code systemEvents}.
+     */
+    public record Topics(String requests, String status, String adminEvents, String systemEvents) {
         public Topics {
             requests = Objects.requireNonNullElse(requests, "dlp.requests");
+            status = Objects.requireNonNullElse(status, "dlp.status");
+            adminEvents = Objects.requireNonNullElse(adminEvents, "admin-events");
+            systemEvents = Objects.requireNonNullElse(systemEvents, "system-events");
         }
     }
 
@@ -122,13 +133,27 @@ public record CoreConfig(
         }
     }
 
-    /** Accounts created at start when missing, and the password hashing cost. */
-    public record Users(List<Account> bootstrap, Integer passwordIterations) {
+    /**
+     * What a {@code BLOCKED} status from the gateway does: with {@code hideBlocked} a blocked message's text is shown
+     * only to its sender and a blocked file is downloadable only by its uploaders and the service credential.
+     */
+    public record Blocking(Boolean hideBlocked) {
+        public Blocking {
+            hideBlocked = Objects.requireNonNullElse(hideBlocked, true);
+        }
+    }
+
+    /** Accounts created at start when missing, the password hashing cost, and how long a sign-in lasts. */
+    public record Users(List<Account> bootstrap, Integer passwordIterations, Duration sessionTtl) {
         public Users {
             bootstrap = List.copyOf(Objects.requireNonNullElse(bootstrap, List.of()));
             passwordIterations = Objects.requireNonNullElse(passwordIterations, 600_000);
+            sessionTtl = Objects.requireNonNullElse(sessionTtl, Duration.ofHours(24));
             if (passwordIterations < 1) {
                 throw new IllegalArgumentException("users.passwordIterations must be positive");
+            }
+            if (sessionTtl.toSeconds() < 1) {
+                throw new IllegalArgumentException("users.sessionTtl must be at least 1s");
             }
         }
     }
@@ -144,6 +169,12 @@ public record CoreConfig(
                 throw new IllegalArgumentException("role must be admin, user or auditor, not '" + role + "'");
             }
         }
+
+        /** Never prints the password (config check, logs). */
+        @Override
+        public String toString() {
+            return "Account[email=" + email + ", password=****, role=" + role + "]";
+        }
     }
 
     /** Builds a {@link CoreConfig} in code; unset values keep the defaults of {@code config/core.yml}. */
@@ -151,6 +182,10 @@ public record CoreConfig(
         private Integer port;
         private String bootstrapServers;
         private String requestsTopic;
+        private String statusTopic;
+        private Boolean hideBlocked;
+        private String adminEventsTopic;
+        private String systemEventsTopic;
         private String url;
         private String user;
         private String password;
@@ -164,6 +199,7 @@ public record CoreConfig(
         private Boolean filesSync;
         private Duration resortTimeout;
         private Integer passwordIterations;
+        private Duration sessionTtl;
         private final List<Account> accounts = new ArrayList<>();
 
         private Builder() {}
@@ -180,6 +216,23 @@ public record CoreConfig(
 
         public Builder requestsTopic(String topic) {
             this.requestsTopic = topic;
+            return this;
+        }
+
+        public Builder statusTopic(String topic) {
+            this.statusTopic = topic;
+            return this;
+        }
+
+        public Builder hideBlocked(boolean hide) {
+            this.hideBlocked = hide;
+            return this;
+        }
+
+        /** Topics of the core's journals (admin actions; logins and start/stop). */
+        public Builder journalTopics(String adminEvents, String systemEvents) {
+            this.adminEventsTopic = adminEvents;
+            this.systemEventsTopic = systemEvents;
             return this;
         }
 
@@ -234,6 +287,11 @@ public record CoreConfig(
             return this;
         }
 
+        public Builder sessionTtl(Duration ttl) {
+            this.sessionTtl = ttl;
+            return this;
+        }
+
         public Builder account(String email, String password, String role) {
             accounts.add(new Account(email, password, role));
             return this;
@@ -242,13 +300,17 @@ public record CoreConfig(
         public CoreConfig build() {
             return new CoreConfig(
                     new Http(port),
-                    new Kafka(bootstrapServers, new Topics(requestsTopic)),
+                    new Kafka(
+                            bootstrapServers,
+                            null,
+                            new Topics(requestsTopic, statusTopic, adminEventsTopic, systemEventsTopic)),
                     new Store(url, user, password, keyFile),
                     new Files(filesDir, maxFileSize, serviceToken),
                     new Gbld(checkDlp, checkDlpSync),
                     new Dlp(filesActive, filesSync),
                     new ResortClient(resortTimeout),
-                    new Users(accounts, passwordIterations));
+                    new Blocking(hideBlocked),
+                    new Users(accounts, passwordIterations, sessionTtl));
         }
     }
 }

@@ -6,11 +6,15 @@ import dev.plumber.auth.PasswordHasher;
 import dev.plumber.core.chats.Chats;
 import dev.plumber.core.chats.Messages;
 import dev.plumber.core.events.DlpEvents;
+import dev.plumber.core.events.Journal;
+import dev.plumber.core.events.StatusConsumer;
 import dev.plumber.core.files.FileStore;
+import dev.plumber.core.http.AdminApi;
 import dev.plumber.core.http.CoreApi;
 import dev.plumber.core.http.Errors;
 import dev.plumber.core.store.Database;
 import dev.plumber.core.store.MessageCipher;
+import dev.plumber.core.users.AccountAdmin;
 import dev.plumber.core.users.Accounts;
 import dev.plumber.core.users.BearerTokens;
 import io.javalin.Javalin;
@@ -22,6 +26,7 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -67,20 +72,32 @@ public final class CoreServer implements AutoCloseable {
             Database db = new Database(dataSource);
             db.migrate();
             MessageCipher cipher = MessageCipher.fromKeyFile(config.store().keyFile(), random);
-            Accounts accounts =
-                    new Accounts(db, new PasswordHasher(config.users().passwordIterations()), new BearerTokens(random));
-            accounts.bootstrap(config.users().bootstrap());
-
             DlpEvents events = DlpEvents.start(config, db, cipher);
             resources.add(events);
+            resources.add(StatusConsumer.start(config.kafka(), db));
+            Journal journal = events.journal(db, config.kafka().topics(), clock);
+            PasswordHasher hasher = new PasswordHasher(config.users().passwordIterations());
+            Accounts accounts = new Accounts(
+                    db,
+                    hasher,
+                    new BearerTokens(random),
+                    journal,
+                    config.users().sessionTtl());
+            accounts.bootstrap(config.users().bootstrap());
+            boolean hideBlocked = config.blocking().hideBlocked();
+            if (!config.files().serviceToken().isEmpty()
+                    && config.files().serviceToken().length() < 24) {
+                LOG.warn("files.serviceToken is shorter than 24 characters: use a long random secret");
+            }
             FileStore files = new FileStore(
-                    db, events, config.files().dir(), config.files().maxSize(), clock);
+                    db, events, config.files().dir(), config.files().maxSize(), clock, hideBlocked);
             CoreApi api = new CoreApi(
                     accounts,
                     new Chats(db),
-                    new Messages(db, cipher, events, clock),
+                    new Messages(db, cipher, events, clock, hideBlocked),
                     files,
                     config.files().serviceToken());
+            AdminApi adminApi = new AdminApi(accounts, new AccountAdmin(db, hasher, journal));
 
             Javalin app = Javalin.create(c -> {
                 c.useVirtualThreads = true;
@@ -92,8 +109,10 @@ public final class CoreServer implements AutoCloseable {
             });
             Errors.register(app);
             api.routes(app);
+            adminApi.routes(app);
             app.start(config.http().port());
             resources.add(app::stop);
+            journal.system("core.started", null, null, Map.of("port", app.port()));
             LOG.info(
                     "messenger core listening on port {}; DLP events to {} on {}",
                     app.port(),

@@ -9,6 +9,7 @@ public final class RequestRefused extends RuntimeException {
         INVALID,
         FORBIDDEN,
         NOT_FOUND,
+        CONFLICT,
         TOO_LARGE
     }
 

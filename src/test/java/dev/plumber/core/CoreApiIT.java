@@ -1,6 +1,7 @@
 package dev.plumber.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -14,6 +15,8 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.WebSocket;
+import java.net.http.WebSocketHandshakeException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,6 +31,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.admin.Admin;
@@ -82,7 +88,13 @@ class CoreApiIT {
         String database = "core_it_" + n;
         String topic = "dlp.requests.it" + n;
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
-            admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get();
+            admin.createTopics(List.of(
+                            new NewTopic(topic, 1, (short) 1),
+                            new NewTopic(topic + ".admin", 1, (short) 1),
+                            new NewTopic(topic + ".system", 1, (short) 1),
+                            new NewTopic(topic + ".status", 1, (short) 1)))
+                    .all()
+                    .get();
         }
         return new Setup(database, postgres.createDatabase(database), topic);
     }
@@ -92,6 +104,8 @@ class CoreApiIT {
                 .port(0)
                 .bootstrapServers(bootstrapServers)
                 .requestsTopic(setup.topic())
+                .journalTopics(setup.topic() + ".admin", setup.topic() + ".system")
+                .statusTopic(setup.topic() + ".status")
                 .store(setup.jdbcUrl(), postgres.user(), "")
                 .keyFile(dir.resolve("core-message.key"))
                 .filesDir(dir.resolve("files"))
@@ -99,7 +113,8 @@ class CoreApiIT {
                 .passwordIterations(1_000)
                 .account("alice@demo.local", "demo", "user")
                 .account("bob@demo.local", "demo", "user")
-                .account("carol@demo.local", "demo", "user");
+                .account("carol@demo.local", "demo", "user")
+                .account("admin@demo.local", "demo", "admin");
     }
 
     @Test
@@ -137,6 +152,45 @@ class CoreApiIT {
                     alice.get("/api/v1/chats/" + chat + "/messages").body());
             assertThat(history.get("items").get(0).get("text").asText()).isEqualTo("card 4111 1111 1111 1111");
             assertThat(storedTextContains(setup, "4111")).isFalse();
+        }
+    }
+
+    @Test
+    void membersWithAnOpenWebSocketReceiveEachMessageLive() throws Exception {
+        Setup setup = freshSetup();
+        try (CoreServer core =
+                CoreServer.start(config(setup, kafka.bootstrapServers()).build())) {
+            Api alice = Api.login(http, core.port(), "alice@demo.local", "demo");
+            Api bob = Api.login(http, core.port(), "bob@demo.local", "demo");
+            long chat = alice.createChat("personal", List.of("bob@demo.local"), null);
+            BlockingQueue<String> frames = new LinkedBlockingQueue<>();
+            WebSocket socket = http.newWebSocketBuilder()
+                    .buildAsync(
+                            URI.create("ws://127.0.0.1:" + core.port() + "/api/v1/ws?token=" + bob.token()),
+                            new WebSocket.Listener() {
+                                @Override
+                                public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
+                                    frames.add(data.toString());
+                                    ws.request(1);
+                                    return null;
+                                }
+                            })
+                    .get(10, TimeUnit.SECONDS);
+
+            alice.post("/api/v1/chats/" + chat + "/messages", Map.of("text", "are you there?"), null);
+
+            JsonNode frame = JSON.readTree(frames.poll(10, TimeUnit.SECONDS));
+            assertThat(frame.get("type").asText()).isEqualTo("message");
+            assertThat(frame.get("chat").asLong()).isEqualTo(chat);
+            assertThat(frame.get("sender").asText()).isEqualTo("alice@demo.local");
+            assertThat(frame.get("text").asText()).isEqualTo("are you there?");
+            socket.abort();
+            assertThatThrownBy(() -> http.newWebSocketBuilder()
+                            .buildAsync(
+                                    URI.create("ws://127.0.0.1:" + core.port() + "/api/v1/ws?token=forged"),
+                                    new WebSocket.Listener() {})
+                            .get(10, TimeUnit.SECONDS))
+                    .hasCauseInstanceOf(WebSocketHandshakeException.class);
         }
     }
 
@@ -308,6 +362,144 @@ class CoreApiIT {
     }
 
     @Test
+    void administratorsManageAccountsAndEveryChangeIsJournaled() throws Exception {
+        Setup setup = freshSetup();
+        try (CoreServer core =
+                CoreServer.start(config(setup, kafka.bootstrapServers()).build())) {
+            Api admin = Api.login(http, core.port(), "admin@demo.local", "demo");
+            Api alice = Api.login(http, core.port(), "alice@demo.local", "demo");
+
+            HttpResponse<String> created = admin.post(
+                    "/api/v1/admin/users",
+                    Map.of("email", "Dave@Demo.local", "password", "s3cret", "role", "auditor"),
+                    "10.0.0.9");
+            HttpResponse<String> again =
+                    admin.post("/api/v1/admin/users", Map.of("email", "dave@demo.local", "password", "s3cret"), null);
+            HttpResponse<String> byUser =
+                    alice.post("/api/v1/admin/users", Map.of("email", "eve@demo.local", "password", "s3cret"), null);
+            Api dave = Api.login(http, core.port(), "dave@demo.local", "s3cret");
+            HttpResponse<String> disabled = admin.put("/api/v1/admin/users/dave@demo.local", Map.of("disabled", true));
+            HttpResponse<String> selfDemotion =
+                    admin.put("/api/v1/admin/users/admin@demo.local", Map.of("role", "user"));
+
+            assertThat(created.statusCode()).isEqualTo(201);
+            assertThat(again.statusCode()).isEqualTo(409);
+            assertThat(byUser.statusCode()).isEqualTo(403);
+            assertThat(disabled.statusCode()).isEqualTo(200);
+            assertThat(selfDemotion.statusCode()).isEqualTo(400);
+            assertThat(dave.get("/api/v1/chats").statusCode()).isEqualTo(401);
+            assertThat(Api.tryLogin(http, core.port(), "dave@demo.local", "s3cret")
+                            .statusCode())
+                    .isEqualTo(401);
+            JsonNode list = JSON.readTree(admin.get("/api/v1/admin/users").body());
+            assertThat(list.get("items").toString()).contains("\"email\":\"dave@demo.local\"", "\"role\":\"auditor\"");
+            assertThat(JSON.readTree(alice.get("/api/v1/users").body())
+                            .get("items")
+                            .toString())
+                    .contains("bob@demo.local")
+                    .doesNotContain("dave@demo.local");
+
+            List<JsonNode> adminJournal = values(consume(setup.topic() + ".admin", 2));
+            assertThat(adminJournal)
+                    .extracting(e -> e.get("action").asText())
+                    .containsExactly("user.created", "user.updated");
+            assertThat(adminJournal.getFirst().get("actor").asText()).isEqualTo("admin@demo.local");
+            assertThat(adminJournal.getFirst().get("target").asText()).isEqualTo("dave@demo.local");
+            assertThat(adminJournal.getFirst().get("ip").asText()).isEqualTo("10.0.0.9");
+            assertThat(adminJournal.get(1).get("details").get("disabled").asBoolean())
+                    .isTrue();
+            List<JsonNode> systemJournal = values(consume(setup.topic() + ".system", 8));
+            assertThat(systemJournal)
+                    .extracting(
+                            e -> e.get("action").asText() + " " + e.get("actor").asText(""))
+                    .contains("core.started ", "login admin@demo.local", "login.failed dave@demo.local");
+        }
+    }
+
+    private static List<JsonNode> values(List<ConsumerRecord<String, byte[]>> records) throws Exception {
+        List<JsonNode> values = new ArrayList<>();
+        for (ConsumerRecord<String, byte[]> record : records) {
+            values.add(JSON.readTree(record.value()));
+        }
+        return values;
+    }
+
+    @Test
+    void aBlockedVerdictHidesTheMessageAndTheFileFromEveryoneButTheirAuthor() throws Exception {
+        Setup setup = freshSetup();
+        try (CoreServer core =
+                CoreServer.start(config(setup, kafka.bootstrapServers()).build())) {
+            Api alice = Api.login(http, core.port(), "alice@demo.local", "demo");
+            Api bob = Api.login(http, core.port(), "bob@demo.local", "demo");
+            long chat = alice.createChat("personal", List.of("bob@demo.local"), null);
+            String hash = JSON.readTree(alice.upload(
+                                    "cards.csv", "text/csv", "4111 1111 1111 1111".getBytes(StandardCharsets.UTF_8))
+                            .body())
+                    .get("hash")
+                    .asText();
+            alice.post(
+                    "/api/v1/chats/" + chat + "/messages",
+                    Map.of("text", "card 4111 1111 1111 1111", "hash", hash),
+                    null);
+            List<ConsumerRecord<String, byte[]>> events = consume(setup.topic(), 2);
+            FileEvent fileEvent = (FileEvent) EventCodec.decode(events.get(0).value());
+            MessageEvent messageEvent =
+                    (MessageEvent) EventCodec.decode(events.get(1).value());
+
+            publishStatus(setup, fileEvent.id().toString(), "BLOCKED", "file", null, "card numbers");
+            publishStatus(setup, messageEvent.id().toString(), "BLOCKED", "message", messageEvent.mid(), "card number");
+
+            JsonNode bobsView =
+                    awaitFirstMessage(bob, chat, m -> m.get("blocked").asBoolean());
+            assertThat(bobsView.get("text").asText()).isEmpty();
+            assertThat(bobsView.get("dlpStatus").asText()).isEqualTo("BLOCKED");
+            assertThat(bobsView.has("dlpReason")).isFalse();
+            JsonNode alicesView = awaitFirstMessage(alice, chat, m -> true);
+            assertThat(alicesView.get("blocked").asBoolean()).isFalse();
+            assertThat(alicesView.get("text").asText()).isEqualTo("card 4111 1111 1111 1111");
+            assertThat(alicesView.get("dlpReason").asText()).isEqualTo("card number");
+            assertThat(download(core.port(), hash, bob.token()).statusCode()).isEqualTo(404);
+            assertThat(download(core.port(), hash, alice.token()).statusCode()).isEqualTo(200);
+            assertThat(download(core.port(), hash, SERVICE_TOKEN).statusCode()).isEqualTo(200);
+        }
+    }
+
+    private static void publishStatus(Setup setup, String eventId, String status, String type, Long mid, String reason)
+            throws Exception {
+        Map<String, Object> value = new java.util.HashMap<>(
+                Map.of("v", 1, "id", eventId, "status", status, "type", type, "reason", reason));
+        if (mid != null) {
+            value.put("mid", mid);
+        }
+        try (var producer = new org.apache.kafka.clients.producer.KafkaProducer<String, byte[]>(
+                Map.of("bootstrap.servers", kafka.bootstrapServers()),
+                new org.apache.kafka.common.serialization.StringSerializer(),
+                new org.apache.kafka.common.serialization.ByteArraySerializer())) {
+            producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(
+                            setup.topic() + ".status", eventId, JSON.writeValueAsBytes(value)))
+                    .get();
+        }
+    }
+
+    /** Polls the newest message of {@code chat} as {@code reader} until {@code ready} holds (statuses arrive async). */
+    private static JsonNode awaitFirstMessage(Api reader, long chat, java.util.function.Predicate<JsonNode> ready)
+            throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        JsonNode first;
+        do {
+            first = JSON.readTree(
+                            reader.get("/api/v1/chats/" + chat + "/messages").body())
+                    .get("items")
+                    .get(0);
+            if (ready.test(first) && !first.get("dlpStatus").isNull()) {
+                return first;
+            }
+            Thread.sleep(100);
+        } while (System.nanoTime() < deadline);
+        return first;
+    }
+
+    @Test
     void everyErrorIsAJsonObjectWithItsStatus() throws Exception {
         Setup setup = freshSetup();
         try (CoreServer core =
@@ -342,6 +534,21 @@ class CoreApiIT {
     }
 
     @Test
+    void aSessionEndsAfterItsTtl() throws Exception {
+        Setup setup = freshSetup();
+        try (CoreServer core = CoreServer.start(config(setup, kafka.bootstrapServers())
+                .sessionTtl(Duration.ofSeconds(1))
+                .build())) {
+            Api alice = Api.login(http, core.port(), "alice@demo.local", "demo");
+            assertThat(alice.get("/api/v1/chats").statusCode()).isEqualTo(200);
+
+            Thread.sleep(1_500);
+
+            assertThat(alice.get("/api/v1/chats").statusCode()).isEqualTo(401);
+        }
+    }
+
+    @Test
     void inSyncModeAnUnreachableQueueRefusesTheMessageAndStoresNothing() throws Exception {
         Setup setup = freshSetup();
         CoreConfig config = config(setup, closedPort())
@@ -367,7 +574,7 @@ class CoreApiIT {
                 assertThat(stored.filter(Files::isRegularFile)).isEmpty();
             }
             assertThat(count(setup, "core.files")).isZero();
-            assertThat(count(setup, "core.outbox")).isZero();
+            assertThat(pendingEvents(setup)).isZero();
         }
     }
 
@@ -385,7 +592,7 @@ class CoreApiIT {
 
             assertThat(sent.statusCode()).isEqualTo(200);
             mid = JSON.readTree(sent.body()).get("mid").asLong();
-            assertThat(count(setup, "core.outbox")).isEqualTo(1);
+            assertThat(pendingEvents(setup)).isEqualTo(1);
         }
 
         try (CoreServer online =
@@ -399,10 +606,10 @@ class CoreApiIT {
             assertThat(event.mid()).isEqualTo(mid);
             assertThat(event.text()).isEqualTo("while kafka is down");
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (count(setup, "core.outbox") > 0 && System.nanoTime() < deadline) {
+            while (pendingEvents(setup) > 0 && System.nanoTime() < deadline) {
                 Thread.sleep(50);
             }
-            assertThat(count(setup, "core.outbox")).isZero();
+            assertThat(pendingEvents(setup)).isZero();
         }
     }
 
@@ -422,7 +629,7 @@ class CoreApiIT {
             assertThat(alice.upload("a.txt", "text/plain", new byte[] {1}).statusCode())
                     .isEqualTo(200);
 
-            assertThat(count(setup, "core.outbox")).isZero();
+            assertThat(pendingEvents(setup)).isZero();
             assertThat(consume(setup.topic(), 0)).isEmpty();
         }
     }
@@ -440,6 +647,11 @@ class CoreApiIT {
             rs.next();
             return rs.getLong(1);
         }
+    }
+
+    /** DLP events still in the outbox (journal entries share it and are not counted). */
+    private static long pendingEvents(Setup setup) throws Exception {
+        return count(setup, "core.outbox WHERE topic = '" + setup.topic() + "'");
     }
 
     private static boolean storedTextContains(Setup setup, String needle) throws Exception {

@@ -91,6 +91,13 @@ class CoreConfigTest {
     }
 
     @Test
+    void neverPrintsABootstrapPassword() {
+        assertThat(new CoreConfig.Account("alice@demo.local", "s3cret", "user").toString())
+                .contains("alice@demo.local")
+                .doesNotContain("s3cret");
+    }
+
+    @Test
     void rejectsAnUnknownRole() throws Exception {
         Path file = write("users: {bootstrap: [{email: a@b, password: x, role: root}]}\n");
 

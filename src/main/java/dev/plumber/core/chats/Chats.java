@@ -113,6 +113,22 @@ public final class Chats {
         });
     }
 
+    /** The ids of the members of chat {@code chatId}. */
+    public List<Long> memberIds(long chatId) throws SQLException {
+        return db.inTransaction(c -> {
+            try (PreparedStatement s = c.prepareStatement("SELECT user_id FROM chat_members WHERE chat_id = ?")) {
+                s.setLong(1, chatId);
+                List<Long> ids = new ArrayList<>();
+                try (ResultSet rs = s.executeQuery()) {
+                    while (rs.next()) {
+                        ids.add(rs.getLong(1));
+                    }
+                }
+                return ids;
+            }
+        });
+    }
+
     /** The type of chat {@code chatId} when {@code user} is a member; refuses otherwise. */
     public static String typeForMember(Connection c, long chatId, User user) throws SQLException {
         try (PreparedStatement s = c.prepareStatement("SELECT c.type, EXISTS (SELECT 1 FROM chat_members m"

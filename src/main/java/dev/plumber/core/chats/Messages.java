@@ -28,21 +28,23 @@ public final class Messages {
     private final MessageCipher cipher;
     private final DlpEvents events;
     private final Clock clock;
+    private final boolean hideBlocked;
 
-    public Messages(Database db, MessageCipher cipher, DlpEvents events, Clock clock) {
+    public Messages(Database db, MessageCipher cipher, DlpEvents events, Clock clock, boolean hideBlocked) {
         this.db = db;
         this.cipher = cipher;
         this.events = events;
         this.clock = clock;
+        this.hideBlocked = hideBlocked;
     }
 
     /** Where and how a message was sent: the sender's IP and the system info for the event's {@code parts}. */
     public record Origin(String ip, String parts) {}
 
-    /** Stores the message and its event in one transaction (or refuses both); returns the new mid. */
-    public long send(User sender, long chatId, String text, String hash, Origin origin) throws SQLException {
+    /** Stores the message and its event in one transaction (or refuses both); returns the stored message. */
+    public Message send(User sender, long chatId, String text, String hash, Origin origin) throws SQLException {
         validate(text);
-        long mid = db.inTransaction(c -> {
+        Message sent = db.inTransaction(c -> {
             String chatType = Chats.typeForMember(c, chatId, sender);
             if (hash != null && !FileStore.readableBy(c, hash, sender)) {
                 throw RequestRefused.invalid("unknown file " + hash);
@@ -60,16 +62,16 @@ public final class Messages {
                 s.executeUpdate();
             }
             events.message(c, event(next, sender, chatId, chatType, text, hash, origin, now, false));
-            return next;
+            return Message.fresh(next, sender.email(), text, hash, now, false);
         });
         events.committed();
-        return mid;
+        return sent;
     }
 
     /** Replaces the text of the sender's own message; the edit is checked by DLP like a new message. */
-    public void edit(User sender, long chatId, long mid, String text, Origin origin) throws SQLException {
+    public Message edit(User sender, long chatId, long mid, String text, Origin origin) throws SQLException {
         validate(text);
-        db.inTransaction(c -> {
+        Message edited = db.inTransaction(c -> {
             String chatType = Chats.typeForMember(c, chatId, sender);
             String hash;
             try (PreparedStatement s = c.prepareStatement(
@@ -95,9 +97,10 @@ public final class Messages {
                 s.executeUpdate();
             }
             events.message(c, event(mid, sender, chatId, chatType, text, hash, origin, now, true));
-            return null;
+            return Message.fresh(mid, sender.email(), text, hash, now, true);
         });
         events.committed();
+        return edited;
     }
 
     /** Up to {@code limit} messages older than {@code before} (all when null), newest first. */
@@ -107,8 +110,12 @@ public final class Messages {
         }
         return db.inTransaction(c -> {
             Chats.typeForMember(c, chatId, reader);
+            // The status of the latest event of a message (an edit is checked anew) decides whether it is blocked.
             try (PreparedStatement s = c.prepareStatement("SELECT m.mid, u.email, m.text, m.hash, m.created_at,"
-                    + " m.edited_at IS NOT NULL FROM messages m JOIN users u ON u.id = m.sender_id"
+                    + " m.edited_at IS NOT NULL, d.status, d.reason, m.sender_id"
+                    + " FROM messages m JOIN users u ON u.id = m.sender_id"
+                    + " LEFT JOIN LATERAL (SELECT status, reason FROM dlp_checks"
+                    + "  WHERE dlp_checks.mid = m.mid ORDER BY created_at DESC LIMIT 1) d ON TRUE"
                     + " WHERE m.chat_id = ? AND m.mid < ? ORDER BY m.mid DESC LIMIT ?")) {
                 s.setLong(1, chatId);
                 s.setLong(2, before == null ? Long.MAX_VALUE : before);
@@ -117,13 +124,19 @@ public final class Messages {
                 try (ResultSet rs = s.executeQuery()) {
                     while (rs.next()) {
                         long mid = rs.getLong(1);
+                        String status = rs.getString(7);
+                        boolean own = rs.getLong(9) == reader.id();
+                        boolean withheld = hideBlocked && "BLOCKED".equals(status) && !own;
                         page.add(new Message(
                                 mid,
                                 rs.getString(2),
-                                open(mid, rs.getBytes(3)),
-                                rs.getString(4),
+                                withheld ? "" : open(mid, rs.getBytes(3)),
+                                withheld ? null : rs.getString(4),
                                 rs.getTimestamp(5).toInstant(),
-                                rs.getBoolean(6)));
+                                rs.getBoolean(6),
+                                status,
+                                own ? rs.getString(8) : null,
+                                withheld));
                     }
                 }
                 return page;

@@ -9,6 +9,7 @@ import dev.plumber.event.FileEvent;
 import dev.plumber.event.MessageEvent;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -53,6 +54,11 @@ public final class DlpEvents implements AutoCloseable {
                 relay);
     }
 
+    /** The journals, sharing this outbox and its relay. */
+    public Journal journal(Database db, CoreConfig.Topics topics, Clock clock) {
+        return new Journal(db, cipher, relay, topics, clock);
+    }
+
     /** Call inside the transaction that stores the message. */
     public void message(Connection tx, MessageEvent event) throws SQLException {
         if (messages.checkDlp()) {
@@ -73,6 +79,7 @@ public final class DlpEvents implements AutoCloseable {
     }
 
     private void publish(Connection tx, DlpEvent event, boolean sync) throws SQLException {
+        DlpChecks.expect(tx, event);
         byte[] value = EventCodec.encode(event);
         if (sync) {
             produceNow(event.key(), value);

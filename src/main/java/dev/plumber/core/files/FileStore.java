@@ -37,8 +37,11 @@ public final class FileStore {
     private final Path incoming;
     private final long maxSize;
     private final Clock clock;
+    private final boolean hideBlocked;
 
-    public FileStore(Database db, DlpEvents events, Path dir, long maxSize, Clock clock) throws IOException {
+    public FileStore(Database db, DlpEvents events, Path dir, long maxSize, Clock clock, boolean hideBlocked)
+            throws IOException {
+        this.hideBlocked = hideBlocked;
         this.db = db;
         this.events = events;
         this.dir = dir.toAbsolutePath();
@@ -150,8 +153,30 @@ public final class FileStore {
         });
     }
 
-    public boolean readableBy(String hash, User user) throws SQLException {
-        return db.inTransaction(c -> readableBy(c, hash, user));
+    /**
+     * Uploaders may always download a file; members of chats it was posted in may too, unless the gateway reported
+     * it BLOCKED and blocked content is hidden.
+     */
+    public boolean downloadableBy(String hash, User user) throws SQLException {
+        return db.inTransaction(c -> {
+            try (PreparedStatement s =
+                    c.prepareStatement("SELECT EXISTS (SELECT 1 FROM file_uploads WHERE hash = ? AND user_id = ?),"
+                            + " EXISTS (SELECT 1 FROM dlp_checks WHERE hash = ? AND status = 'BLOCKED')")) {
+                s.setString(1, hash);
+                s.setLong(2, user.id());
+                s.setString(3, hash);
+                try (ResultSet rs = s.executeQuery()) {
+                    rs.next();
+                    if (rs.getBoolean(1)) {
+                        return true;
+                    }
+                    if (hideBlocked && rs.getBoolean(2)) {
+                        return false;
+                    }
+                }
+            }
+            return readableBy(c, hash, user);
+        });
     }
 
     /** Its uploaders and the members of every chat it was posted in may read a file. */

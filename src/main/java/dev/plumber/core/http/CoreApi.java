@@ -1,7 +1,6 @@
 package dev.plumber.core.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.plumber.core.RequestRefused;
 import dev.plumber.core.chats.Chats;
 import dev.plumber.core.chats.Message;
@@ -25,9 +24,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-/** The core's HTTP API (SPEC §6): JSON in and out, bearer-token auth, file upload and download. */
+/**
+ * The core's HTTP API (SPEC §6): JSON in and out, bearer-token auth, file upload and download, and a WebSocket
+ * ({@code /api/v1/ws}) that pushes each sent or edited message to the chat's members.
+ */
 public final class CoreApi {
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final String PARTS = "{\"client\":\"api\"}";
 
     private final Accounts accounts;
@@ -35,6 +36,7 @@ public final class CoreApi {
     private final Messages messages;
     private final FileStore files;
     private final byte[] serviceToken;
+    private final LiveDelivery live = new LiveDelivery();
 
     public CoreApi(Accounts accounts, Chats chats, Messages messages, FileStore files, String serviceToken) {
         this.accounts = accounts;
@@ -49,17 +51,33 @@ public final class CoreApi {
         app.post("/api/v1/login", this::login);
         app.post("/api/v1/logout", this::logout);
         app.post("/api/v1/chats", this::createChat);
-        app.get("/api/v1/chats", ctx -> ctx.json(Map.of("items", chats.of(user(ctx)))));
+        app.get("/api/v1/chats", ctx -> ctx.json(Map.of("items", chats.of(Requests.user(accounts, ctx)))));
         app.post("/api/v1/chats/{id}/messages", this::send);
         app.get("/api/v1/chats/{id}/messages", this::history);
         app.put("/api/v1/chats/{id}/messages/{mid}", this::edit);
         app.post("/api/v1/files", this::upload);
         app.get("/get/{hash}", this::download);
+        app.wsBeforeUpgrade("/api/v1/ws", ctx -> ctx.attribute("user", wsUser(ctx)));
+        app.ws("/api/v1/ws", ws -> {
+            ws.onConnect(socket -> live.connected(socket.<User>attribute("user").id(), socket));
+            ws.onClose(socket -> live.closed(socket.<User>attribute("user").id(), socket));
+            ws.onError(socket -> live.closed(socket.<User>attribute("user").id(), socket));
+        });
+    }
+
+    /** Browsers cannot set headers on a WebSocket, so the token may also come as {@code ?token=}. */
+    private User wsUser(Context ctx) throws SQLException {
+        String token = Requests.bearer(ctx).orElse(ctx.queryParam("token"));
+        if (token == null || token.isBlank()) {
+            throw new Unauthorized("a bearer token is required");
+        }
+        return accounts.authenticate(token).orElseThrow(() -> new Unauthorized("invalid or expired token"));
     }
 
     private void login(Context ctx) throws SQLException {
-        JsonNode body = body(ctx);
-        Optional<String> token = accounts.login(text(body, "email", true), text(body, "password", true));
+        JsonNode body = Requests.body(ctx);
+        Optional<String> token = accounts.login(
+                Requests.text(body, "email", true), Requests.text(body, "password", true), Requests.clientIp(ctx));
         if (token.isEmpty()) {
             throw new Unauthorized("wrong e-mail or password, or the account is disabled");
         }
@@ -67,14 +85,14 @@ public final class CoreApi {
     }
 
     private void logout(Context ctx) throws SQLException {
-        user(ctx);
-        accounts.logout(bearer(ctx).orElseThrow());
+        User user = Requests.user(accounts, ctx);
+        accounts.logout(user, Requests.bearer(ctx).orElseThrow(), Requests.clientIp(ctx));
         ctx.status(204);
     }
 
     private void createChat(Context ctx) throws SQLException {
-        User user = user(ctx);
-        JsonNode body = body(ctx);
+        User user = Requests.user(accounts, ctx);
+        JsonNode body = Requests.body(ctx);
         List<String> members = new ArrayList<>();
         JsonNode list = body.path("members");
         if (!list.isArray()) {
@@ -86,31 +104,36 @@ public final class CoreApi {
             }
             members.add(member.textValue());
         }
-        long id = chats.create(user, text(body, "type", true), members, text(body, "title", false));
+        long id = chats.create(user, Requests.text(body, "type", true), members, Requests.text(body, "title", false));
         ctx.json(Map.of("id", id));
     }
 
     private void send(Context ctx) throws SQLException {
-        User user = user(ctx);
-        JsonNode body = body(ctx);
-        long mid = messages.send(
-                user, pathId(ctx, "id"), text(body, "text", true), text(body, "hash", false), origin(ctx));
-        ctx.json(Map.of("mid", mid));
+        User user = Requests.user(accounts, ctx);
+        JsonNode body = Requests.body(ctx);
+        long chatId = Requests.pathId(ctx, "id");
+        Message sent = messages.send(
+                user, chatId, Requests.text(body, "text", true), Requests.text(body, "hash", false), origin(ctx));
+        live.deliver(chatId, sent, chats.memberIds(chatId));
+        ctx.json(Map.of("mid", sent.mid()));
     }
 
     private void edit(Context ctx) throws SQLException {
-        User user = user(ctx);
-        JsonNode body = body(ctx);
-        long mid = pathId(ctx, "mid");
-        messages.edit(user, pathId(ctx, "id"), mid, text(body, "text", true), origin(ctx));
+        User user = Requests.user(accounts, ctx);
+        JsonNode body = Requests.body(ctx);
+        long mid = Requests.pathId(ctx, "mid");
+        long chatId = Requests.pathId(ctx, "id");
+        Message edited = messages.edit(user, chatId, mid, Requests.text(body, "text", true), origin(ctx));
+        live.deliver(chatId, edited, chats.memberIds(chatId));
         ctx.json(Map.of("mid", mid));
     }
 
     private void history(Context ctx) throws SQLException {
-        User user = user(ctx);
-        Long before = queryLong(ctx, "before");
-        Long limit = queryLong(ctx, "limit");
-        List<Message> page = messages.history(user, pathId(ctx, "id"), before, limit == null ? 50 : limit.intValue());
+        User user = Requests.user(accounts, ctx);
+        Long before = Requests.queryLong(ctx, "before");
+        Long limit = Requests.queryLong(ctx, "limit");
+        List<Message> page =
+                messages.history(user, Requests.pathId(ctx, "id"), before, limit == null ? 50 : limit.intValue());
         List<Map<String, Object>> items = new ArrayList<>();
         for (Message m : page) {
             Map<String, Object> item = new LinkedHashMap<>();
@@ -120,13 +143,18 @@ public final class CoreApi {
             item.put("hash", m.hash());
             item.put("ts", m.ts().toString());
             item.put("edited", m.edited());
+            item.put("dlpStatus", m.dlpStatus());
+            if (m.dlpReason() != null) {
+                item.put("dlpReason", m.dlpReason());
+            }
+            item.put("blocked", m.blocked());
             items.add(item);
         }
         ctx.json(Map.of("items", items));
     }
 
     private void upload(Context ctx) throws IOException, SQLException {
-        User user = user(ctx);
+        User user = Requests.user(accounts, ctx);
         String contentType = ctx.contentType();
         if (contentType == null
                 || !contentType.toLowerCase(java.util.Locale.ROOT).startsWith("multipart/form-data")) {
@@ -156,7 +184,7 @@ public final class CoreApi {
 
     private void download(Context ctx) throws IOException, SQLException {
         String hash = ctx.pathParam("hash");
-        Optional<String> token = bearer(ctx);
+        Optional<String> token = Requests.bearer(ctx);
         if (token.isEmpty()) {
             throw new Unauthorized("a bearer token is required");
         }
@@ -165,7 +193,7 @@ public final class CoreApi {
         if (!service) {
             User user = accounts.authenticate(token.get()).orElseThrow(() -> new Unauthorized("invalid token"));
             // Unknown and not-yours look the same: a hash names content, so its existence is itself a secret.
-            if (!files.readableBy(hash, user)) {
+            if (!files.downloadableBy(hash, user)) {
                 throw RequestRefused.notFound("no file " + hash);
             }
         }
@@ -182,75 +210,6 @@ public final class CoreApi {
     }
 
     private Messages.Origin origin(Context ctx) {
-        return new Messages.Origin(ClientAddress.of(ctx.req().getRemoteAddr(), ctx.header("X-Forwarded-For")), PARTS);
-    }
-
-    private User user(Context ctx) throws SQLException {
-        String token = bearer(ctx).orElseThrow(() -> new Unauthorized("a bearer token is required"));
-        return accounts.authenticate(token).orElseThrow(() -> new Unauthorized("invalid or expired token"));
-    }
-
-    private static Optional<String> bearer(Context ctx) {
-        String header = ctx.header("Authorization");
-        if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
-            return Optional.empty();
-        }
-        String token = header.substring(7).strip();
-        return token.isEmpty() ? Optional.empty() : Optional.of(token);
-    }
-
-    private static JsonNode body(Context ctx) {
-        try {
-            JsonNode node = JSON.readTree(ctx.bodyAsBytes());
-            if (node == null || !node.isObject()) {
-                throw RequestRefused.invalid("the body must be a JSON object");
-            }
-            return node;
-        } catch (IOException e) {
-            throw RequestRefused.invalid("the body is not valid JSON");
-        }
-    }
-
-    private static String text(JsonNode body, String field, boolean required) {
-        JsonNode value = body.get(field);
-        if (value == null || value.isNull()) {
-            if (required) {
-                throw RequestRefused.invalid(field + " is required");
-            }
-            return null;
-        }
-        if (!value.isTextual()) {
-            throw RequestRefused.invalid(field + " must be a string");
-        }
-        return value.textValue();
-    }
-
-    private static long pathId(Context ctx, String name) {
-        try {
-            return Long.parseLong(ctx.pathParam(name));
-        } catch (NumberFormatException e) {
-            throw RequestRefused.notFound("no such " + name + ": " + ctx.pathParam(name));
-        }
-    }
-
-    private static Long queryLong(Context ctx, String name) {
-        String value = ctx.queryParam(name);
-        if (value == null || value.isBlank()) {
-            return null;
-        }
-        try {
-            return Long.parseLong(value.strip());
-        } catch (NumberFormatException e) {
-            throw RequestRefused.invalid(name + " must be an integer");
-        }
-    }
-
-    /** Missing or bad credentials: HTTP 401. */
-    static final class Unauthorized extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-
-        Unauthorized(String message) {
-            super(message);
-        }
+        return new Messages.Origin(Requests.clientIp(ctx), PARTS);
     }
 }

@@ -17,7 +17,7 @@ public final class Errors {
 
     public static void register(Javalin app) {
         app.exception(RequestRefused.class, (e, ctx) -> respond(ctx, status(e.reason()), e.getMessage()));
-        app.exception(CoreApi.Unauthorized.class, (e, ctx) -> {
+        app.exception(Unauthorized.class, (e, ctx) -> {
             ctx.header("WWW-Authenticate", "Bearer");
             respond(ctx, 401, e.getMessage());
         });
@@ -42,6 +42,7 @@ public final class Errors {
             case INVALID -> 400;
             case FORBIDDEN -> 403;
             case NOT_FOUND -> 404;
+            case CONFLICT -> 409;
             case TOO_LARGE -> 413;
         };
     }

@@ -2,15 +2,18 @@ package dev.plumber.core.users;
 
 import dev.plumber.auth.PasswordHasher;
 import dev.plumber.core.CoreConfig;
+import dev.plumber.core.events.Journal;
 import dev.plumber.core.store.Database;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,13 +25,17 @@ public final class Accounts {
     private final Database db;
     private final PasswordHasher hasher;
     private final BearerTokens tokens;
+    private final Journal journal;
+    private final Duration sessionTtl;
     /** Checked when the e-mail is unknown, so a wrong e-mail costs as long as a wrong password. */
     private final String decoyHash;
 
-    public Accounts(Database db, PasswordHasher hasher, BearerTokens tokens) {
+    public Accounts(Database db, PasswordHasher hasher, BearerTokens tokens, Journal journal, Duration sessionTtl) {
+        this.sessionTtl = sessionTtl;
         this.db = db;
         this.hasher = hasher;
         this.tokens = tokens;
+        this.journal = journal;
         this.decoyHash = hasher.hash("decoy");
     }
 
@@ -54,12 +61,13 @@ public final class Accounts {
             });
             if (created) {
                 LOG.info("created bootstrap account {} ({})", email, account.role());
+                journal.system("account.bootstrapped", email, null, Map.of("role", account.role()));
             }
         }
     }
 
-    /** A new session token for valid credentials of an enabled account, or empty. */
-    public Optional<String> login(String email, String password) throws SQLException {
+    /** A new session token for valid credentials of an enabled account, or empty; journaled either way. */
+    public Optional<String> login(String email, String password, String ip) throws SQLException {
         record Row(long id, String hash, boolean disabled) {}
         String normalised = normalise(email);
         Optional<Row> row = db.inTransaction(c -> {
@@ -75,10 +83,17 @@ public final class Accounts {
         });
         boolean matches = hasher.matches(password, row.map(Row::hash).orElse(decoyHash));
         if (row.isEmpty() || !matches || row.get().disabled()) {
+            String reason = row.isEmpty() ? "unknown account" : !matches ? "wrong password" : "account disabled";
+            journal.system("login.failed", normalised, ip, Map.of("reason", reason));
             return Optional.empty();
         }
         String token = tokens.issue();
         db.inTransaction(c -> {
+            try (PreparedStatement s =
+                    c.prepareStatement("DELETE FROM sessions WHERE created_at <= now() - make_interval(secs => ?)")) {
+                s.setLong(1, sessionTtl.toSeconds());
+                s.executeUpdate();
+            }
             try (PreparedStatement s =
                     c.prepareStatement("INSERT INTO sessions (token_sha256, user_id) VALUES (?, ?)")) {
                 s.setBytes(1, BearerTokens.sha256(token));
@@ -86,47 +101,32 @@ public final class Accounts {
                 return s.executeUpdate();
             }
         });
+        journal.system("login", normalised, ip, Map.of());
         return Optional.of(token);
     }
 
-    public void logout(String token) throws SQLException {
+    public void logout(User user, String token, String ip) throws SQLException {
         db.inTransaction(c -> {
             try (PreparedStatement s = c.prepareStatement("DELETE FROM sessions WHERE token_sha256 = ?")) {
                 s.setBytes(1, BearerTokens.sha256(token));
                 return s.executeUpdate();
             }
         });
+        journal.system("logout", user.email(), ip, Map.of());
     }
 
-    /** The enabled account holding this session token. */
+    /** The enabled account holding this session token, while the session is younger than the session TTL. */
     public Optional<User> authenticate(String token) throws SQLException {
         return db.inTransaction(c -> {
             try (PreparedStatement s = c.prepareStatement("SELECT u.id, u.email, u.role FROM sessions s"
-                    + " JOIN users u ON u.id = s.user_id WHERE s.token_sha256 = ? AND NOT u.disabled")) {
+                    + " JOIN users u ON u.id = s.user_id WHERE s.token_sha256 = ? AND NOT u.disabled"
+                    + " AND s.created_at > now() - make_interval(secs => ?)")) {
                 s.setBytes(1, BearerTokens.sha256(token));
+                s.setLong(2, sessionTtl.toSeconds());
                 try (ResultSet rs = s.executeQuery()) {
                     return rs.next() ? Optional.of(user(rs)) : Optional.<User>empty();
                 }
             }
-        });
-    }
-
-    /** Enables or disables an account; disabling also ends its sessions. */
-    public void setDisabled(String email, boolean disabled) throws SQLException {
-        db.inTransaction(c -> {
-            try (PreparedStatement s = c.prepareStatement("UPDATE users SET disabled = ? WHERE email = ?")) {
-                s.setBoolean(1, disabled);
-                s.setString(2, normalise(email));
-                s.executeUpdate();
-            }
-            if (disabled) {
-                try (PreparedStatement s = c.prepareStatement(
-                        "DELETE FROM sessions WHERE user_id = (SELECT id FROM users WHERE email = ?)")) {
-                    s.setString(1, normalise(email));
-                    s.executeUpdate();
-                }
-            }
-            return null;
         });
     }
 

@@ -1,0 +1,67 @@
+package dev.plumber.core.http;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.plumber.core.chats.Message;
+import io.javalin.websocket.WsContext;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Pushes sent and edited messages to the open WebSockets of the chat's members. */
+final class LiveDelivery {
+    private static final Logger LOG = LoggerFactory.getLogger(LiveDelivery.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Map<Long, Set<WsContext>> sockets = new ConcurrentHashMap<>();
+
+    void connected(long userId, WsContext socket) {
+        sockets.computeIfAbsent(userId, id -> ConcurrentHashMap.newKeySet()).add(socket);
+    }
+
+    void closed(long userId, WsContext socket) {
+        sockets.computeIfPresent(userId, (id, open) -> {
+            open.remove(socket);
+            return open.isEmpty() ? null : open;
+        });
+    }
+
+    void deliver(long chatId, Message message, Collection<Long> members) {
+        Map<String, Object> frame = new LinkedHashMap<>();
+        frame.put("type", message.edited() ? "edit" : "message");
+        frame.put("chat", chatId);
+        frame.put("mid", message.mid());
+        frame.put("sender", message.sender());
+        frame.put("text", message.text());
+        frame.put("hash", message.hash());
+        frame.put("ts", message.ts().toString());
+        String text;
+        try {
+            text = JSON.writeValueAsString(frame);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("a map of strings and numbers always serialises", e);
+        }
+        for (long member : members) {
+            for (WsContext socket : sockets.getOrDefault(member, Set.of())) {
+                send(socket, text);
+            }
+        }
+    }
+
+    /** Jetty's blocking send allows one message in flight per session, hence the lock. */
+    private static void send(WsContext socket, String text) {
+        try {
+            synchronized (socket) {
+                if (socket.session.isOpen()) {
+                    socket.send(text);
+                }
+            }
+        } catch (RuntimeException e) {
+            LOG.debug("live delivery to a closing socket failed: {}", e.toString());
+        }
+    }
+}
