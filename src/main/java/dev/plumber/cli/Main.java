@@ -10,8 +10,12 @@ import picocli.CommandLine.Command;
         versionProvider = Main.Version.class,
         description = "DLP integration gateway for a corporate messenger.",
         subcommands = {
+            DemoCommand.class,
             CoreCommand.class,
+            GatewayCommand.class,
+            IcapMockCommand.class,
             InfowatchMockCommand.class,
+            IcapCommand.class,
             ConfigCommand.class,
             DlqCommand.class,
             InfowatchCommand.class

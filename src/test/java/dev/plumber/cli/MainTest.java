@@ -1,0 +1,84 @@
+package dev.plumber.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+class MainTest {
+
+    @Test
+    void everyCommandOfTheSpecHasHelp() {
+        CommandLine cli = new CommandLine(new Main());
+        List<List<String>> commands = List.of(
+                List.of("demo"),
+                List.of("core"),
+                List.of("gateway"),
+                List.of("icap-mock"),
+                List.of("infowatch-mock"),
+                List.of("icap", "probe"),
+                List.of("config", "check"),
+                List.of("dlq", "replay"),
+                List.of("infowatch", "manifest"));
+        for (List<String> command : commands) {
+            CommandLine sub = cli;
+            for (String name : command) {
+                sub = sub.getSubcommands().get(name);
+                assertThat(sub).as("command %s", command).isNotNull();
+            }
+            String[] args = java.util.stream.Stream.concat(command.stream(), java.util.stream.Stream.of("--help"))
+                    .toArray(String[]::new);
+            Run run = run(args);
+            assertThat(run.code).as("exit code of %s --help", command).isZero();
+            assertThat(run.out).contains("Usage: plumber " + String.join(" ", command));
+        }
+    }
+
+    @Test
+    void unknownCommandsAndBadFlagsFailWithOneLine() {
+        Run unknown = run("frobnicate");
+        assertThat(unknown.code).isEqualTo(2);
+        assertThat(unknown.err.strip().lines()).hasSize(1);
+        assertThat(unknown.err).startsWith("plumber: ").contains("frobnicate");
+
+        Run badFlag = run("icap-mock", "--port", "many");
+        assertThat(badFlag.code).isEqualTo(2);
+        assertThat(badFlag.err.strip().lines()).hasSize(1);
+        assertThat(badFlag.err).contains("--port");
+
+        Run missing = run("gateway");
+        assertThat(missing.code).isEqualTo(2);
+        assertThat(missing.err).contains("--config");
+    }
+
+    @Test
+    void aMissingConfigFileIsAOneLineError() {
+        Run run = run("config", "check", "--config", "/nonexistent/plumber.yml");
+
+        assertThat(run.code).isEqualTo(1);
+        assertThat(run.err.strip().lines()).hasSize(1);
+        assertThat(run.err).contains("/nonexistent/plumber.yml");
+    }
+
+    private record Run(int code, String out, String err) {}
+
+    private static Run run(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        PrintStream oldOut = System.out;
+        PrintStream oldErr = System.err;
+        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+        try {
+            int code = Main.run(args);
+            return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setOut(oldOut);
+            System.setErr(oldErr);
+        }
+    }
+}
