@@ -48,7 +48,8 @@ public final class RequestConsumer implements Runnable, AutoCloseable {
     private final Map<TopicPartition, Instant> resumeAt = new HashMap<>();
     private final Map<TopicPartition, Integer> failures = new java.util.concurrent.ConcurrentHashMap<>();
     private volatile boolean running = true;
-    private Batch inFlight;
+    /** Batches in flight cover disjoint partitions: a partition is paused while one of its batches runs. */
+    private final List<Batch> inFlight = new ArrayList<>();
 
     public RequestConsumer(Consumer<byte[], byte[]> consumer, String topic, EventProcessor processor, Clock clock) {
         this.consumer = consumer;
@@ -65,11 +66,14 @@ public final class RequestConsumer implements Runnable, AutoCloseable {
                 ConsumerRecords<byte[], byte[]> records = consumer.poll(POLL);
                 if (!records.isEmpty()) {
                     consumer.pause(records.partitions());
-                    inFlight = new Batch(records);
+                    inFlight.add(new Batch(records));
                 }
-                if (inFlight != null && inFlight.done.isDone()) {
-                    finish(inFlight);
-                    inFlight = null;
+                for (var it = inFlight.iterator(); it.hasNext(); ) {
+                    Batch batch = it.next();
+                    if (batch.done.isDone()) {
+                        it.remove();
+                        finish(batch);
+                    }
                 }
                 resumeDue();
             }
@@ -78,7 +82,7 @@ public final class RequestConsumer implements Runnable, AutoCloseable {
                 throw e;
             }
         } finally {
-            drainAndCommit();
+            drainAndCommit(consumer.assignment());
             consumer.close();
             workers.shutdown();
         }
@@ -182,21 +186,26 @@ public final class RequestConsumer implements Runnable, AutoCloseable {
         return Duration.ofMillis(Math.min(millis, MAX_RETRY.toMillis()));
     }
 
-    private void drainAndCommit() {
-        if (inFlight == null) {
-            return;
-        }
-        try {
-            inFlight.done.get(DRAIN_ON_REVOKE.toMillis(), TimeUnit.MILLISECONDS);
-            finish(inFlight);
-        } catch (TimeoutException e) {
-            log.warn("in-flight events not finished within {}; they will be re-delivered", DRAIN_ON_REVOKE);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (Exception e) {
-            log.warn("draining in-flight events failed: {}", e.toString());
-        } finally {
-            inFlight = null;
+    /** Waits (bounded) for the batches touching {@code partitions}, then commits what they finished. */
+    private void drainAndCommit(Collection<TopicPartition> partitions) {
+        long deadline = System.nanoTime() + DRAIN_ON_REVOKE.toNanos();
+        for (var it = inFlight.iterator(); it.hasNext(); ) {
+            Batch batch = it.next();
+            if (java.util.Collections.disjoint(batch.byPartition.keySet(), partitions)) {
+                continue;
+            }
+            it.remove();
+            try {
+                batch.done.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                finish(batch);
+            } catch (TimeoutException e) {
+                log.warn("in-flight events not finished within {}; they will be re-delivered", DRAIN_ON_REVOKE);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (Exception e) {
+                log.warn("draining in-flight events failed: {}", e.toString());
+            }
         }
     }
 
@@ -204,9 +213,7 @@ public final class RequestConsumer implements Runnable, AutoCloseable {
     private final class Rebalance implements ConsumerRebalanceListener {
         @Override
         public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-            if (inFlight != null && !java.util.Collections.disjoint(inFlight.byPartition.keySet(), partitions)) {
-                drainAndCommit();
-            }
+            drainAndCommit(partitions);
             partitions.forEach(tp -> {
                 resumeAt.remove(tp);
                 failures.remove(tp);
@@ -221,9 +228,7 @@ public final class RequestConsumer implements Runnable, AutoCloseable {
         @Override
         public void onPartitionsLost(Collection<TopicPartition> partitions) {
             Set<TopicPartition> lost = new HashSet<>(partitions);
-            if (inFlight != null) {
-                inFlight.byPartition.keySet().removeIf(lost::contains);
-            }
+            inFlight.forEach(batch -> batch.byPartition.keySet().removeIf(lost::contains));
             partitions.forEach(tp -> {
                 resumeAt.remove(tp);
                 failures.remove(tp);

@@ -66,6 +66,13 @@ class GatewayPipelineIT {
             if (failures != null && failures.getAndDecrement() > 0) {
                 throw DeliveryException.transientFailure("dlp", "connection reset", null);
             }
+            if (text.startsWith("slow")) {
+                try {
+                    Thread.sleep(1_500);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
             if (text.contains("permanent")) {
                 throw DeliveryException.permanent("dlp", "ICAP 400 Bad Request", null);
             }
@@ -203,6 +210,27 @@ class GatewayPipelineIT {
         assertThat(dlp.calls.stream().filter(event.id()::equals)).hasSize(1);
         JsonNode page = JSON.readTree(get("/api/v1/requests?chat=c-4"));
         assertThat(page.get("total").asLong()).isEqualTo(2);
+    }
+
+    @Test
+    void eventsPolledWhileAnotherBatchIsInFlightAreAllDecided() throws Exception {
+        MessageEvent slow = message("c-5", "slow one");
+        send(slow);
+        Thread.sleep(300);
+        List<MessageEvent> others = new java.util.ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            MessageEvent other = message("c-other-" + i, "meanwhile " + i);
+            others.add(other);
+            send(other);
+        }
+        awaitStatus(slow.id(), "ALLOWED");
+        MessageEvent later = message("c-5", "later on the same chat");
+        send(later);
+
+        awaitStatus(later.id(), "ALLOWED");
+        for (MessageEvent other : others) {
+            awaitStatus(other.id(), "ALLOWED");
+        }
     }
 
     @Test
