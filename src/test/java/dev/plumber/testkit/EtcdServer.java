@@ -73,6 +73,10 @@ public final class EtcdServer implements AutoCloseable {
 
     /** Starts etcd and waits until it serves requests. */
     public static EtcdServer launch() {
+        return FreePorts.retryingPortClashes(EtcdServer::launchOnFreePorts);
+    }
+
+    private static EtcdServer launchOnFreePorts() {
         Path home;
         try {
             home = Files.createTempDirectory("plumber-etcd-");
