@@ -1,5 +1,6 @@
 package dev.plumber.testkit;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -8,6 +9,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -170,8 +172,8 @@ final class ChildProcess {
         }
     }
 
-    private static java.io.File nullDevice() {
-        return new java.io.File("/dev/null");
+    private static File nullDevice() {
+        return new File("/dev/null");
     }
 
     /** Deletes a directory tree, best effort (used on close). */
@@ -180,7 +182,7 @@ final class ChildProcess {
             return;
         }
         try (var paths = Files.walk(dir)) {
-            paths.sorted(java.util.Comparator.reverseOrder()).forEach(path -> {
+            paths.sorted(Comparator.reverseOrder()).forEach(path -> {
                 try {
                     Files.deleteIfExists(path);
                 } catch (IOException ignored) {

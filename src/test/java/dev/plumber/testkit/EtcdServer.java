@@ -1,5 +1,6 @@
 package dev.plumber.testkit;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -73,6 +74,10 @@ public final class EtcdServer implements AutoCloseable {
 
     /** Starts etcd and waits until it serves requests. */
     public static EtcdServer launch() {
+        return FreePorts.retryingPortClashes(EtcdServer::launchOnFreePorts);
+    }
+
+    private static EtcdServer launchOnFreePorts() {
         Path home;
         try {
             home = Files.createTempDirectory("plumber-etcd-");
@@ -217,7 +222,7 @@ public final class EtcdServer implements AutoCloseable {
 
     private String run(List<String> command, boolean endpointFromEnvironment) {
         ProcessBuilder builder =
-                new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+                new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
         // etcdctl refuses a flag and its environment variable together; a developer's own ETCDCTL_* must not leak in.
         builder.environment().keySet().removeIf(name -> name.startsWith("ETCDCTL_"));
         builder.environment().put("ETCDCTL_API", "3");

@@ -7,10 +7,29 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.function.Supplier;
 
 /** Finds TCP ports on the loopback interface that are free right now, for servers the tests start. */
 public final class FreePorts {
     private FreePorts() {}
+
+    /**
+     * Runs {@code launch} (which picks its ports with this class) again, up to three times, when it fails because
+     * another process took a port between the check and the bind — likely with several builds on one machine.
+     */
+    static <T> T retryingPortClashes(Supplier<T> launch) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return launch.get();
+            } catch (IllegalStateException e) {
+                String message = String.valueOf(e.getMessage()).toLowerCase(Locale.ROOT);
+                if (attempt == 3 || !message.contains("address already in use")) {
+                    throw e;
+                }
+            }
+        }
+    }
 
     /** One free loopback port. */
     public static int one() {

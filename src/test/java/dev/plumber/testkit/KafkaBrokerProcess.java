@@ -55,6 +55,10 @@ public final class KafkaBrokerProcess implements AutoCloseable {
 
     /** Formats a fresh data directory, starts the broker and waits until it answers. */
     public static KafkaBrokerProcess launch() {
+        return FreePorts.retryingPortClashes(KafkaBrokerProcess::launchOnFreePorts);
+    }
+
+    private static KafkaBrokerProcess launchOnFreePorts() {
         Path home;
         try {
             home = Files.createTempDirectory("plumber-kafka-");
