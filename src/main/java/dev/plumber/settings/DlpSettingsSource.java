@@ -16,4 +16,19 @@ public interface DlpSettingsSource extends AutoCloseable {
 
     @Override
     default void close() {}
+
+    /** Settings that never change (tests, tools). */
+    static DlpSettingsSource fixed(DlpSettings settings) {
+        return new DlpSettingsSource() {
+            @Override
+            public Optional<DlpSettings> current() {
+                return Optional.of(settings);
+            }
+
+            @Override
+            public String problem() {
+                return null;
+            }
+        };
+    }
 }

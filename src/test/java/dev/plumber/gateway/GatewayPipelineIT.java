@@ -29,7 +29,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -97,17 +96,7 @@ class GatewayPipelineIT {
                 new GatewayConfig.Http(0),
                 new GatewayConfig.Console(new GatewayConfig.Account("admin@it.local", "pw")));
         DlpSettings settings = DlpSettings.fromMap(Map.of("system", "icap", "address", "icap://127.0.0.1:1/request"));
-        DlpSettingsSource source = new DlpSettingsSource() {
-            @Override
-            public Optional<DlpSettings> current() {
-                return Optional.of(settings);
-            }
-
-            @Override
-            public String problem() {
-                return null;
-            }
-        };
+        DlpSettingsSource source = DlpSettingsSource.fixed(settings);
         gateway = Gateway.start(config, source, Map.of(DlpSystem.ICAP, dlp), new PasswordHasher(1_000));
         token = JSON.readTree(post("/api/v1/login", "{\"email\":\"admin@it.local\",\"password\":\"pw\"}"))
                 .get("token")
