@@ -141,7 +141,10 @@ public final class SearchInformSender implements DlpSender {
 
     private static HttpRequestHead post(String requestUrl, String contentType) {
         URI url = URI.create(requestUrl);
-        String host = url.getPort() < 0 ? url.getHost() : url.getHost() + ":" + url.getPort();
-        return HttpRequestHead.of("POST", requestUrl, IcapHeaders.of("Host", host, "Content-Type", contentType));
+        IcapHeaders headers = IcapHeaders.empty();
+        if (url.getHost() != null) {
+            headers = headers.with("Host", url.getPort() < 0 ? url.getHost() : url.getHost() + ":" + url.getPort());
+        }
+        return HttpRequestHead.of("POST", requestUrl, headers.with("Content-Type", contentType));
     }
 }

@@ -70,6 +70,7 @@ final class ConnectionPool implements AutoCloseable {
     void release(Address address, IcapConnection connection, boolean reusable) {
         Route route = routes.get(address);
         if (reusable && !closed) {
+            connection.markIdle();
             synchronized (route) {
                 route.idle.addFirst(connection);
             }

@@ -18,6 +18,7 @@ import javax.net.ssl.SSLSocketFactory;
 /** One TCP (or TLS) connection to an ICAP server, with its response decoder. */
 final class IcapConnection implements AutoCloseable {
     private static final int BODY_LIMIT = 64 * 1024;
+    private static final long PROBE_AFTER_IDLE_NANOS = 200_000_000L;
 
     private final Socket socket;
     private final InputStream in;
@@ -26,6 +27,7 @@ final class IcapConnection implements AutoCloseable {
     private final byte[] readBuffer = new byte[16 * 1024];
     private boolean used;
     private boolean bytesSeen;
+    private long idleSinceNanos;
 
     private IcapConnection(Socket socket) throws IOException {
         this.socket = socket;
@@ -100,10 +102,20 @@ final class IcapConnection implements AutoCloseable {
         }
     }
 
+    /** Marks the moment the connection went back to the pool. */
+    void markIdle() {
+        idleSinceNanos = System.nanoTime();
+    }
+
     /** True when the connection may carry another exchange: nothing unread, and the peer has not closed it. */
     boolean idleAndOpen() {
         if (socket.isClosed() || decoder.hasBufferedBytes()) {
             return false;
+        }
+        if (System.nanoTime() - idleSinceNanos < PROBE_AFTER_IDLE_NANOS) {
+            // Probing costs up to a millisecond; a connection idle this briefly is rarely stale, and a stale one is
+            // still caught by the client's single resend.
+            return true;
         }
         try {
             // A reused connection may be stale: a peer that closed it shows as EOF straight away.

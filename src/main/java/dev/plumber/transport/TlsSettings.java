@@ -14,6 +14,8 @@ import javax.net.ssl.SSLSocketFactory;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509TrustManager;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * How to trust an {@code icaps://} server.
@@ -22,6 +24,7 @@ import javax.net.ssl.X509TrustManager;
  * @param verify false skips certificate and host name checks (the caller logs that loudly)
  */
 public record TlsSettings(Path caFile, boolean verify) {
+    private static final Logger log = LoggerFactory.getLogger(TlsSettings.class);
 
     public static TlsSettings defaults() {
         return new TlsSettings(null, true);
@@ -31,6 +34,7 @@ public record TlsSettings(Path caFile, boolean verify) {
         try {
             SSLContext context = SSLContext.getInstance("TLS");
             if (!verify) {
+                log.warn("DLP tlsVerify=false: icaps:// server certificates and host names are NOT checked");
                 context.init(null, new TrustManager[] {new TrustAll()}, null);
             } else if (caFile != null) {
                 KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());

@@ -64,6 +64,30 @@ class CIcapInteropIT {
     }
 
     @Test
+    void blocksOverIcapsWhenTheServerCertificateIsTrustedThroughCaFile() throws Exception {
+        DlpSettings tls = DlpSettings.fromMap(Map.of(
+                "system", "icap",
+                "address", cicap.dlpServiceTlsUri().toString(),
+                "caFile", cicap.caFile().toString()));
+
+        assertThat(sender.send(message("4111 1111 1111 1111"), tls).outcome()).isEqualTo(Verdict.Outcome.BLOCKED);
+        assertThat(sender.send(message("fine"), tls).outcome()).isEqualTo(Verdict.Outcome.ALLOWED);
+    }
+
+    @Test
+    void refusesAnUntrustedIcapsServerUnlessVerificationIsOff() throws Exception {
+        String address = cicap.dlpServiceTlsUri().toString();
+
+        org.assertj.core.api.Assertions.assertThatThrownBy(() ->
+                        sender.send(message("x"), DlpSettings.fromMap(Map.of("system", "icap", "address", address))))
+                .isInstanceOfSatisfying(dev.plumber.delivery.DeliveryException.class, e -> assertThat(e.permanent())
+                        .isFalse());
+        Verdict unverified = sender.send(
+                message("x"), DlpSettings.fromMap(Map.of("system", "icap", "address", address, "tlsVerify", "false")));
+        assertThat(unverified.outcome()).isEqualTo(Verdict.Outcome.ALLOWED);
+    }
+
+    @Test
     void allowsAPlainMessage() throws Exception {
         Verdict verdict = sender.send(message("lunch at noon?"), settings(cicap.dlpServiceUri()));
 

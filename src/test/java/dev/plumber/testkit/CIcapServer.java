@@ -33,11 +33,13 @@ public final class CIcapServer implements AutoCloseable {
     private final Process process;
     private final Path dir;
     private final int port;
+    private final int tlsPort;
 
-    private CIcapServer(Process process, Path dir, int port) {
+    private CIcapServer(Process process, Path dir, int port, int tlsPort) {
         this.process = process;
         this.dir = dir;
         this.port = port;
+        this.tlsPort = tlsPort;
     }
 
     /** Starts c-icap and waits until it accepts connections. */
@@ -49,9 +51,14 @@ public final class CIcapServer implements AutoCloseable {
         Path template = findTemplate();
         Path dir = Files.createTempDirectory("plumber-c-icap-");
         int port = freePort();
+        int tlsPort = freePort();
+        selfSignedCertificate(dir);
+        String tls =
+                "TlsPort 127.0.0.1:" + tlsPort + " cert=" + dir.resolve("cert.pem") + " key=" + dir.resolve("key.pem");
         String config = Files.readString(template, StandardCharsets.UTF_8)
                 .replace("@DIR@", dir.toString())
-                .replace("@PORT@", Integer.toString(port));
+                .replace("@PORT@", Integer.toString(port))
+                .replace("@TLS@", tls);
         Path configFile = dir.resolve("c-icap.conf");
         Files.writeString(configFile, config, StandardCharsets.UTF_8);
 
@@ -72,7 +79,7 @@ public final class CIcapServer implements AutoCloseable {
                 .redirectErrorStream(true)
                 .redirectOutput(dir.resolve("stdout.log").toFile())
                 .start();
-        CIcapServer server = new CIcapServer(process, dir, port);
+        CIcapServer server = new CIcapServer(process, dir, port, tlsPort);
         try {
             server.awaitListening();
         } catch (IOException | RuntimeException | InterruptedException e) {
@@ -89,6 +96,16 @@ public final class CIcapServer implements AutoCloseable {
     /** The blocking regex DLP (content filtering with the card-number rule). */
     public URI dlpServiceUri() {
         return URI.create("icap://127.0.0.1:" + port + "/srv_content_filtering");
+    }
+
+    /** The blocking regex DLP over TLS; its certificate (for 127.0.0.1) is {@link #caFile()}. */
+    public URI dlpServiceTlsUri() {
+        return URI.create("icaps://127.0.0.1:" + tlsPort + "/srv_content_filtering");
+    }
+
+    /** The self-signed certificate of the TLS port, to trust as a CA. */
+    public Path caFile() {
+        return dir.resolve("cert.pem");
     }
 
     /** The echo service: allows everything. */
@@ -136,6 +153,34 @@ public final class CIcapServer implements AutoCloseable {
         }
         throw new IllegalStateException(
                 "icap/c-icap.conf not found above " + Path.of("").toAbsolutePath());
+    }
+
+    private static void selfSignedCertificate(Path dir) throws IOException, InterruptedException {
+        Process openssl = new ProcessBuilder(
+                        "openssl",
+                        "req",
+                        "-x509",
+                        "-newkey",
+                        "rsa:2048",
+                        "-nodes",
+                        "-days",
+                        "2",
+                        "-subj",
+                        "/CN=127.0.0.1",
+                        "-addext",
+                        "subjectAltName=IP:127.0.0.1",
+                        "-keyout",
+                        dir.resolve("key.pem").toString(),
+                        "-out",
+                        dir.resolve("cert.pem").toString())
+                .redirectErrorStream(true)
+                .redirectOutput(dir.resolve("openssl.log").toFile())
+                .start();
+        if (!openssl.waitFor(30, TimeUnit.SECONDS) || openssl.exitValue() != 0) {
+            openssl.destroyForcibly();
+            throw new IOException("openssl could not make a test certificate: "
+                    + Files.readString(dir.resolve("openssl.log"), StandardCharsets.ISO_8859_1));
+        }
     }
 
     private static int freePort() throws IOException {

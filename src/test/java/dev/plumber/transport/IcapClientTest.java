@@ -115,6 +115,48 @@ class IcapClientTest {
     }
 
     @Test
+    void opensNoMoreConnectionsThanTheCapUnderConcurrentCalls() throws Exception {
+        try (ScriptedIcapServer server = new ScriptedIcapServer((connection, part) -> {
+                    if (part.request().method().equals("REQMOD")) {
+                        pause(50);
+                    }
+                    return new ScriptedIcapServer.Send(
+                            part.request().method().equals("OPTIONS")
+                                    ? ScriptedIcapServer.OPTIONS_OK
+                                    : ScriptedIcapServer.NO_CONTENT);
+                });
+                IcapClient client = new IcapClient(2, Clock.systemUTC())) {
+            java.util.List<Thread> callers = new java.util.ArrayList<>();
+            java.util.concurrent.atomic.AtomicInteger ok = new java.util.concurrent.atomic.AtomicInteger();
+            for (int i = 0; i < 8; i++) {
+                callers.add(Thread.ofVirtual().start(() -> {
+                    try {
+                        if (reqmod(client, server, "abc").status() == 204) {
+                            ok.incrementAndGet();
+                        }
+                    } catch (IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                }));
+            }
+            for (Thread t : callers) {
+                t.join();
+            }
+
+            assertThat(ok.get()).isEqualTo(8);
+            assertThat(server.connections()).isLessThanOrEqualTo(2);
+        }
+    }
+
+    private static void pause(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Test
     void cachesOptionsForTheirTtl() throws Exception {
         MutableClock clock = new MutableClock();
         try (ScriptedIcapServer server = new ScriptedIcapServer(

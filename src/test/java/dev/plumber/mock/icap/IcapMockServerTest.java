@@ -34,7 +34,7 @@ class IcapMockServerTest {
     }
 
     @Test
-    void echoesTheRequestWhenNeither204NorPreviewWasOffered() throws Exception {
+    void echoesTheRequestWhenTheClientDidNotAllow204() throws Exception {
         try (IcapMockServer mock = IcapMockServer.start(0, MockRules.demo())) {
             IcapResponse r = exchange(
                     mock,
