@@ -54,7 +54,7 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class CoreApiIT {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final String SERVICE_TOKEN = "gateway-service-token";
+    private static final String SERVICE_TOKEN = "gateway-service-token-for-core-it";
     private static final AtomicInteger SEQUENCE = new AtomicInteger();
 
     private static EmbeddedPostgres postgres;
@@ -595,8 +595,11 @@ class CoreApiIT {
             assertThat(pendingEvents(setup)).isEqualTo(1);
         }
 
+        // Two cores on one database: the relay lock lets only one of them send the row.
         try (CoreServer online =
-                CoreServer.start(config(setup, kafka.bootstrapServers()).build())) {
+                        CoreServer.start(config(setup, kafka.bootstrapServers()).build());
+                CoreServer second =
+                        CoreServer.start(config(setup, kafka.bootstrapServers()).build())) {
             List<ConsumerRecord<String, byte[]>> records = consume(setup.topic(), 1);
 
             assertThat(records).hasSize(1);
