@@ -183,6 +183,7 @@ public record CoreConfig(
         private String bootstrapServers;
         private String requestsTopic;
         private String statusTopic;
+        private String groupId;
         private Boolean hideBlocked;
         private String adminEventsTopic;
         private String systemEventsTopic;
@@ -216,6 +217,12 @@ public record CoreConfig(
 
         public Builder requestsTopic(String topic) {
             this.requestsTopic = topic;
+            return this;
+        }
+
+        /** The consumer group on the status topic (one per core deployment). */
+        public Builder groupId(String groupId) {
+            this.groupId = groupId;
             return this;
         }
 
@@ -302,7 +309,7 @@ public record CoreConfig(
                     new Http(port),
                     new Kafka(
                             bootstrapServers,
-                            null,
+                            groupId,
                             new Topics(requestsTopic, statusTopic, adminEventsTopic, systemEventsTopic)),
                     new Store(url, user, password, keyFile),
                     new Files(filesDir, maxFileSize, serviceToken),

@@ -23,6 +23,20 @@ final class Outbox {
         }
     }
 
+    /** Arbitrary but fixed: the advisory lock key of the outbox relay ("plumber" in ASCII, as a number). */
+    private static final long RELAY_LOCK = 0x706c756d626572L;
+
+    /** Takes the relay's lock until the end of the transaction, or returns false when another relay holds it. */
+    static boolean tryLock(Connection c) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("SELECT pg_try_advisory_xact_lock(?)")) {
+            s.setLong(1, RELAY_LOCK);
+            try (ResultSet rs = s.executeQuery()) {
+                rs.next();
+                return rs.getBoolean(1);
+            }
+        }
+    }
+
     static List<Row> oldest(Connection c, int limit) throws SQLException {
         try (PreparedStatement s =
                 c.prepareStatement("SELECT id, topic, event_key, value FROM outbox ORDER BY id LIMIT ?")) {

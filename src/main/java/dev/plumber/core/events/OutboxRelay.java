@@ -87,38 +87,43 @@ public final class OutboxRelay implements AutoCloseable {
         }
     }
 
-    /** Sends one batch; returns how many rows were sent and deleted. */
+    /**
+     * Sends one batch and deletes what Kafka acknowledged, in one transaction that holds an advisory lock: with
+     * several cores on one database only one relays at a time, so rows are neither sent twice nor reordered.
+     */
     int relayOnce() throws Exception {
-        List<Outbox.Row> rows = db.inTransaction(c -> Outbox.oldest(c, BATCH));
-        if (rows.isEmpty()) {
-            return 0;
-        }
-        List<Future<RecordMetadata>> acks = new ArrayList<>(rows.size());
-        for (Outbox.Row row : rows) {
-            byte[] value = cipher.decrypt(row.value(), Outbox.associatedData(row.topic(), row.key()));
-            acks.add(producer.send(new ProducerRecord<>(row.topic(), row.key(), value)));
-        }
-        List<Long> acked = new ArrayList<>(rows.size());
-        Exception failure = null;
-        for (int i = 0; i < rows.size(); i++) {
-            try {
-                acks.get(i).get();
-                acked.add(rows.get(i).id());
-            } catch (ExecutionException e) {
-                failure = e;
-                break;
+        Exception[] failure = {null};
+        int sent = db.inTransaction(c -> {
+            if (!Outbox.tryLock(c)) {
+                return 0;
             }
-        }
-        if (!acked.isEmpty()) {
-            db.inTransaction(c -> {
+            List<Outbox.Row> rows = Outbox.oldest(c, BATCH);
+            List<Future<RecordMetadata>> acks = new ArrayList<>(rows.size());
+            for (Outbox.Row row : rows) {
+                byte[] value = cipher.decrypt(row.value(), Outbox.associatedData(row.topic(), row.key()));
+                acks.add(producer.send(new ProducerRecord<>(row.topic(), row.key(), value)));
+            }
+            List<Long> acked = new ArrayList<>(rows.size());
+            for (int i = 0; i < rows.size() && failure[0] == null; i++) {
+                try {
+                    acks.get(i).get();
+                    acked.add(rows.get(i).id());
+                } catch (ExecutionException e) {
+                    failure[0] = e;
+                } catch (InterruptedException e) {
+                    // Keep what was acknowledged; the run loop sees the failure and stops when closing.
+                    failure[0] = e;
+                }
+            }
+            if (!acked.isEmpty()) {
                 Outbox.delete(c, acked);
-                return null;
-            });
+            }
+            return acked.size();
+        });
+        if (failure[0] != null) {
+            throw failure[0];
         }
-        if (failure != null) {
-            throw failure;
-        }
-        return acked.size();
+        return sent;
     }
 
     @Override

@@ -1,6 +1,8 @@
 package dev.plumber.core.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.plumber.core.RequestRefused;
 import dev.plumber.core.chats.Chats;
 import dev.plumber.core.chats.Message;
@@ -29,7 +31,8 @@ import java.util.Optional;
  * ({@code /api/v1/ws}) that pushes each sent or edited message to the chat's members.
  */
 public final class CoreApi {
-    private static final String PARTS = "{\"client\":\"api\"}";
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int MAX_USER_AGENT = 200;
 
     private final Accounts accounts;
     private final Chats chats;
@@ -209,7 +212,13 @@ public final class CoreApi {
         ctx.result(Files.newInputStream(path));
     }
 
+    /** {@code parts}: system info about the message, as a JSON string (SPEC §3): the client kind and its agent. */
     private Messages.Origin origin(Context ctx) {
-        return new Messages.Origin(Requests.clientIp(ctx), PARTS);
+        ObjectNode parts = JSON.createObjectNode().put("client", "api");
+        String agent = ctx.header("User-Agent");
+        if (agent != null && !agent.isBlank()) {
+            parts.put("userAgent", agent.length() > MAX_USER_AGENT ? agent.substring(0, MAX_USER_AGENT) : agent);
+        }
+        return new Messages.Origin(Requests.clientIp(ctx), parts.toString());
     }
 }
