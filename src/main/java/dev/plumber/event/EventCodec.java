@@ -12,6 +12,9 @@ import java.util.UUID;
 public final class EventCodec {
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    /** The largest event value accepted: events carry a message's text or a file's metadata, never file bytes. */
+    public static final int MAX_VALUE_BYTES = 256 * 1024;
+
     private EventCodec() {}
 
     public static byte[] encode(DlpEvent event) {
@@ -56,6 +59,10 @@ public final class EventCodec {
     public static DlpEvent decode(byte[] value) throws MalformedEventException {
         if (value == null || value.length == 0) {
             throw new MalformedEventException("empty event value");
+        }
+        if (value.length > MAX_VALUE_BYTES) {
+            throw new MalformedEventException(
+                    "event value of " + value.length + " bytes exceeds the limit of " + MAX_VALUE_BYTES);
         }
         JsonNode node;
         try {

@@ -103,8 +103,12 @@ public final class RequestConsumer implements Runnable, AutoCloseable {
             }
         } catch (WakeupException e) {
             if (running) {
+                log.error("the Kafka intake stopped: woken up while running", e);
                 throw e;
             }
+        } catch (RuntimeException | Error e) {
+            log.error("the Kafka intake stopped; the gateway is no longer ready", e);
+            throw e;
         } finally {
             drainAndCommit(consumer.assignment());
             consumer.close();
@@ -129,10 +133,10 @@ public final class RequestConsumer implements Runnable, AutoCloseable {
             bytes += batch.bytes;
         }
         boolean full = events >= limits.maxEvents() || bytes >= limits.maxBytes();
-        Set<TopicPartition> pause = full ? assigned : busy;
+        Set<TopicPartition> pause = new HashSet<>(full ? assigned : busy);
+        pause.retainAll(assigned);
         Set<TopicPartition> resume = new HashSet<>(assigned);
         resume.removeAll(pause);
-        pause.retainAll(assigned);
         consumer.pause(pause);
         consumer.resume(resume);
     }
