@@ -213,6 +213,8 @@ class HelmChartTest {
         assertRejected("etcd.endpoints[0]", "etcd:2379", "at '/etcd/endpoints/0'");
         assertRejected("etcd.prefix", "EXAMPLE", "'prefix'");
         assertRejected("store.url", "postgres://db/plumber", "at '/store/url'");
+        // The vendor's manual writes it without a scheme; the gateway could not download from that.
+        assertRejected("files.url", "files-c.example.com", "at '/files/url'");
     }
 
     private static void assertRejected(String key, Object value, String reported) {
