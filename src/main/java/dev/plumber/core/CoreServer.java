@@ -74,7 +74,6 @@ public final class CoreServer implements AutoCloseable {
             MessageCipher cipher = MessageCipher.fromKeyFile(config.store().keyFile(), random);
             DlpEvents events = DlpEvents.start(config, db, cipher);
             resources.add(events);
-            resources.add(StatusConsumer.start(config.kafka(), db));
             Journal journal = events.journal(db, config.kafka().topics(), clock);
             PasswordHasher hasher = new PasswordHasher(config.users().passwordIterations());
             Accounts accounts = new Accounts(
@@ -98,6 +97,7 @@ public final class CoreServer implements AutoCloseable {
                     files,
                     config.files().serviceToken());
             AdminApi adminApi = new AdminApi(accounts, new AccountAdmin(db, hasher, journal));
+            resources.add(StatusConsumer.start(config.kafka(), db, api::messageBlocked));
 
             Javalin app = Javalin.create(c -> {
                 c.useVirtualThreads = true;

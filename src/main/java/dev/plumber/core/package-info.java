@@ -22,7 +22,7 @@
  *   <li>{@code GET /api/v1/users} (address book); {@code GET|POST /api/v1/admin/users}, {@code PUT
  *       /api/v1/admin/users/{email} {"role","disabled","password"}} (administrators)
  *   <li>WebSocket {@code /api/v1/ws?token=} (or {@code Authorization: Bearer}): frames {@code {"type":"message"|"edit",
- *       "chat","mid","sender","text","hash","ts"}}
+ *       "chat","mid","sender","text","hash","ts"}}, and {@code {"type":"blocked","chat","mid"}} when the DLP blocked a message
  *   <li>{@code GET /health/live}
  * </ul>
  *

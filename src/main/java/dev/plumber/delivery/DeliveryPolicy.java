@@ -4,6 +4,9 @@ import dev.plumber.event.DlpEvent;
 import dev.plumber.metrics.Meters;
 import dev.plumber.settings.DlpSettings;
 import dev.plumber.settings.DlpSystem;
+import io.github.resilience4j.bulkhead.Bulkhead;
+import io.github.resilience4j.bulkhead.BulkheadConfig;
+import io.github.resilience4j.bulkhead.BulkheadFullException;
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
@@ -15,17 +18,19 @@ import java.time.Duration;
 import java.util.Map;
 
 /**
- * How one event is delivered, in one visible place: a short jittered retry for transient failures, around a circuit
- * breaker per DLP address, around the sender's call (which has its own timeouts). Longer outages are the intake's
- * business: it marks the event {@code RETRYING}, pauses the partition and tries again later.
+ * How one event is delivered, in one visible place: a bulkhead bounding concurrent DLP calls, around a short jittered
+ * retry for transient failures, around a circuit breaker per DLP address, around the sender's call (which has its own
+ * timeouts). Longer outages are the intake's business: it marks the event {@code RETRYING}, pauses the partition and
+ * tries again later; while the breaker is open those tries fail at once, without touching the DLP.
  */
 public final class DeliveryPolicy {
     private final Map<DlpSystem, DlpSender> senders;
     private final CircuitBreakerRegistry breakers;
     private final RetryConfig retryConfig;
+    private final Bulkhead bulkhead;
     private final Meters meters;
 
-    public DeliveryPolicy(Map<DlpSystem, DlpSender> senders, Meters meters) {
+    public DeliveryPolicy(Map<DlpSystem, DlpSender> senders, Meters meters, int maxConcurrentCalls) {
         this.senders = Map.copyOf(senders);
         this.meters = meters;
         this.breakers = CircuitBreakerRegistry.of(CircuitBreakerConfig.custom()
@@ -37,6 +42,20 @@ public final class DeliveryPolicy {
                 // Only transient failures say the DLP is unwell; a permanent one is about the event.
                 .recordException(e -> e instanceof DeliveryException d && !d.permanent())
                 .build());
+        breakers.getEventPublisher().onEntryAdded(e -> {
+            CircuitBreaker breaker = e.getAddedEntry();
+            meters.breakerState(breaker.getName(), () -> switch (breaker.getState()) {
+                case CLOSED, DISABLED -> 0;
+                case OPEN, FORCED_OPEN, METRICS_ONLY -> 1;
+                case HALF_OPEN -> 2;
+            });
+        });
+        this.bulkhead = Bulkhead.of(
+                "dlp",
+                BulkheadConfig.custom()
+                        .maxConcurrentCalls(maxConcurrentCalls)
+                        .maxWaitDuration(Duration.ofSeconds(10))
+                        .build());
         this.retryConfig = RetryConfig.custom()
                 .maxAttempts(3)
                 .intervalFunction(IntervalFunction.ofExponentialRandomBackoff(Duration.ofMillis(100), 2.0, 0.5))
@@ -62,6 +81,8 @@ public final class DeliveryPolicy {
         } catch (CallNotPermittedException e) {
             throw DeliveryException.transientFailure(
                     "dlp", "DLP at " + settings.address() + " is failing; circuit open", e);
+        } catch (BulkheadFullException e) {
+            throw DeliveryException.transientFailure("dlp", "too many DLP calls in flight", e);
         } catch (Throwable e) {
             throw DeliveryException.transientFailure("dlp", e.toString(), e);
         }

@@ -19,6 +19,7 @@ import dev.plumber.status.StatusStore;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -75,16 +76,18 @@ public final class Gateway implements AutoCloseable {
                     store,
                     new StatusPublisher(producer, topics.status(), clock),
                     new DeadLetters(producer, topics.deadLetter()),
-                    new DeliveryPolicy(senders, meters),
+                    new DeliveryPolicy(senders, meters, 64),
                     settings,
                     meters,
                     clock);
+            KafkaConsumer<byte[], byte[]> kafkaConsumer = new KafkaConsumer<>(
+                    Connections.consumer(config.kafka(), config.kafka().groupId()));
+            // Kafka's own client metrics, among them the lag per partition (kafka_consumer_fetch_manager_records_lag).
+            KafkaClientMetrics consumerMetrics = new KafkaClientMetrics(kafkaConsumer);
+            consumerMetrics.bindTo(registry);
+            resources.push(consumerMetrics);
             RequestConsumer consumer = new RequestConsumer(
-                    new KafkaConsumer<>(
-                            Connections.consumer(config.kafka(), config.kafka().groupId())),
-                    topics.requests(),
-                    processor,
-                    clock);
+                    kafkaConsumer, topics.requests(), processor, meters, RequestConsumer.Limits.DEFAULT, clock);
             Thread poller = Thread.ofPlatform().name("plumber-intake").start(consumer);
             resources.push(() -> {
                 consumer.close();

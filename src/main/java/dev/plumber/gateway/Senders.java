@@ -18,7 +18,8 @@ public final class Senders {
     private Senders() {}
 
     public static Map<DlpSystem, DlpSender> create(GatewayConfig config) {
-        IcapClient icap = new IcapClient();
+        IcapClient icap = new IcapClient(
+                16, java.time.Clock.systemUTC(), config.dlpClient().debug());
         HttpFileSource files = new HttpFileSource(
                 config.files().url(), config.files().token(), config.files().timeout());
         SearchInformSender searchInform =

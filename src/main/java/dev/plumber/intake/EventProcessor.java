@@ -77,6 +77,7 @@ public final class EventProcessor {
                 Thread.currentThread().interrupt();
             }
             log.warn("event at {}-{}@{} will be retried", at.topic(), at.partition(), at.offset(), e);
+            meters.retry("infrastructure");
             return Result.RETRY_LATER;
         }
     }
@@ -134,6 +135,7 @@ public final class EventProcessor {
             return Result.DONE;
         } catch (DeliveryException e) {
             if (!e.permanent()) {
+                meters.retry(e.stage());
                 store.retrying(id, e.getMessage(), clock.instant().plus(retryDelay));
                 publisher.publish(id, Status.RETRYING, type, mid, chat, e.getMessage());
                 return Result.RETRY_LATER;

@@ -1,11 +1,14 @@
 package dev.plumber.intake;
 
 import dev.plumber.intake.EventProcessor.Result;
+import dev.plumber.metrics.Meters;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -13,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -29,9 +33,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The poll loop. It never calls the DLP itself: each polled batch is processed on virtual threads (records of one key
- * in order, keys in parallel) while the loop keeps polling with the batch's partitions paused, so the consumer stays
- * in its group however slow the DLP is. Once a batch is done, each partition commits up to its first record that is
- * not yet terminal; a partition with such a record is rewound to it and stays paused for a growing back-off.
+ * in order, keys in parallel) while the loop keeps polling, so the consumer stays in its group however slow the DLP
+ * is. A partition is paused while one of its batches is in flight or while it backs off, and every partition is
+ * paused while the events (or bytes) in flight exceed their bound. Once a batch is done, each partition commits up to
+ * its first record that is not yet terminal; a partition with such a record is rewound to it and backs off (0.5 s
+ * doubling to 30 s) — that back-off is how a long DLP outage is ridden out without sleeping threads.
  */
 public final class RequestConsumer implements Runnable, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(RequestConsumer.class);
@@ -40,22 +46,40 @@ public final class RequestConsumer implements Runnable, AutoCloseable {
     private static final Duration MAX_RETRY = Duration.ofSeconds(30);
     private static final Duration DRAIN_ON_REVOKE = Duration.ofSeconds(30);
 
+    /** Bounds on the work in flight: events and the bytes of their values. */
+    public record Limits(int maxEvents, long maxBytes) {
+        public static final Limits DEFAULT = new Limits(2_000, 64L << 20);
+    }
+
     private final Consumer<byte[], byte[]> consumer;
     private final String topic;
     private final EventProcessor processor;
+    private final Meters meters;
+    private final Limits limits;
     private final Clock clock;
     private final ExecutorService workers = Executors.newVirtualThreadPerTaskExecutor();
-    private final Map<TopicPartition, Instant> resumeAt = new HashMap<>();
-    private final Map<TopicPartition, Integer> failures = new java.util.concurrent.ConcurrentHashMap<>();
-    private volatile boolean running = true;
     /** Batches in flight cover disjoint partitions: a partition is paused while one of its batches runs. */
     private final List<Batch> inFlight = new ArrayList<>();
 
-    public RequestConsumer(Consumer<byte[], byte[]> consumer, String topic, EventProcessor processor, Clock clock) {
+    private final Map<TopicPartition, Instant> resumeAt = new HashMap<>();
+    private final Map<TopicPartition, Integer> failures = new ConcurrentHashMap<>();
+    private volatile boolean running = true;
+    private volatile int eventsInFlight;
+
+    public RequestConsumer(
+            Consumer<byte[], byte[]> consumer,
+            String topic,
+            EventProcessor processor,
+            Meters meters,
+            Limits limits,
+            Clock clock) {
         this.consumer = consumer;
         this.topic = topic;
         this.processor = processor;
+        this.meters = meters;
+        this.limits = limits;
         this.clock = clock;
+        meters.inFlight(() -> eventsInFlight);
     }
 
     @Override
@@ -63,9 +87,9 @@ public final class RequestConsumer implements Runnable, AutoCloseable {
         consumer.subscribe(List.of(topic), new Rebalance());
         try {
             while (running) {
+                pauseBusyPartitions();
                 ConsumerRecords<byte[], byte[]> records = consumer.poll(POLL);
                 if (!records.isEmpty()) {
-                    consumer.pause(records.partitions());
                     inFlight.add(new Batch(records));
                 }
                 for (var it = inFlight.iterator(); it.hasNext(); ) {
@@ -75,7 +99,7 @@ public final class RequestConsumer implements Runnable, AutoCloseable {
                         finish(batch);
                     }
                 }
-                resumeDue();
+                eventsInFlight = inFlight.stream().mapToInt(b -> b.events).sum();
             }
         } catch (WakeupException e) {
             if (running) {
@@ -88,23 +112,53 @@ public final class RequestConsumer implements Runnable, AutoCloseable {
         }
     }
 
+    /** Pauses partitions with a batch in flight or a back-off running — all of them while over the bounds. */
+    private void pauseBusyPartitions() {
+        Set<TopicPartition> assigned = consumer.assignment();
+        if (assigned.isEmpty()) {
+            return;
+        }
+        Instant now = clock.instant();
+        resumeAt.entrySet().removeIf(e -> !assigned.contains(e.getKey()) || !now.isBefore(e.getValue()));
+        int events = 0;
+        long bytes = 0;
+        Set<TopicPartition> busy = new HashSet<>(resumeAt.keySet());
+        for (Batch batch : inFlight) {
+            busy.addAll(batch.byPartition.keySet());
+            events += batch.events;
+            bytes += batch.bytes;
+        }
+        boolean full = events >= limits.maxEvents() || bytes >= limits.maxBytes();
+        Set<TopicPartition> pause = full ? assigned : busy;
+        Set<TopicPartition> resume = new HashSet<>(assigned);
+        resume.removeAll(pause);
+        pause.retainAll(assigned);
+        consumer.pause(pause);
+        consumer.resume(resume);
+    }
+
     /** One polled batch in flight; {@code results} is filled by the workers. */
     private final class Batch {
         final Map<TopicPartition, List<ConsumerRecord<byte[], byte[]>>> byPartition = new LinkedHashMap<>();
-        final Map<ConsumerRecord<byte[], byte[]>, Result> results = new java.util.concurrent.ConcurrentHashMap<>();
+        final Map<ConsumerRecord<byte[], byte[]>, Result> results = new ConcurrentHashMap<>();
         final CompletableFuture<Void> done;
+        final int events;
+        final long bytes;
 
         Batch(ConsumerRecords<byte[], byte[]> records) {
             Map<String, List<ConsumerRecord<byte[], byte[]>>> byKey = new LinkedHashMap<>();
+            long size = 0;
             for (TopicPartition tp : records.partitions()) {
                 List<ConsumerRecord<byte[], byte[]>> list = records.records(tp);
                 byPartition.put(tp, list);
                 for (ConsumerRecord<byte[], byte[]> r : list) {
-                    String key = tp + "/"
-                            + (r.key() == null ? "" : new String(r.key(), java.nio.charset.StandardCharsets.UTF_8));
+                    size += Math.max(0, r.serializedValueSize()) + Math.max(0, r.serializedKeySize());
+                    String key = tp + "/" + (r.key() == null ? "" : new String(r.key(), StandardCharsets.UTF_8));
                     byKey.computeIfAbsent(key, k -> new ArrayList<>()).add(r);
                 }
             }
+            events = records.count();
+            bytes = size;
             List<CompletableFuture<Void>> groups = new ArrayList<>();
             for (List<ConsumerRecord<byte[], byte[]>> group : byKey.values()) {
                 groups.add(CompletableFuture.runAsync(() -> processInOrder(group), workers));
@@ -125,6 +179,7 @@ public final class RequestConsumer implements Runnable, AutoCloseable {
         }
     }
 
+    /** Commits each partition up to its first undecided record; rewinds and backs off where one is left. */
     private void finish(Batch batch) {
         Set<TopicPartition> assigned = consumer.assignment();
         Map<TopicPartition, OffsetAndMetadata> commits = new HashMap<>();
@@ -143,7 +198,6 @@ public final class RequestConsumer implements Runnable, AutoCloseable {
             if (next < 0) {
                 commits.put(tp, new OffsetAndMetadata(e.getValue().getLast().offset() + 1));
                 failures.remove(tp);
-                consumer.resume(List.of(tp));
             } else {
                 commits.put(tp, new OffsetAndMetadata(next));
                 consumer.seek(tp, next);
@@ -151,30 +205,16 @@ public final class RequestConsumer implements Runnable, AutoCloseable {
                 resumeAt.put(tp, clock.instant().plus(backoff(n)));
             }
         }
-        if (!commits.isEmpty()) {
-            consumer.commitSync(commits);
-        }
-    }
-
-    private void resumeDue() {
-        if (resumeAt.isEmpty()) {
+        if (commits.isEmpty()) {
             return;
         }
-        Instant now = clock.instant();
-        Set<TopicPartition> assigned = consumer.assignment();
-        List<TopicPartition> due = new ArrayList<>();
-        resumeAt.entrySet().removeIf(e -> {
-            if (!assigned.contains(e.getKey())) {
-                return true;
-            }
-            if (!now.isBefore(e.getValue())) {
-                due.add(e.getKey());
-                return true;
-            }
-            return false;
-        });
-        if (!due.isEmpty()) {
-            consumer.resume(due);
+        try {
+            consumer.commitSync(commits);
+            meters.commit(true);
+        } catch (RuntimeException e) {
+            // Not fatal: the events are decided and durable, so a re-delivery finds them terminal.
+            meters.commit(false);
+            log.warn("offset commit failed; the events will be re-delivered and found decided: {}", e.toString());
         }
     }
 
@@ -191,7 +231,7 @@ public final class RequestConsumer implements Runnable, AutoCloseable {
         long deadline = System.nanoTime() + DRAIN_ON_REVOKE.toNanos();
         for (var it = inFlight.iterator(); it.hasNext(); ) {
             Batch batch = it.next();
-            if (java.util.Collections.disjoint(batch.byPartition.keySet(), partitions)) {
+            if (Collections.disjoint(batch.byPartition.keySet(), partitions)) {
                 continue;
             }
             it.remove();
@@ -214,21 +254,22 @@ public final class RequestConsumer implements Runnable, AutoCloseable {
         @Override
         public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
             drainAndCommit(partitions);
-            partitions.forEach(tp -> {
-                resumeAt.remove(tp);
-                failures.remove(tp);
-            });
+            forget(partitions);
         }
 
         @Override
         public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
-            // New partitions start unpaused; the committed offset is where work resumes.
+            // Work resumes at the committed offset; the next poll pauses what needs pausing.
         }
 
         @Override
         public void onPartitionsLost(Collection<TopicPartition> partitions) {
             Set<TopicPartition> lost = new HashSet<>(partitions);
             inFlight.forEach(batch -> batch.byPartition.keySet().removeIf(lost::contains));
+            forget(partitions);
+        }
+
+        private void forget(Collection<TopicPartition> partitions) {
             partitions.forEach(tp -> {
                 resumeAt.remove(tp);
                 failures.remove(tp);
@@ -236,6 +277,7 @@ public final class RequestConsumer implements Runnable, AutoCloseable {
         }
     }
 
+    /** Stops the loop: in-flight work is drained (bounded) and committed before the consumer leaves its group. */
     @Override
     public void close() {
         running = false;

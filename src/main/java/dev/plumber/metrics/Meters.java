@@ -12,6 +12,10 @@ public final class Meters {
     public static final String DLP_CALLS = "plumber_dlp_call";
     public static final String DEAD_LETTERS = "plumber_dead_letters_total";
     public static final String SETTINGS_REJECTED = "plumber_settings_rejected_total";
+    public static final String IN_FLIGHT = "plumber_events_in_flight";
+    public static final String COMMITS = "plumber_offset_commits_total";
+    public static final String RETRIES = "plumber_retries_total";
+    public static final String BREAKER_STATE = "plumber_dlp_breaker_state";
 
     private final MeterRegistry registry;
 
@@ -28,6 +32,39 @@ public final class Meters {
         Counter.builder(EVENTS)
                 .description("Events that reached a terminal status")
                 .tag("status", status.name())
+                .register(registry)
+                .increment();
+    }
+
+    /** Events polled and not yet decided. */
+    public void inFlight(java.util.function.Supplier<Number> events) {
+        io.micrometer.core.instrument.Gauge.builder(IN_FLIGHT, events)
+                .description("Events polled and not yet decided")
+                .register(registry);
+    }
+
+    /** A DLP address's circuit breaker: 0 closed, 1 open, 2 half-open. */
+    public void breakerState(String address, java.util.function.Supplier<Number> state) {
+        io.micrometer.core.instrument.Gauge.builder(BREAKER_STATE, state)
+                .description("Circuit breaker per DLP address: 0 closed, 1 open, 2 half-open")
+                .tag("address", address)
+                .register(registry);
+    }
+
+    /** An offset commit, successful or not (a failed one only means re-delivery of decided events). */
+    public void commit(boolean ok) {
+        Counter.builder(COMMITS)
+                .description("Offset commits")
+                .tag("result", ok ? "ok" : "failed")
+                .register(registry)
+                .increment();
+    }
+
+    /** An event left for a later try, by why: the DLP failed transiently, or our own store/broker did. */
+    public void retry(String kind) {
+        Counter.builder(RETRIES)
+                .description("Events left for a later try")
+                .tag("kind", kind)
                 .register(registry)
                 .increment();
     }

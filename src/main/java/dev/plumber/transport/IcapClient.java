@@ -8,11 +8,15 @@ import dev.plumber.icap.IcapResponse;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BooleanSupplier;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * An ICAP client (RFC 3507): pooled persistent connections per address, OPTIONS cached for {@code Options-TTL},
@@ -25,16 +29,30 @@ public final class IcapClient implements AutoCloseable {
     public static final int DEFAULT_TLS_PORT = 11344;
     private static final int CHUNK = 64 * 1024;
 
+    private static final Logger log = LoggerFactory.getLogger(IcapClient.class);
+    private static final Pattern SECRET_HEADER =
+            Pattern.compile("(?im)^((?:proxy-)?authorization|cookie|x-api-key)(:)[^\r\n]*");
+
     private final ConnectionPool pool;
     private final Clock clock;
+    private final boolean wireDebug;
     private final Map<OptionsKey, IcapOptions> optionsCache = new ConcurrentHashMap<>();
 
     private record OptionsKey(URI service, TlsSettings tls) {}
 
-    /** @param maxConnectionsPerAddress the pool cap per ICAP address (busy and idle together) */
-    public IcapClient(int maxConnectionsPerAddress, Clock clock) {
+    /**
+     * @param maxConnectionsPerAddress the pool cap per ICAP address (busy and idle together)
+     * @param wireDebug log every request and response head ({@code dlpClient.debug}); bodies are never logged and
+     *     credential headers are masked
+     */
+    public IcapClient(int maxConnectionsPerAddress, Clock clock, boolean wireDebug) {
         this.pool = new ConnectionPool(maxConnectionsPerAddress);
         this.clock = clock;
+        this.wireDebug = wireDebug;
+    }
+
+    public IcapClient(int maxConnectionsPerAddress, Clock clock) {
+        this(maxConnectionsPerAddress, clock, false);
     }
 
     /** A client with 16 connections per address and the system clock. */
@@ -78,6 +96,7 @@ public final class IcapClient implements AutoCloseable {
             previewBytes = readExactly(body.stream(), (int) Math.min(preview, body.length()));
         }
         byte[] head = IcapEncoder.encodeHead(IcapRequest.reqmod(service, headers, http, body.length()));
+        debug(">> ", head, body.length());
         Exchange exchange = new Exchange(head, previewBytes, preview != null, body);
         return exchange(service, tls, deadline, exchange::run, () -> !exchange.bodyTouched);
     }
@@ -89,6 +108,7 @@ public final class IcapClient implements AutoCloseable {
             return cached;
         }
         byte[] head = IcapEncoder.encodeHead(IcapRequest.options(service));
+        debug(">> ", head, 0);
         IcapResponse response = exchange(
                 service,
                 tls,
@@ -186,6 +206,17 @@ public final class IcapClient implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    private void debug(String direction, byte[] head, long bodyLength) {
+        if (wireDebug) {
+            String text = maskSecrets(new String(head, StandardCharsets.ISO_8859_1));
+            log.info("ICAP {}{}[body: {} bytes]", direction, text, bodyLength);
+        }
+    }
+
+    static String maskSecrets(String head) {
+        return SECRET_HEADER.matcher(head).replaceAll("$1$2 ****");
     }
 
     @Override

@@ -450,10 +450,17 @@ class CoreApiIT {
                     (MessageEvent) EventCodec.decode(events.get(1).value());
             assertThat(messageEvent.hash()).isEqualTo(hash);
             assertThat(fileEvent.hash()).isEqualTo(hash);
+            BlockingQueue<String> bobsFrames = new LinkedBlockingQueue<>();
+            WebSocket bobsSocket = openSocket(core.port(), bob.token(), bobsFrames);
 
             publishStatus(setup, fileEvent.id().toString(), "BLOCKED", "file", null, "card numbers");
             publishStatus(setup, messageEvent.id().toString(), "BLOCKED", "message", messageEvent.mid(), "card number");
 
+            JsonNode frame = JSON.readTree(bobsFrames.poll(30, TimeUnit.SECONDS));
+            assertThat(frame.get("type").asText()).isEqualTo("blocked");
+            assertThat(frame.get("mid").asLong()).isEqualTo(messageEvent.mid());
+            assertThat(frame.get("chat").asLong()).isEqualTo(chat);
+            bobsSocket.abort();
             JsonNode bobsView =
                     awaitFirstMessage(bob, chat, m -> m.get("blocked").asBoolean());
             assertThat(bobsView.get("text").asText()).isEmpty();
@@ -467,6 +474,20 @@ class CoreApiIT {
             assertThat(download(core.port(), hash, alice.token()).statusCode()).isEqualTo(200);
             assertThat(download(core.port(), hash, SERVICE_TOKEN).statusCode()).isEqualTo(200);
         }
+    }
+
+    private WebSocket openSocket(int port, String token, BlockingQueue<String> frames) throws Exception {
+        return http.newWebSocketBuilder()
+                .buildAsync(
+                        URI.create("ws://127.0.0.1:" + port + "/api/v1/ws?token=" + token), new WebSocket.Listener() {
+                            @Override
+                            public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
+                                frames.add(data.toString());
+                                ws.request(1);
+                                return null;
+                            }
+                        })
+                .get(10, TimeUnit.SECONDS);
     }
 
     private static void publishStatus(Setup setup, String eventId, String status, String type, Long mid, String reason)

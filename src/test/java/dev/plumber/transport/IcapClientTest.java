@@ -204,6 +204,26 @@ class IcapClientTest {
         }
     }
 
+    @Test
+    void masksCredentialHeadersInWireDebugOutput() throws Exception {
+        String head = "REQMOD icap://h/r ICAP/1.0\r\nX-Client-IP: 10.0.0.5\r\n\r\n"
+                + "POST / HTTP/1.1\r\nAuthorization: Bearer abc\r\ncookie: s=1\r\n\r\n";
+
+        assertThat(IcapClient.maskSecrets(head))
+                .contains("X-Client-IP: 10.0.0.5")
+                .contains("Authorization: ****")
+                .contains("cookie: ****")
+                .doesNotContain("abc")
+                .doesNotContain("s=1");
+        try (ScriptedIcapServer server = new ScriptedIcapServer((connection, part) -> new ScriptedIcapServer.Send(
+                        part.request().method().equals("OPTIONS")
+                                ? ScriptedIcapServer.OPTIONS_OK
+                                : ScriptedIcapServer.NO_CONTENT));
+                IcapClient debugging = new IcapClient(2, Clock.systemUTC(), true)) {
+            assertThat(reqmod(debugging, server, "abc").status()).isEqualTo(204);
+        }
+    }
+
     private static IcapResponse reqmod(IcapClient client, ScriptedIcapServer server, String body) throws IOException {
         return client.reqmod(
                 uri(server),

@@ -5,7 +5,9 @@ import dev.plumber.event.FileEvent;
 import dev.plumber.event.MessageEvent;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 
@@ -36,15 +38,28 @@ public final class DlpChecks {
         }
     }
 
-    /** Records a status change; returns false when the event is not ours or its terminal status is already set. */
-    static boolean update(Connection tx, UUID eventId, String status, String reason) throws SQLException {
-        try (PreparedStatement s = tx.prepareStatement("UPDATE dlp_checks SET status = ?, reason = ?,"
-                + " updated_at = now() WHERE event_id = ? AND (status IS NULL OR NOT status = ANY (?))")) {
+    /**
+     * Records a status change; returns the message it blocked (chat id and mid), if it newly blocked one. Nothing
+     * changes when the event is not ours or its terminal status is already set.
+     */
+    static Optional<BlockedMessage> update(Connection tx, UUID eventId, String status, String reason)
+            throws SQLException {
+        try (PreparedStatement s = tx.prepareStatement("UPDATE dlp_checks d SET status = ?, reason = ?,"
+                + " updated_at = now() WHERE event_id = ? AND (status IS NULL OR NOT status = ANY (?))"
+                + " RETURNING d.mid, (SELECT m.chat_id FROM messages m WHERE m.mid = d.mid)")) {
             s.setString(1, status);
             s.setString(2, reason);
             s.setObject(3, eventId);
             s.setArray(4, tx.createArrayOf("text", TERMINAL.toArray()));
-            return s.executeUpdate() == 1;
+            try (ResultSet rs = s.executeQuery()) {
+                if (!rs.next() || !"BLOCKED".equals(status) || rs.getObject(2) == null) {
+                    return Optional.empty();
+                }
+                return Optional.of(new BlockedMessage(rs.getLong(2), rs.getLong(1)));
+            }
         }
     }
+
+    /** A message the DLP blocked. */
+    public record BlockedMessage(long chatId, long mid) {}
 }

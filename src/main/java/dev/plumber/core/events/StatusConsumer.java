@@ -5,9 +5,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.plumber.core.CoreConfig;
 import dev.plumber.core.store.Database;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
+import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -31,18 +34,27 @@ public final class StatusConsumer implements AutoCloseable {
     private final KafkaConsumer<byte[], byte[]> consumer;
     private final String topic;
     private final Duration retryDelay;
+    private final Consumer<DlpChecks.BlockedMessage> onBlocked;
     private final Thread thread;
     private volatile boolean running = true;
 
-    private StatusConsumer(Database db, KafkaConsumer<byte[], byte[]> consumer, String topic, Duration retryDelay) {
+    private StatusConsumer(
+            Database db,
+            KafkaConsumer<byte[], byte[]> consumer,
+            String topic,
+            Duration retryDelay,
+            Consumer<DlpChecks.BlockedMessage> onBlocked) {
         this.db = db;
+        this.onBlocked = onBlocked;
         this.consumer = consumer;
         this.topic = topic;
         this.retryDelay = retryDelay;
         this.thread = Thread.ofVirtual().name("core-status-consumer").unstarted(this::run);
     }
 
-    public static StatusConsumer start(CoreConfig.Kafka kafka, Database db) {
+    /** Starts consuming; {@code onBlocked} hears of each message newly blocked, after it was recorded. */
+    public static StatusConsumer start(
+            CoreConfig.Kafka kafka, Database db, Consumer<DlpChecks.BlockedMessage> onBlocked) {
         Map<String, Object> props = Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
                 kafka.bootstrapServers(),
@@ -58,7 +70,8 @@ public final class StatusConsumer implements AutoCloseable {
                 db,
                 new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer()),
                 kafka.topics().status(),
-                Duration.ofSeconds(1));
+                Duration.ofSeconds(1),
+                onBlocked);
         consumer.thread.start();
         return consumer;
     }
@@ -72,13 +85,15 @@ public final class StatusConsumer implements AutoCloseable {
                     continue;
                 }
                 try {
-                    db.inTransaction(c -> {
+                    List<DlpChecks.BlockedMessage> blocked = db.inTransaction(c -> {
+                        List<DlpChecks.BlockedMessage> newlyBlocked = new ArrayList<>();
                         for (ConsumerRecord<byte[], byte[]> record : records) {
-                            apply(c, record.value());
+                            apply(c, record.value()).ifPresent(newlyBlocked::add);
                         }
-                        return null;
+                        return newlyBlocked;
                     });
                     consumer.commitSync();
+                    blocked.forEach(onBlocked);
                 } catch (java.sql.SQLException e) {
                     LOG.warn("status changes not recorded, re-reading in {}: {}", retryDelay, e.toString());
                     rewind(records);
@@ -96,7 +111,8 @@ public final class StatusConsumer implements AutoCloseable {
         }
     }
 
-    private static void apply(java.sql.Connection c, byte[] value) throws java.sql.SQLException {
+    private static Optional<DlpChecks.BlockedMessage> apply(java.sql.Connection c, byte[] value)
+            throws java.sql.SQLException {
         JsonNode node;
         UUID id;
         try {
@@ -104,14 +120,14 @@ public final class StatusConsumer implements AutoCloseable {
             id = UUID.fromString(node.path("id").asText());
         } catch (java.io.IOException | IllegalArgumentException | NullPointerException e) {
             LOG.warn("skipped an unreadable status record: {}", e.toString());
-            return;
+            return Optional.empty();
         }
         String status = node.path("status").asText(null);
         if (status == null) {
-            return;
+            return Optional.empty();
         }
         String reason = node.path("reason").isTextual() ? node.path("reason").textValue() : null;
-        DlpChecks.update(c, id, status, reason);
+        return DlpChecks.update(c, id, status, reason);
     }
 
     private void rewind(ConsumerRecords<byte[], byte[]> records) {

@@ -7,6 +7,7 @@ import dev.plumber.core.RequestRefused;
 import dev.plumber.core.chats.Chats;
 import dev.plumber.core.chats.Message;
 import dev.plumber.core.chats.Messages;
+import dev.plumber.core.events.DlpChecks;
 import dev.plumber.core.files.FileStore;
 import dev.plumber.core.files.StoredFile;
 import dev.plumber.core.users.Accounts;
@@ -25,6 +26,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The core's HTTP API (SPEC §6): JSON in and out, bearer-token auth, file upload and download, and a WebSocket
@@ -40,6 +43,7 @@ public final class CoreApi {
     private final FileStore files;
     private final byte[] serviceToken;
     private final LiveDelivery live = new LiveDelivery();
+    private static final Logger LOG = LoggerFactory.getLogger(CoreApi.class);
 
     public CoreApi(Accounts accounts, Chats chats, Messages messages, FileStore files, String serviceToken) {
         this.accounts = accounts;
@@ -210,6 +214,15 @@ public final class CoreApi {
         ctx.header("X-Content-Type-Options", "nosniff");
         ctx.header("Content-Disposition", ContentDisposition.attachment(file.name()));
         ctx.result(Files.newInputStream(path));
+    }
+
+    /** Tells the members of the chat, live, that a message was blocked (its text goes only to its sender then). */
+    public void messageBlocked(DlpChecks.BlockedMessage blocked) {
+        try {
+            live.blocked(blocked.chatId(), blocked.mid(), chats.memberIds(blocked.chatId()));
+        } catch (SQLException e) {
+            LOG.warn("could not announce blocked message {}: {}", blocked.mid(), e.toString());
+        }
     }
 
     /** {@code parts}: system info about the message, as a JSON string (SPEC §3): the client kind and its agent. */

@@ -30,6 +30,15 @@ final class LiveDelivery {
         });
     }
 
+    /** Frame {@code {"type":"blocked","chat","mid"}}: clients hide the text (the sender keeps it). */
+    void blocked(long chatId, long mid, Collection<Long> members) {
+        Map<String, Object> frame = new LinkedHashMap<>();
+        frame.put("type", "blocked");
+        frame.put("chat", chatId);
+        frame.put("mid", mid);
+        push(frame, members);
+    }
+
     void deliver(long chatId, Message message, Collection<Long> members) {
         Map<String, Object> frame = new LinkedHashMap<>();
         frame.put("type", message.edited() ? "edit" : "message");
@@ -39,6 +48,10 @@ final class LiveDelivery {
         frame.put("text", message.text());
         frame.put("hash", message.hash());
         frame.put("ts", message.ts().toString());
+        push(frame, members);
+    }
+
+    private void push(Map<String, Object> frame, Collection<Long> members) {
         String text;
         try {
             text = JSON.writeValueAsString(frame);
