@@ -42,7 +42,11 @@ class DashboardTest {
                         "plumber_events_total",
                         "plumber_dead_letters_total",
                         "plumber_dlp_call_seconds_bucket",
-                        "plumber_dlp_call_seconds_count")
+                        "plumber_dlp_call_seconds_count",
+                        "plumber_events_in_flight",
+                        "plumber_dlp_breaker_state",
+                        "plumber_retries_total",
+                        "plumber_offset_commits_total")
                 .isSubsetOf(exported());
         assertThat(dashboard.findValues("uid").stream().map(JsonNode::asText))
                 .contains("plumber-gateway", "${datasource}");
@@ -59,7 +63,11 @@ class DashboardTest {
         assertThat(Chart.templateDefaults().kinds()).doesNotContain("ConfigMap/dlp-plumber-dashboard");
     }
 
-    /** Sample names a gateway's registry exposes once each gateway meter has been recorded (as Gateway binds them). */
+    /**
+     * Sample names a gateway's registry exposes once each gateway meter has been recorded (as Gateway binds them).
+     * Kafka's own client metrics ({@code kafka_consumer_*}) appear only once a consumer has partitions, so the
+     * pattern leaves them out.
+     */
     private static Set<String> exported() {
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         new JvmMemoryMetrics().bindTo(registry);
@@ -71,6 +79,10 @@ class DashboardTest {
             meters.terminal(Status.BLOCKED);
             meters.deadLetter("dlp");
             meters.dlpCall("icap", "blocked", Duration.ofMillis(12));
+            meters.inFlight(() -> 3);
+            meters.breakerState("icap://dlp:1344/request", () -> 0);
+            meters.retry("dlp");
+            meters.commit(true);
             // A GC pause is recorded only when one happens; its sample names are those of any timer.
             registry.timer("jvm.gc.pause").record(Duration.ofMillis(1));
             return registry.scrape()
