@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the integration tests run as real processes (etcd, c-icap, Squid), only those
-# missing. Idempotent and quiet when everything is there. The tests start and stop these programs themselves on
+# missing, then the chart tests' offline Kubernetes schema checker (scripts/k8s-schemas.sh: npm packages in a
+# cache folder, which needs node and npm). Idempotent and quiet when everything is there. The tests start and stop these programs themselves on
 # free ports, so installing must not leave the system services running (they would take 2379, 1344, 3128).
 set -euo pipefail
 
@@ -15,7 +16,16 @@ for package in $PLUMBER_TEST_PACKAGES; do
         missing+=("$package")
     fi
 done
-((${#missing[@]} == 0)) && exit 0
+# Any node 18+ with its npm will do (e.g. NodeSource's, which bundles npm); Debian's only when there is none.
+command -v npm >/dev/null 2>&1 || missing+=(nodejs npm)
+
+k8s_schemas() {
+    "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/k8s-schemas.sh" >/dev/null
+}
+if ((${#missing[@]} == 0)); then
+    k8s_schemas
+    exit 0
+fi
 
 fail() {
     echo "test-env: $*" >&2
@@ -74,7 +84,9 @@ for service in $PLUMBER_TEST_SERVICES; do
     fi
 done
 
-for program in etcd etcdctl c-icap squid; do
+for program in etcd etcdctl c-icap squid node npm; do
     command -v "$program" >/dev/null 2>&1 || [[ -x /usr/bin/$program || -x /usr/sbin/$program ]] ||
         fail "installed ${missing[*]} but '$program' is still not there"
 done
+
+k8s_schemas
