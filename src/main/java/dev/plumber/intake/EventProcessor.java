@@ -113,11 +113,12 @@ public final class EventProcessor {
         String type = event instanceof MessageEvent ? "message" : "file";
         Long mid = event instanceof MessageEvent m ? m.mid() : null;
         String chat = event instanceof MessageEvent m ? m.chat() : null;
-        if (store.receive(event, at).terminal()) {
-            return Result.DONE;
-        }
         Optional<DlpSettings> current = settings.current();
         if (current.isEmpty()) {
+            if (store.receive(event, at).terminal()) {
+                return Result.DONE;
+            }
+            meters.retry("settings");
             store.retrying(
                     id,
                     "no valid DLP settings: " + settings.problem(),
@@ -126,7 +127,9 @@ public final class EventProcessor {
             return Result.RETRY_LATER;
         }
         DlpSettings dlp = current.get();
-        store.sending(id, dlp.system().key(), dlp.address());
+        if (store.sending(event, at, dlp.system().key(), dlp.address()).terminal()) {
+            return Result.DONE; // decided before: a re-delivery is never sent twice
+        }
         publisher.publish(id, Status.SENDING, type, mid, chat, null);
         try {
             Verdict verdict = policy.deliver(event, dlp);

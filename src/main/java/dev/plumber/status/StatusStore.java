@@ -42,10 +42,25 @@ public final class StatusStore {
     }
 
     /**
-     * Records a consumed event as {@code RECEIVED} unless its row exists already; returns the row's status, which is
+     * Records a consumed event as {@code RECEIVED} (its row is created if missing); returns the row's status, which is
      * terminal when the event was decided before (a re-delivery).
      */
     public Status receive(DlpEvent event, KafkaCoordinates at) throws SQLException {
+        return upsert(event, at, null, null);
+    }
+
+    /**
+     * A DLP call is about to start, in one round trip: creates the row as {@code SENDING} or moves an undecided one
+     * there, counting the attempt and where it goes. Returns the row's status: terminal when the event was decided
+     * before (a re-delivery, which must not be sent again).
+     */
+    public Status sending(DlpEvent event, KafkaCoordinates at, String dlpSystem, String dlpAddress)
+            throws SQLException {
+        return upsert(event, at, dlpSystem, dlpAddress);
+    }
+
+    private Status upsert(DlpEvent event, KafkaCoordinates at, String dlpSystem, String dlpAddress)
+            throws SQLException {
         String type;
         Long mid = null;
         String chat = null;
@@ -61,16 +76,27 @@ public final class StatusStore {
                 fileName = f.name();
             }
         }
-        return insert(
-                event.id().toString(), type, mid, chat, event.sender(), event.fileHash(), fileName, event.ts(), at);
+        return upsert(
+                event.id().toString(),
+                type,
+                mid,
+                chat,
+                event.sender(),
+                event.fileHash(),
+                fileName,
+                event.ts(),
+                at,
+                dlpSystem,
+                dlpAddress);
     }
 
     /** Records an event that could not be read; its id is the event's own when it has one. */
     public Status receiveMalformed(String eventId, KafkaCoordinates at) throws SQLException {
-        return insert(eventId, "malformed", null, null, null, null, null, null, at);
+        return upsert(eventId, "malformed", null, null, null, null, null, null, at, null, null);
     }
 
-    private Status insert(
+    /** With a DLP system the row goes to SENDING (an attempt), else to RECEIVED; a decided row is left alone. */
+    private Status upsert(
             String id,
             String type,
             Long mid,
@@ -79,50 +105,50 @@ public final class StatusStore {
             String hash,
             String fileName,
             Instant eventTs,
-            KafkaCoordinates at)
+            KafkaCoordinates at,
+            String dlpSystem,
+            String dlpAddress)
             throws SQLException {
         Timestamp now = Timestamp.from(clock.instant());
-        try (Connection c = dataSource.getConnection()) {
-            try (PreparedStatement s = c.prepareStatement(
-                    """
-                    INSERT INTO gateway.requests (event_id, type, status, mid, chat, sender, file_hash, file_name,
-                        kafka_topic, kafka_partition, kafka_offset, event_ts, received_at, updated_at)
-                    VALUES (?, ?, 'RECEIVED', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    ON CONFLICT (event_id) DO NOTHING""")) {
-                s.setString(1, id);
-                s.setString(2, type);
-                s.setObject(3, mid);
-                s.setString(4, chat);
-                s.setString(5, sender);
-                s.setString(6, hash);
-                s.setString(7, fileName);
-                s.setString(8, at.topic());
-                s.setInt(9, at.partition());
-                s.setLong(10, at.offset());
-                s.setTimestamp(11, eventTs == null ? null : Timestamp.from(eventTs));
-                s.setTimestamp(12, now);
-                s.setTimestamp(13, now);
-                s.executeUpdate();
-            }
-            try (PreparedStatement s = c.prepareStatement("SELECT status FROM gateway.requests WHERE event_id = ?")) {
-                s.setString(1, id);
-                try (ResultSet r = s.executeQuery()) {
-                    r.next();
-                    return Status.valueOf(r.getString(1));
-                }
+        boolean sending = dlpSystem != null;
+        String undecided = "r.status NOT IN " + TERMINAL;
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement s = c.prepareStatement("INSERT INTO gateway.requests AS r (event_id, type, status,"
+                        + " attempts, dlp_system, dlp_address, mid, chat, sender, file_hash, file_name, kafka_topic,"
+                        + " kafka_partition, kafka_offset, event_ts, received_at, updated_at)"
+                        + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                        + " ON CONFLICT (event_id) DO UPDATE SET"
+                        + " status = CASE WHEN " + undecided + " THEN EXCLUDED.status ELSE r.status END,"
+                        + " attempts = CASE WHEN " + undecided
+                        + " THEN r.attempts + EXCLUDED.attempts ELSE r.attempts END,"
+                        + " dlp_system = COALESCE(CASE WHEN " + undecided
+                        + " THEN EXCLUDED.dlp_system END, r.dlp_system),"
+                        + " dlp_address = COALESCE(CASE WHEN " + undecided
+                        + " THEN EXCLUDED.dlp_address END, r.dlp_address),"
+                        + " updated_at = CASE WHEN " + undecided + " THEN EXCLUDED.updated_at ELSE r.updated_at END"
+                        + " RETURNING status")) {
+            s.setString(1, id);
+            s.setString(2, type);
+            s.setString(3, sending ? Status.SENDING.name() : Status.RECEIVED.name());
+            s.setInt(4, sending ? 1 : 0);
+            s.setString(5, dlpSystem);
+            s.setString(6, dlpAddress);
+            s.setObject(7, mid);
+            s.setString(8, chat);
+            s.setString(9, sender);
+            s.setString(10, hash);
+            s.setString(11, fileName);
+            s.setString(12, at.topic());
+            s.setInt(13, at.partition());
+            s.setLong(14, at.offset());
+            s.setTimestamp(15, eventTs == null ? null : Timestamp.from(eventTs));
+            s.setTimestamp(16, now);
+            s.setTimestamp(17, now);
+            try (ResultSet r = s.executeQuery()) {
+                r.next();
+                return Status.valueOf(r.getString(1));
             }
         }
-    }
-
-    /** A DLP call starts: counts the attempt and records where it goes. */
-    public void sending(String id, String dlpSystem, String dlpAddress) throws SQLException {
-        update(
-                "UPDATE gateway.requests SET status = 'SENDING', attempts = attempts + 1, dlp_system = ?,"
-                        + " dlp_address = ?, updated_at = ? WHERE event_id = ? AND status NOT IN " + TERMINAL,
-                dlpSystem,
-                dlpAddress,
-                Timestamp.from(clock.instant()),
-                id);
     }
 
     /** A transient failure: the event will be tried again at {@code nextAttempt}. */

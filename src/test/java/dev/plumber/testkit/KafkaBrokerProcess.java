@@ -238,6 +238,12 @@ public final class KafkaBrokerProcess implements AutoCloseable {
                 "share.coordinator.state.topic.replication.factor=1",
                 "share.coordinator.state.topic.min.isr=1",
                 "group.initial.rebalance.delay.ms=0",
+                // A killed consumer's partitions wait for its session to expire (45 s by default); tests that kill
+                // consumers run with 6 s so that each kill costs seconds, not most of a minute.
+                "group.consumer.min.session.timeout.ms=6000",
+                "group.consumer.session.timeout.ms=6000",
+                "group.consumer.heartbeat.interval.ms=1000",
+                "group.consumer.min.heartbeat.interval.ms=1000",
                 "");
     }
 
