@@ -1,5 +1,6 @@
 package dev.plumber.cli;
 
+import dev.plumber.settings.CachedDlpSettingsSource;
 import dev.plumber.settings.DlpSettingsSource;
 import dev.plumber.settings.EtcdDlpSettingsSource;
 import dev.plumber.settings.FileDlpSettingsSource;
@@ -16,7 +17,9 @@ final class SettingsSources {
             if (settingsFile != null) {
                 throw new InvalidSettingsException("--settings is for running without etcd, but etcd.endpoints is set");
             }
-            return EtcdDlpSettingsSource.start(config.etcd());
+            EtcdDlpSettingsSource etcd = EtcdDlpSettingsSource.start(config.etcd());
+            String cache = config.etcd().cacheFile();
+            return cache.isBlank() ? etcd : new CachedDlpSettingsSource(etcd, java.nio.file.Path.of(cache));
         }
         return FileDlpSettingsSource.read(
                 settingsFile == null ? Home.config("demo-dlp.settings") : settingsFile.toPath());

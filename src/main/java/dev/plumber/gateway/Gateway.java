@@ -57,6 +57,7 @@ public final class Gateway implements AutoCloseable {
             gc.bindTo(registry);
             resources.push(gc);
             Meters meters = new Meters(registry);
+            meters.settingsRejected(settings::rejectedChanges);
 
             HikariDataSource dataSource = Connections.dataSource(config.store());
             resources.push(dataSource);

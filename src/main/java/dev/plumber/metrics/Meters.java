@@ -43,6 +43,14 @@ public final class Meters {
                 .register(registry);
     }
 
+    /** Invalid DLP settings changes rejected since start (the last valid settings stayed). */
+    public void settingsRejected(java.util.function.Supplier<Number> rejected) {
+        io.micrometer.core.instrument.FunctionCounter.builder(
+                        SETTINGS_REJECTED, rejected, r -> r.get().doubleValue())
+                .description("Invalid DLP settings changes rejected; the last valid settings stayed")
+                .register(registry);
+    }
+
     /** A DLP address's circuit breaker: 0 closed, 1 open, 2 half-open. */
     public void breakerState(String address, java.util.function.Supplier<Number> state) {
         io.micrometer.core.instrument.Gauge.builder(BREAKER_STATE, state)

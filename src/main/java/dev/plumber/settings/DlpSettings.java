@@ -100,6 +100,26 @@ public record DlpSettings(
                 + (imservice == null ? "" : " imservice=" + imservice);
     }
 
+    /** The settings as {@code key=value} lines, readable by {@link FileDlpSettingsSource} (secrets included). */
+    public String toKeyValueLines() {
+        StringBuilder out = new StringBuilder();
+        java.util.function.BiConsumer<String, Object> line = (key, value) -> {
+            if (value != null) {
+                out.append(key).append('=').append(value).append('\n');
+            }
+        };
+        line.accept("system", system.key());
+        line.accept("address", address);
+        line.accept("token", token);
+        line.accept("company", company);
+        line.accept("imservice", imservice);
+        line.accept("caFile", caFile);
+        line.accept("tlsVerify", tlsVerify);
+        line.accept("requestUrl", requestUrl);
+        line.accept("userEncoding", userEncoding.name().toLowerCase(Locale.ROOT));
+        return out.toString();
+    }
+
     @Override
     public String toString() {
         return describe();

@@ -14,6 +14,11 @@ public interface DlpSettingsSource extends AutoCloseable {
     /** Why there are no settings in force (or why the last change was rejected), for the health endpoint; or null. */
     String problem();
 
+    /** How many changes were invalid and rejected since start (the last valid settings stayed). */
+    default long rejectedChanges() {
+        return 0;
+    }
+
     @Override
     default void close() {}
 

@@ -167,6 +167,7 @@ public final class EtcdDlpSettingsSource implements DlpSettingsSource {
     }
 
     /** How many changes to the settings were invalid and rejected since start. */
+    @Override
     public long rejectedChanges() {
         return rejectedChanges.get();
     }

@@ -29,11 +29,23 @@ public record GatewayConfig(
     }
 
     /** Where DLP settings come from; without endpoints they come from a local settings file. */
-    public record Etcd(List<String> endpoints, List<String> prefixes, Duration timeout, String user, String password) {
+    public record Etcd(
+            List<String> endpoints,
+            List<String> prefixes,
+            Duration timeout,
+            String user,
+            String password,
+            String cacheFile) {
         public Etcd {
             endpoints = List.copyOf(Objects.requireNonNullElse(endpoints, List.of()));
             prefixes = List.copyOf(Objects.requireNonNullElse(prefixes, List.of("development")));
             timeout = Objects.requireNonNullElse(timeout, Duration.ofSeconds(5));
+            cacheFile = Objects.requireNonNullElse(cacheFile, "");
+        }
+
+        /** Without a settings cache. */
+        public Etcd(List<String> endpoints, List<String> prefixes, Duration timeout, String user, String password) {
+            this(endpoints, prefixes, timeout, user, password, null);
         }
 
         public boolean enabled() {
