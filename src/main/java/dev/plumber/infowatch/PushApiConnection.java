@@ -5,6 +5,7 @@ import dev.plumber.infowatch.thrift.pushapiConstants;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.time.Duration;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
@@ -19,9 +20,13 @@ import org.apache.thrift.transport.layered.TFramedTransport;
  * when the connection opens; every call then waits at most the socket timeout for its answer.
  */
 final class PushApiConnection implements AutoCloseable {
+    /** Probing costs up to a millisecond; a connection idle for less is rarely stale. */
+    private static final long PROBE_AFTER_IDLE_NANOS = 1_000_000_000L;
+
     private final Socket socket;
     private final TFramedTransport transport;
     private final EventProcessor.Client client;
+    private volatile long idleSinceNanos = System.nanoTime();
 
     private PushApiConnection(Socket socket, TFramedTransport transport) {
         this.socket = socket;
@@ -69,6 +74,39 @@ final class PushApiConnection implements AutoCloseable {
 
     boolean isOpen() {
         return !socket.isClosed() && transport.isOpen();
+    }
+
+    /** Marks the moment the connection went back to the pool. */
+    void markIdle() {
+        idleSinceNanos = System.nanoTime();
+    }
+
+    /**
+     * True when an idle connection may carry another event. After a real idle spell the socket is probed: a server
+     * that closed it in the meantime (idle timeout, restart) shows as EOF at once, and any unasked-for byte means
+     * the connection is out of step; either way it is not reused.
+     */
+    boolean reusable() {
+        if (!isOpen()) {
+            return false;
+        }
+        if (System.nanoTime() - idleSinceNanos < PROBE_AFTER_IDLE_NANOS) {
+            return true;
+        }
+        try {
+            int timeout = socket.getSoTimeout();
+            socket.setSoTimeout(1);
+            try {
+                socket.getInputStream().read();
+                return false;
+            } finally {
+                socket.setSoTimeout(timeout);
+            }
+        } catch (SocketTimeoutException e) {
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     @Override

@@ -59,7 +59,7 @@ final class PushApiPool implements AutoCloseable {
             if (connection == null) {
                 break;
             }
-            if (connection.isOpen()) {
+            if (connection.reusable()) {
                 return connection;
             }
             connection.close();
@@ -75,6 +75,7 @@ final class PushApiPool implements AutoCloseable {
     /** Gives a connection back: kept for reuse when {@code reusable} and there is room, else closed. */
     void release(Address address, PushApiConnection connection, boolean reusable) {
         if (reusable && !closed && connection.isOpen()) {
+            connection.markIdle();
             Deque<PushApiConnection> connections = idle.computeIfAbsent(address, a -> new ArrayDeque<>());
             synchronized (connections) {
                 if (connections.size() < maxIdlePerAddress) {

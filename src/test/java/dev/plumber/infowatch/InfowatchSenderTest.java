@@ -87,6 +87,20 @@ class InfowatchSenderTest {
     }
 
     @Test
+    void anIdleConnectionTheServerClosedIsNotReused() throws Exception {
+        sender.send(message("first", null), settings(Map.of()));
+        mock.closeConnections();
+        Thread.sleep(1_100);
+
+        sender.send(message("after the server closed it", null), settings(Map.of()));
+
+        assertThat(mock.events())
+                .extracting(RecordedEvent::text)
+                .containsExactly("first", "after the server closed it");
+        assertThat(mock.connectionsOpened()).isEqualTo(2);
+    }
+
+    @Test
     void aFileIsStreamedInChunksAndArrivesWhole() throws Exception {
         files.put("f1", 3 * InfowatchSender.CHUNK + 17);
 

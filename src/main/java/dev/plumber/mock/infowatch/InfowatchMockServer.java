@@ -382,6 +382,17 @@ public final class InfowatchMockServer implements AutoCloseable {
         }
     }
 
+    /** Closes every open connection, as a server's idle timeout or restart would; it keeps listening. */
+    public void closeConnections() {
+        for (Socket socket : connections) {
+            try {
+                socket.close();
+            } catch (IOException ignored) {
+                // Closing is best effort.
+            }
+        }
+    }
+
     @Override
     public void close() {
         closed = true;
