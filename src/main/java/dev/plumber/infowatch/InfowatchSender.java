@@ -141,7 +141,10 @@ public final class InfowatchSender implements DlpSender {
         try {
             String tmId = deliver(connection.client(), event, credentials, file);
             reusable = true;
-            halt.clear();
+            if (halt.reason().isPresent()) {
+                log.info("InfoWatch sending resumed: Traffic Monitor accepted an event");
+                halt.clear();
+            }
             return Verdict.accepted(tmId);
         } catch (InvalidCredentials e) {
             reusable = true;

@@ -8,11 +8,14 @@ import dev.plumber.delivery.Verdict;
 import dev.plumber.event.FileEvent;
 import dev.plumber.event.MessageEvent;
 import dev.plumber.files.FileSource;
+import dev.plumber.metrics.Meters;
 import dev.plumber.mock.infowatch.InfowatchMockServer;
 import dev.plumber.mock.infowatch.MockCertificate;
 import dev.plumber.mock.infowatch.RecordedEvent;
 import dev.plumber.settings.DlpSettings;
 import dev.plumber.testkit.GeneratedFileSource;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
@@ -128,6 +131,20 @@ class InfowatchSenderTest {
         sender.send(message("three", null), settings(Map.of()));
         assertThat(sender.halted()).isEmpty();
         assertThat(mock.begunEvents()).isEqualTo(begunBefore + 1);
+    }
+
+    @Test
+    void theHaltedGaugeFollowsTheSender() throws Exception {
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        new Meters(registry).dlpHalted("infowatch", () -> sender.halted().isPresent());
+        Gauge gauge = registry.get(Meters.DLP_HALTED).tag("system", "infowatch").gauge();
+        assertThat(gauge.value()).isZero();
+
+        assertThatThrownBy(() -> sender.send(message("x", null), settings(Map.of("token", "wrong"))));
+        assertThat(gauge.value()).isEqualTo(1);
+
+        sender.send(message("y", null), settings(Map.of()));
+        assertThat(gauge.value()).isZero();
     }
 
     @Test
