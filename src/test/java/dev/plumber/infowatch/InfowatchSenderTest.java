@@ -232,6 +232,31 @@ class InfowatchSenderTest {
     }
 
     @Test
+    void aTrafficMonitorSlowerThanTheTimeoutIsATransientFailureAndTheConnectionIsNotReused() throws Exception {
+        InfowatchSender impatient = new InfowatchSender(
+                files,
+                Duration.ofMillis(300),
+                PluginManifest.bundled(),
+                new Capture("10.9.8.7", "gw.test"),
+                Clock.systemUTC(),
+                Duration.ofMillis(300),
+                Duration.ofSeconds(1));
+        try (impatient) {
+            impatient.send(message("warm", null), settings(Map.of()));
+            mock.slow(Duration.ofMillis(800));
+            assertThatThrownBy(() -> impatient.send(message("slow", null), settings(Map.of())))
+                    .isInstanceOfSatisfying(DeliveryException.class, e -> assertThat(e.permanent())
+                            .isFalse())
+                    .hasMessageContaining("timed out");
+            mock.slow(Duration.ZERO);
+
+            impatient.send(message("fast again", null), settings(Map.of()));
+        }
+        assertThat(mock.connectionsOpened()).isEqualTo(2);
+        assertThat(mock.events()).extracting(RecordedEvent::text).contains("warm", "fast again");
+    }
+
+    @Test
     void anUntrustedServerIsRefused() {
         Map<String, String> untrusted = new HashMap<>(Map.of());
         untrusted.put("caFile", "");
