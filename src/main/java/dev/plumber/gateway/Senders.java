@@ -28,7 +28,8 @@ public final class Senders {
                 new SearchInformSender(icap, files, config.dlpClient().timeout());
         InfowatchSender infowatch;
         try {
-            infowatch = InfowatchSender.create(files, config.dlpClient().timeout());
+            infowatch = InfowatchSender.create(
+                    files, config.dlpClient().timeout(), config.dlpClient().debug());
         } catch (PluginManifest.InvalidManifestException e) {
             throw new IllegalStateException("the built-in InfoWatch plugin manifest is invalid: " + e.getMessage(), e);
         }

@@ -50,6 +50,7 @@ public final class InfowatchSender implements DlpSender {
     private final PluginManifest manifest;
     private final Capture capture;
     private final Halt halt;
+    private final PushApiWireLog wire;
 
     /**
      * @param timeout how long connecting and each push-API call may take ({@code dlpClient.timeout})
@@ -63,6 +64,20 @@ public final class InfowatchSender implements DlpSender {
             Clock clock,
             Duration firstBackoff,
             Duration maxBackoff) {
+        this(files, timeout, manifest, capture, clock, firstBackoff, maxBackoff, false);
+    }
+
+    /** @param debug log every push-API exchange ({@code dlpClient.debug}; the token is never logged) */
+    public InfowatchSender(
+            FileSource files,
+            Duration timeout,
+            PluginManifest manifest,
+            Capture capture,
+            Clock clock,
+            Duration firstBackoff,
+            Duration maxBackoff,
+            boolean debug) {
+        this.wire = new PushApiWireLog(debug);
         this.pool = new PushApiPool(4);
         this.files = files;
         this.timeout = timeout;
@@ -72,7 +87,7 @@ public final class InfowatchSender implements DlpSender {
     }
 
     /** The production defaults: the bundled plugin manifest, this host as the capture server, halts of 5 s to 5 min. */
-    public static InfowatchSender create(FileSource files, Duration timeout)
+    public static InfowatchSender create(FileSource files, Duration timeout, boolean debug)
             throws PluginManifest.InvalidManifestException {
         return new InfowatchSender(
                 files,
@@ -81,7 +96,8 @@ public final class InfowatchSender implements DlpSender {
                 Capture.thisHost(),
                 Clock.systemUTC(),
                 Duration.ofSeconds(5),
-                Duration.ofMinutes(5));
+                Duration.ofMinutes(5),
+                debug);
     }
 
     /** Why sending has stopped (refused credentials, licence, settings that do not fit the plugin), or empty. */
@@ -139,7 +155,7 @@ public final class InfowatchSender implements DlpSender {
         }
         boolean reusable = false;
         try {
-            String tmId = deliver(connection.client(), event, credentials, file);
+            String tmId = deliver(address, connection.client(), event, credentials, file);
             reusable = true;
             if (halt.reason().isPresent()) {
                 log.info("InfoWatch sending resumed: Traffic Monitor accepted an event");
@@ -173,18 +189,31 @@ public final class InfowatchSender implements DlpSender {
     }
 
     /** The call flow; on a failure after {@code BeginEvent} the event is aborted while the connection still works. */
-    private static String deliver(
-            EventProcessor.Client client, Event event, Credentials credentials, FileSource.OpenFile file)
+    private String deliver(
+            PushApiPool.Address address,
+            EventProcessor.Client client,
+            Event event,
+            Credentials credentials,
+            FileSource.OpenFile file)
             throws TException, FileReadException {
-        long eventId = client.BeginEvent(event, credentials);
+        long eventId;
+        try {
+            eventId = client.BeginEvent(event, credentials);
+        } catch (TException | RuntimeException e) {
+            wire.failed(address, "BeginEvent", e);
+            throw e;
+        }
+        wire.beginEvent(address, event, credentials.getCompany_name(), eventId);
         try {
             if (file != null) {
-                stream(client, eventId, file);
+                stream(address, client, eventId, file);
             }
             String tmId = client.GetEventDatabaseId(eventId);
             client.EndEvent(eventId, false);
+            wire.ended(address, eventId, tmId);
             return tmId;
         } catch (TException | FileReadException | RuntimeException e) {
+            wire.failed(address, "event " + eventId, e);
             // After a broken or garbled exchange the connection is dropped, and the server drops the event with it.
             if (!(e instanceof TTransportException) && !(e instanceof TProtocolException)) {
                 abort(client, eventId);
@@ -193,11 +222,13 @@ public final class InfowatchSender implements DlpSender {
         }
     }
 
-    private static void stream(EventProcessor.Client client, long eventId, FileSource.OpenFile file)
+    private void stream(
+            PushApiPool.Address address, EventProcessor.Client client, long eventId, FileSource.OpenFile file)
             throws TException, FileReadException {
         long streamId = client.BeginStream(eventId, PushApiEvents.FILE_DATA_ID);
         byte[] chunk = new byte[CHUNK];
         long sent = 0;
+        int chunks = 0;
         while (true) {
             int n;
             try {
@@ -210,12 +241,14 @@ public final class InfowatchSender implements DlpSender {
             }
             client.SendStreamData(eventId, streamId, ByteBuffer.wrap(chunk, 0, n));
             sent += n;
+            chunks++;
         }
         if (file.length() >= 0 && sent != file.length()) {
             throw new FileReadException(
                     "the file service announced " + file.length() + " bytes but sent " + sent, null);
         }
         client.EndStream(eventId, streamId);
+        wire.streamed(address, eventId, streamId, sent, chunks);
     }
 
     private static void abort(EventProcessor.Client client, long eventId) {

@@ -3,6 +3,9 @@ package dev.plumber.infowatch;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import dev.plumber.delivery.DeliveryException;
 import dev.plumber.delivery.Verdict;
 import dev.plumber.event.FileEvent;
@@ -23,6 +26,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -32,6 +36,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
 
 /** The InfoWatch sender against the recording push-API mock over real TLS sockets. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
@@ -254,6 +259,37 @@ class InfowatchSenderTest {
         }
         assertThat(mock.connectionsOpened()).isEqualTo(2);
         assertThat(mock.events()).extracting(RecordedEvent::text).contains("warm", "fast again");
+    }
+
+    @Test
+    void theWireLogShowsEachExchangeButNeverTheToken() throws Exception {
+        Logger wire = (Logger) LoggerFactory.getLogger("dev.plumber.infowatch.wire");
+        ListAppender<ILoggingEvent> lines = new ListAppender<>();
+        lines.start();
+        wire.addAppender(lines);
+        files.put("logged", 100);
+        try (InfowatchSender debugging = new InfowatchSender(
+                files,
+                Duration.ofSeconds(5),
+                PluginManifest.bundled(),
+                new Capture("10.9.8.7", "gw.test"),
+                Clock.systemUTC(),
+                Duration.ofMillis(300),
+                Duration.ofSeconds(1),
+                true)) {
+            debugging.send(message("hello wire", "logged"), settings(Map.of()));
+            debugging.send(file("logged", 100), settings(Map.of()));
+        } finally {
+            wire.detachAppender(lines);
+        }
+
+        List<String> logged =
+                lines.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
+        assertThat(logged).anySatisfy(line -> assertThat(line)
+                .contains("BeginEvent(class=kChat", "\"hello wire\"", "VKteams_file_hash_header=logged", "token=****"));
+        assertThat(logged).anySatisfy(line -> assertThat(line).contains("x1/EndStream", "100 bytes"));
+        assertThat(logged).anySatisfy(line -> assertThat(line).contains("GetEventDatabaseId"));
+        assertThat(logged).noneSatisfy(line -> assertThat(line).contains("secret"));
     }
 
     @Test
