@@ -126,16 +126,24 @@ public final class InfowatchSender implements DlpSender {
         return switch (event) {
             case MessageEvent m -> call(address, settings, credentials, mapping.chat(m), null);
             case FileEvent f -> {
-                try (FileSource.OpenFile file = open(f.hash())) {
+                FileSource.OpenFile file = open(f.hash());
+                try {
                     long size = file.length() >= 0 ? file.length() : f.size();
                     yield call(address, settings, credentials, mapping.fileExchange(f, size), file);
-                } catch (IOException e) {
-                    // Only closing the file can fail here; the event is already delivered or failed.
-                    log.debug("closing file {} failed: {}", f.hash(), e.toString());
-                    throw DeliveryException.transientFailure(STAGE_FILE, "closing file " + f.hash(), e);
+                } finally {
+                    closeQuietly(f.hash(), file);
                 }
             }
         };
+    }
+
+    /** The event is delivered or failed by now: a file that fails to close must not make it go again. */
+    private static void closeQuietly(String hash, FileSource.OpenFile file) {
+        try {
+            file.close();
+        } catch (IOException e) {
+            log.debug("closing file {} failed: {}", hash, e.toString());
+        }
     }
 
     private Verdict call(
