@@ -6,7 +6,7 @@
 set -euo pipefail
 
 # One list; the browser tests will add chromium chromium-driver here.
-PLUMBER_TEST_PACKAGES="etcd-server etcd-client c-icap libc-icap-mod-contentfiltering squid-openssl openssl"
+PLUMBER_TEST_PACKAGES="etcd-server etcd-client c-icap libc-icap-mod-contentfiltering squid-openssl openssl thrift-compiler"
 # The system services those packages register; stopped and disabled if installing them started any.
 PLUMBER_TEST_SERVICES="etcd c-icap squid"
 

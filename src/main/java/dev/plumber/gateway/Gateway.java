@@ -58,6 +58,8 @@ public final class Gateway implements AutoCloseable {
             resources.push(gc);
             Meters meters = new Meters(registry);
             meters.settingsRejected(settings::rejectedChanges);
+            senders.forEach((system, sender) ->
+                    meters.dlpHalted(system.key(), () -> sender.halted().isPresent()));
 
             HikariDataSource dataSource = Connections.dataSource(config.store());
             resources.push(dataSource);

@@ -2,9 +2,11 @@ package dev.plumber.metrics;
 
 import dev.plumber.status.Status;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
+import java.util.function.BooleanSupplier;
 
 /** Every meter and tag name of the gateway, in one place. */
 public final class Meters {
@@ -16,6 +18,7 @@ public final class Meters {
     public static final String COMMITS = "plumber_offset_commits_total";
     public static final String RETRIES = "plumber_retries_total";
     public static final String BREAKER_STATE = "plumber_dlp_breaker_state";
+    public static final String DLP_HALTED = "plumber_dlp_halted";
 
     private final MeterRegistry registry;
 
@@ -83,6 +86,17 @@ public final class Meters {
                 .tag("stage", stage)
                 .register(registry)
                 .increment();
+    }
+
+    /**
+     * 1 while a DLP sender has stopped sending on its own (refused credentials, a licence error), else 0; read from
+     * the sender each scrape.
+     */
+    public void dlpHalted(String system, BooleanSupplier halted) {
+        Gauge.builder(DLP_HALTED, () -> halted.getAsBoolean() ? 1 : 0)
+                .description("Whether sending to the DLP is halted until its credentials or licence are fixed")
+                .tag("system", system)
+                .register(registry);
     }
 
     /** One DLP call, by system and outcome ({@code allowed}, {@code blocked}, {@code transient}, …). */

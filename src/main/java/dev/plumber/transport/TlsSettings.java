@@ -30,7 +30,8 @@ public record TlsSettings(Path caFile, boolean verify) {
         return new TlsSettings(null, true);
     }
 
-    SSLSocketFactory socketFactory() throws IOException {
+    /** A socket factory that trusts what these settings say (shared with the InfoWatch client). */
+    public SSLSocketFactory socketFactory() throws IOException {
         try {
             SSLContext context = SSLContext.getInstance("TLS");
             if (!verify) {
