@@ -20,14 +20,7 @@ import picocli.CommandLine.Option;
         mixinStandardHelpOptions = true,
         description = "Dead-letter topic tools.",
         subcommands = DlqCommand.Replay.class)
-final class DlqCommand implements Runnable {
-    @picocli.CommandLine.Spec
-    picocli.CommandLine.Model.CommandSpec spec;
-
-    @Override
-    public void run() {
-        throw new picocli.CommandLine.ParameterException(spec.commandLine(), "a subcommand is required");
-    }
+final class DlqCommand extends CommandGroup {
 
     @Command(
             name = "replay",

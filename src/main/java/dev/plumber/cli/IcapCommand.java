@@ -16,14 +16,7 @@ import picocli.CommandLine.Parameters;
         mixinStandardHelpOptions = true,
         description = "ICAP tools.",
         subcommands = IcapCommand.Probe.class)
-final class IcapCommand implements Runnable {
-    @picocli.CommandLine.Spec
-    picocli.CommandLine.Model.CommandSpec spec;
-
-    @Override
-    public void run() {
-        throw new picocli.CommandLine.ParameterException(spec.commandLine(), "a subcommand is required");
-    }
+final class IcapCommand extends CommandGroup {
 
     @Command(
             name = "probe",

@@ -12,14 +12,7 @@ import picocli.CommandLine.Option;
         mixinStandardHelpOptions = true,
         description = "InfoWatch Traffic Monitor tools.",
         subcommands = InfowatchCommand.Manifest.class)
-final class InfowatchCommand implements Runnable {
-    @picocli.CommandLine.Spec
-    picocli.CommandLine.Model.CommandSpec spec;
-
-    @Override
-    public void run() {
-        throw new picocli.CommandLine.ParameterException(spec.commandLine(), "a subcommand is required");
-    }
+final class InfowatchCommand extends CommandGroup {
 
     @Command(
             name = "manifest",
