@@ -36,6 +36,18 @@ public final class GatewayHttp implements AutoCloseable {
             TokenSessions<Role> sessions,
             PrometheusMeterRegistry registry,
             Supplier<String> notReadyReason) {
+        this(port, store, accounts, sessions, registry, notReadyReason, app -> {});
+    }
+
+    /** As above, with more routes (the console's) added by {@code routes} before the server starts. */
+    public GatewayHttp(
+            int port,
+            StatusStore store,
+            ConsoleAccounts accounts,
+            TokenSessions<Role> sessions,
+            PrometheusMeterRegistry registry,
+            Supplier<String> notReadyReason,
+            java.util.function.Consumer<Javalin> routes) {
         app = Javalin.create(config -> {
             config.useVirtualThreads = true;
             config.showJavalinBanner = false;
@@ -90,6 +102,7 @@ public final class GatewayHttp implements AutoCloseable {
         });
         app.get("/api/v1/requests/{eventId}", ctx -> store.find(ctx.pathParam("eventId"))
                 .ifPresentOrElse(ctx::json, () -> error(ctx, HttpStatus.NOT_FOUND, "no such request")));
+        routes.accept(app);
         app.start(port);
     }
 

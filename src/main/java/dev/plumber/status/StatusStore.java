@@ -25,10 +25,18 @@ public final class StatusStore {
 
     private final DataSource dataSource;
     private final Clock clock;
+    private final ContentCipher cipher;
 
+    /** A store that keeps no message text (tools such as the dead-letter replay). */
     public StatusStore(DataSource dataSource, Clock clock) {
+        this(dataSource, clock, null);
+    }
+
+    /** A store that keeps message text sealed with {@code cipher}, for auditors. */
+    public StatusStore(DataSource dataSource, Clock clock, ContentCipher cipher) {
         this.dataSource = dataSource;
         this.clock = clock;
+        this.cipher = cipher;
     }
 
     /** Creates or upgrades the {@code gateway} schema. */
@@ -50,24 +58,60 @@ public final class StatusStore {
         Long mid = null;
         String chat = null;
         String fileName = null;
+        Content content = Content.NONE;
         switch (event) {
             case MessageEvent m -> {
                 type = "message";
                 mid = m.mid();
                 chat = m.chat();
+                if (cipher != null && m.text() != null) {
+                    String id = m.id().toString();
+                    content = new Content(
+                            cipher.seal(m.text(), id), cipher.terms(m.text()).toArray(String[]::new), null, null);
+                }
             }
             case FileEvent f -> {
                 type = "file";
                 fileName = f.name();
+                content = new Content(null, null, f.size(), f.mime());
             }
         }
         return insert(
-                event.id().toString(), type, mid, chat, event.sender(), event.fileHash(), fileName, event.ts(), at);
+                event.id().toString(),
+                type,
+                mid,
+                chat,
+                event.sender(),
+                event.fileHash(),
+                fileName,
+                event.ts(),
+                at,
+                content);
+    }
+
+    /** What the console shows beside a row: sealed text and its search terms, or a file's size and type. */
+    private record Content(byte[] sealed, String[] terms, Long fileSize, String fileMime) {
+        static final Content NONE = new Content(null, null, null, null);
+    }
+
+    /** The message text of a request, opened; empty for files or when no text was kept. */
+    public Optional<String> content(String id) throws SQLException {
+        if (cipher == null) {
+            return Optional.empty();
+        }
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement s = c.prepareStatement("SELECT content FROM gateway.requests WHERE event_id = ?")) {
+            s.setString(1, id);
+            try (ResultSet r = s.executeQuery()) {
+                byte[] sealed = r.next() ? r.getBytes(1) : null;
+                return sealed == null ? Optional.empty() : Optional.of(cipher.open(sealed, id));
+            }
+        }
     }
 
     /** Records an event that could not be read; its id is the event's own when it has one. */
     public Status receiveMalformed(String eventId, KafkaCoordinates at) throws SQLException {
-        return insert(eventId, "malformed", null, null, null, null, null, null, at);
+        return insert(eventId, "malformed", null, null, null, null, null, null, at, Content.NONE);
     }
 
     private Status insert(
@@ -79,15 +123,17 @@ public final class StatusStore {
             String hash,
             String fileName,
             Instant eventTs,
-            KafkaCoordinates at)
+            KafkaCoordinates at,
+            Content content)
             throws SQLException {
         Timestamp now = Timestamp.from(clock.instant());
         try (Connection c = dataSource.getConnection()) {
             try (PreparedStatement s = c.prepareStatement(
                     """
                     INSERT INTO gateway.requests (event_id, type, status, mid, chat, sender, file_hash, file_name,
-                        kafka_topic, kafka_partition, kafka_offset, event_ts, received_at, updated_at)
-                    VALUES (?, ?, 'RECEIVED', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        kafka_topic, kafka_partition, kafka_offset, event_ts, received_at, updated_at,
+                        content, content_terms, file_size, file_mime)
+                    VALUES (?, ?, 'RECEIVED', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     ON CONFLICT (event_id) DO NOTHING""")) {
                 s.setString(1, id);
                 s.setString(2, type);
@@ -102,6 +148,10 @@ public final class StatusStore {
                 s.setTimestamp(11, eventTs == null ? null : Timestamp.from(eventTs));
                 s.setTimestamp(12, now);
                 s.setTimestamp(13, now);
+                s.setBytes(14, content.sealed());
+                s.setArray(15, content.terms() == null ? null : c.createArrayOf("text", content.terms()));
+                s.setObject(16, content.fileSize());
+                s.setString(17, content.fileMime());
                 s.executeUpdate();
             }
             try (PreparedStatement s = c.prepareStatement("SELECT status FROM gateway.requests WHERE event_id = ?")) {

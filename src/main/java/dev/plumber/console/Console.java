@@ -1,0 +1,472 @@
+package dev.plumber.console;
+
+import dev.plumber.api.ConsoleAccounts;
+import dev.plumber.api.ConsoleAccounts.Role;
+import dev.plumber.auth.TokenSessions;
+import dev.plumber.files.FileSource;
+import dev.plumber.settings.DlpSettings;
+import dev.plumber.settings.DlpSettingsSource;
+import dev.plumber.status.Status;
+import dev.plumber.status.StatusStore;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.javalin.http.HttpStatus;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
+import java.util.Base64;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * The auditor DLP console under {@code /console/} (SPEC §6): log-in with cookie sessions, the requests and a request's
+ * page, the journals, the journal of views, the health glance, and console accounts for admins. Every form carries a
+ * CSRF token; every view of a message or file is journaled in {@link ViewJournal}.
+ */
+public final class Console {
+    static final String SESSION_COOKIE = "plumber_console";
+    static final String LOGIN_COOKIE = "plumber_login";
+    private static final String USER = "console.user";
+    private static final int PAGE_SIZE = 50;
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private static final Map<String, String> STATIC = Map.of(
+            "console.css", "text/css; charset=utf-8",
+            "console.js", "text/javascript; charset=utf-8");
+
+    private final ConsoleAccounts accounts;
+    private final RequestSearch search;
+    private final StatusStore store;
+    private final Journals journals;
+    private final ViewJournal views;
+    private final DlpSettingsSource settings;
+    private final FileSource files;
+    private final LoginThrottle throttle;
+    private final TokenSessions<ConsoleUser> sessions;
+    private final boolean secureCookies;
+    private final Clock clock;
+
+    public Console(
+            ConsoleAccounts accounts,
+            RequestSearch search,
+            StatusStore store,
+            Journals journals,
+            ViewJournal views,
+            DlpSettingsSource settings,
+            FileSource files,
+            boolean secureCookies,
+            Clock clock) {
+        this.accounts = accounts;
+        this.search = search;
+        this.store = store;
+        this.journals = journals;
+        this.views = views;
+        this.settings = settings;
+        this.files = files;
+        this.throttle = new LoginThrottle(5, Duration.ofSeconds(30), clock);
+        this.sessions = new TokenSessions<>(Duration.ofMinutes(30), clock);
+        this.secureCookies = secureCookies;
+        this.clock = clock;
+    }
+
+    /** Adds the console's routes to {@code app}. */
+    public void register(Javalin app) {
+        app.before(ctx -> {
+            if (ctx.path().equals("/console") || ctx.path().startsWith("/console/")) {
+                guard(ctx);
+            }
+        });
+        app.get("/console", ctx -> ctx.redirect("/console/requests"));
+        app.get("/console/", ctx -> ctx.redirect("/console/requests"));
+        app.get("/console/static/{name}", this::staticFile);
+        app.get("/console/login", this::loginPage);
+        app.post("/console/login", this::login);
+        app.post("/console/logout", this::logout);
+        app.get("/console/requests", this::requests);
+        app.get("/console/requests/{eventId}", this::request);
+        app.get("/console/files/{hash}", this::download);
+        app.get("/console/journals", this::journals);
+        app.get("/console/views", this::views);
+        app.get("/console/health", this::health);
+        app.get("/console/accounts", ctx -> accountsPage(ctx, null));
+        app.post("/console/accounts", this::createAccount);
+        app.post("/console/accounts/{email}/{action}", this::changeAccount);
+    }
+
+    /** Headers for every console answer, then: log-in required, CSRF token on every POST, a live account. */
+    private void guard(Context ctx) throws SQLException {
+        ctx.header(
+                "Content-Security-Policy",
+                "default-src 'self'; script-src 'self'; style-src 'self';"
+                        + " img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self';"
+                        + " frame-ancestors 'none'");
+        ctx.header("X-Content-Type-Options", "nosniff");
+        ctx.header("X-Frame-Options", "DENY");
+        ctx.header("Referrer-Policy", "no-referrer");
+        ctx.header("Cache-Control", "no-store");
+        String path = ctx.path();
+        if (path.equals("/console/login") || path.startsWith("/console/static/")) {
+            return;
+        }
+        Optional<ConsoleUser> user = sessions.principal(ctx.cookie(SESSION_COOKIE));
+        if (user.isPresent() && accounts.enabledRole(user.get().email()).isEmpty()) {
+            // Disabled (or deleted) since logging in: the session ends now, not when it expires.
+            sessions.close(ctx.cookie(SESSION_COOKIE));
+            user = Optional.empty();
+        }
+        if (user.isEmpty()) {
+            if (ctx.method().name().equals("GET")) {
+                ctx.redirect("/console/login");
+            } else {
+                ctx.status(HttpStatus.UNAUTHORIZED).result("log in first");
+            }
+            ctx.skipRemainingHandlers();
+            return;
+        }
+        if (ctx.method().name().equals("POST")
+                && !sameToken(ctx.formParam("csrf"), user.get().csrf())) {
+            ctx.status(HttpStatus.FORBIDDEN).result("missing or wrong CSRF token: reload the page and try again");
+            ctx.skipRemainingHandlers();
+            return;
+        }
+        ctx.attribute(USER, user.get());
+    }
+
+    private static ConsoleUser user(Context ctx) {
+        return ctx.attribute(USER);
+    }
+
+    private void staticFile(Context ctx) throws IOException {
+        String name = ctx.pathParam("name");
+        String type = STATIC.get(name);
+        InputStream in = type == null ? null : Console.class.getResourceAsStream("/console/" + name);
+        if (in == null) {
+            ctx.status(HttpStatus.NOT_FOUND).result("not found");
+            return;
+        }
+        try (in) {
+            ctx.header("Cache-Control", "max-age=300");
+            ctx.contentType(type).result(in.readAllBytes());
+        }
+    }
+
+    private void loginPage(Context ctx) {
+        if (sessions.principal(ctx.cookie(SESSION_COOKIE)).isPresent()) {
+            ctx.redirect("/console/requests");
+            return;
+        }
+        String token = randomToken();
+        cookie(ctx, LOGIN_COOKIE, token, "/console/login", 3600);
+        ctx.html(AdminPages.login(token, "", null));
+    }
+
+    private void login(Context ctx) throws SQLException {
+        String email = Optional.ofNullable(ctx.formParam("email")).orElse("").strip();
+        String password = Optional.ofNullable(ctx.formParam("password")).orElse("");
+        String ip = ctx.ip();
+        // Log-in CSRF: the form's token must match the cookie set with the form (double submit).
+        String token = ctx.cookie(LOGIN_COOKIE);
+        if (token == null || !sameToken(ctx.formParam("csrf"), token)) {
+            String fresh = randomToken();
+            cookie(ctx, LOGIN_COOKIE, fresh, "/console/login", 3600);
+            ctx.status(HttpStatus.FORBIDDEN)
+                    .html(AdminPages.login(fresh, email, "The log-in form expired; please try again."));
+            return;
+        }
+        Optional<Duration> locked = throttle.lockedFor(email, ip);
+        if (locked.isPresent()) {
+            ctx.status(HttpStatus.TOO_MANY_REQUESTS)
+                    .html(AdminPages.login(
+                            token,
+                            email,
+                            "Too many failed log-ins; try again in "
+                                    + (locked.get().toSeconds() + 1) + " s."));
+            return;
+        }
+        Optional<Role> role = accounts.authenticate(email, password);
+        if (role.isEmpty()) {
+            throttle.failed(email, ip);
+            journal("login.failed", email, null, ip, null);
+            ctx.status(HttpStatus.UNAUTHORIZED).html(AdminPages.login(token, email, "Wrong e-mail or password."));
+            return;
+        }
+        throttle.succeeded(email, ip);
+        // A fresh session id at every log-in (no fixation); the old one, if any, ends.
+        sessions.close(ctx.cookie(SESSION_COOKIE));
+        String normalised = email.toLowerCase(Locale.ROOT);
+        String session = sessions.open(new ConsoleUser(normalised, role.get(), randomToken()));
+        cookie(ctx, SESSION_COOKIE, session, "/console", -1);
+        cookie(ctx, LOGIN_COOKIE, "", "/console/login", 0);
+        journal("login", normalised, null, ip, null);
+        ctx.redirect("/console/requests");
+    }
+
+    private void logout(Context ctx) throws SQLException {
+        sessions.close(ctx.cookie(SESSION_COOKIE));
+        cookie(ctx, SESSION_COOKIE, "", "/console", 0);
+        journal("logout", user(ctx).email(), null, ctx.ip(), null);
+        ctx.redirect("/console/login");
+    }
+
+    private void requests(Context ctx) throws SQLException {
+        RequestSearch.Filter filter = new RequestSearch.Filter(
+                status(ctx.queryParam("status")),
+                param(ctx, "type"),
+                param(ctx, "sender"),
+                param(ctx, "chat"),
+                param(ctx, "hash"),
+                param(ctx, "dlp"),
+                time(param(ctx, "from")),
+                time(param(ctx, "to")),
+                param(ctx, "q"));
+        RequestSearch.Cursor after =
+                RequestSearch.Cursor.parse(param(ctx, "after")).orElse(null);
+        RequestSearch.Page page = search.list(filter, after, PAGE_SIZE);
+        Map<Status, Long> counts = search.counts(filter);
+        String query = Optional.ofNullable(ctx.queryString()).orElse("");
+        if ("live".equals(ctx.queryParam("fragment"))) {
+            ctx.html(RequestPages.live(filter, query.replaceAll("(^|&)fragment=[^&]*", ""), page, counts));
+            return;
+        }
+        if (filter.text() != null) {
+            // The words themselves stay out of the journal: they are message content.
+            views.append(user(ctx).email(), "message.search", "text search", ctx.ip());
+        }
+        ctx.html(RequestPages.list(user(ctx), filter, query, page, counts));
+    }
+
+    private void request(Context ctx) throws SQLException {
+        String id = ctx.pathParam("eventId");
+        Optional<RequestSearch.Row> row = search.find(id);
+        if (row.isEmpty()) {
+            ctx.status(HttpStatus.NOT_FOUND)
+                    .html(Layout.page("Not found", user(ctx), "requests", "<h1>No such request</h1>"));
+            return;
+        }
+        RequestSearch.Row r = row.get();
+        views.append(user(ctx).email(), r.type().equals("file") ? "file.view" : "message.view", id, ctx.ip());
+        Optional<String> text = r.hasContent() ? store.content(id) : Optional.empty();
+        ctx.html(RequestPages.request(user(ctx), r, text, search.linked(r), search.history(id)));
+    }
+
+    private void download(Context ctx) throws Exception {
+        String hash = ctx.pathParam("hash");
+        if (files == null) {
+            ctx.status(HttpStatus.NOT_FOUND).result("file downloads are not configured");
+            return;
+        }
+        List<RequestSearch.Row> known = search.list(
+                        new RequestSearch.Filter(null, "file", null, null, hash, null, null, null, null), null, 1)
+                .rows();
+        String name = known.isEmpty() || known.get(0).fileName() == null
+                ? hash
+                : known.get(0).fileName();
+        views.append(user(ctx).email(), "file.download", hash, ctx.ip());
+        FileSource.OpenFile file;
+        try {
+            file = files.open(hash);
+        } catch (FileSource.FileGoneException e) {
+            ctx.status(HttpStatus.NOT_FOUND).result("the file service no longer has this file");
+            return;
+        }
+        ctx.header("Content-Disposition", contentDisposition(name));
+        if (file.length() >= 0) {
+            ctx.header("Content-Length", Long.toString(file.length()));
+        }
+        ctx.contentType("application/octet-stream").result(file.body());
+    }
+
+    /** {@code attachment} with an ASCII fallback and the exact name in RFC 5987 form. */
+    static String contentDisposition(String name) {
+        String ascii = name.replaceAll("[^A-Za-z0-9._-]", "_");
+        return "attachment; filename=\"" + ascii + "\"; filename*=UTF-8''" + Html.url(name);
+    }
+
+    private void journals(Context ctx) throws SQLException {
+        Journals.Cursor before = null;
+        String beforeTs = param(ctx, "beforeTs");
+        String beforeId = param(ctx, "beforeId");
+        if (beforeTs != null && beforeId != null) {
+            before = new Journals.Cursor(time(beforeTs), beforeId);
+        }
+        Journals.Search q = new Journals.Search(
+                param(ctx, "journal"),
+                param(ctx, "actor"),
+                param(ctx, "action"),
+                time(param(ctx, "from")),
+                time(param(ctx, "to")),
+                before);
+        List<Journals.Entry> entries = journals.search(q, PAGE_SIZE);
+        String next = null;
+        if (entries.size() == PAGE_SIZE) {
+            Journals.Entry last = entries.get(entries.size() - 1);
+            String query =
+                    Optional.ofNullable(ctx.queryString()).orElse("").replaceAll("(^|&)(beforeTs|beforeId)=[^&]*", "");
+            next = "/console/journals?" + query + (query.isEmpty() ? "" : "&") + "beforeTs="
+                    + Html.url(last.ts().toString()) + "&beforeId=" + Html.url(last.id());
+        }
+        ctx.html(JournalPages.journals(user(ctx), q, entries, next));
+    }
+
+    private void views(Context ctx) throws SQLException {
+        String actor = param(ctx, "actor");
+        Long before = null;
+        try {
+            before = param(ctx, "before") == null ? null : Long.parseLong(param(ctx, "before"));
+        } catch (NumberFormatException e) {
+            // An unreadable position shows the newest page.
+        }
+        List<ViewJournal.Entry> entries = views.recent(actor, null, null, before, PAGE_SIZE);
+        ViewJournal.Check check = ctx.queryParam("check") == null ? null : views.verify();
+        Long next =
+                entries.size() == PAGE_SIZE ? entries.get(entries.size() - 1).seq() : null;
+        String query = Optional.ofNullable(ctx.queryString()).orElse("");
+        ctx.html(JournalPages.views(user(ctx), actor, entries, check, next, query));
+    }
+
+    private void health(Context ctx) throws SQLException {
+        Instant now = clock.instant();
+        Optional<DlpSettings> current = settings.current();
+        Map<Status, Long> lastHour = search.counts(
+                new RequestSearch.Filter(null, null, null, null, null, null, now.minusSeconds(3600), null, null));
+        ctx.html(AdminPages.health(
+                user(ctx),
+                current.map(DlpSettings::describe).orElse(null),
+                settings.problem(),
+                lastHour,
+                search.perMinute(now)));
+    }
+
+    private void accountsPage(Context ctx, String notice) throws SQLException {
+        if (!user(ctx).admin()) {
+            ctx.status(HttpStatus.FORBIDDEN)
+                    .html(Layout.page("Forbidden", user(ctx), "", "<h1>Only admins manage accounts</h1>"));
+            return;
+        }
+        ctx.html(AdminPages.accounts(user(ctx), accounts.list(), notice));
+    }
+
+    private void createAccount(Context ctx) throws SQLException {
+        if (!user(ctx).admin()) {
+            accountsPage(ctx, null);
+            return;
+        }
+        String email = Optional.ofNullable(ctx.formParam("email")).orElse("").strip();
+        String password = Optional.ofNullable(ctx.formParam("password")).orElse("");
+        String roleName = Optional.ofNullable(ctx.formParam("role")).orElse("");
+        String notice;
+        if (!email.matches("[^@\\s]+@[^@\\s]+")) {
+            notice = "An e-mail address is needed.";
+        } else if (password.length() < 12) {
+            notice = "The password needs 12 characters or more.";
+        } else if (!roleName.equals("auditor") && !roleName.equals("admin")) {
+            notice = "The role is auditor or admin.";
+        } else if (accounts.create(email, password, Role.valueOf(roleName.toUpperCase(Locale.ROOT)))) {
+            journal("account.created", user(ctx).email(), email, ctx.ip(), "{\"role\":\"" + roleName + "\"}");
+            notice = "Created " + email + " (" + roleName + ").";
+        } else {
+            notice = "An account " + email + " exists already.";
+        }
+        accountsPage(ctx, notice);
+    }
+
+    private void changeAccount(Context ctx) throws SQLException {
+        if (!user(ctx).admin()) {
+            accountsPage(ctx, null);
+            return;
+        }
+        String email = ctx.pathParam("email");
+        String action = ctx.pathParam("action");
+        if (!action.equals("disable") && !action.equals("enable")) {
+            ctx.status(HttpStatus.NOT_FOUND).result("not found");
+            return;
+        }
+        String notice;
+        if (email.equalsIgnoreCase(user(ctx).email())) {
+            notice = "You cannot disable your own account.";
+        } else if (accounts.setDisabled(email, action.equals("disable"))) {
+            journal("account." + action + "d", user(ctx).email(), email, ctx.ip(), null);
+            notice = (action.equals("disable") ? "Disabled " : "Enabled ") + email + ".";
+        } else {
+            notice = "No account " + email + ".";
+        }
+        accountsPage(ctx, notice);
+    }
+
+    private void journal(String action, String actor, String target, String ip, String details) throws SQLException {
+        journals.add(new Journals.Entry(
+                UUID.randomUUID().toString(), "console", action, actor, target, ip, clock.instant(), details));
+    }
+
+    private void cookie(Context ctx, String name, String value, String path, int maxAge) {
+        StringBuilder c = new StringBuilder(name)
+                .append('=')
+                .append(value)
+                .append("; Path=")
+                .append(path);
+        if (maxAge >= 0) {
+            c.append("; Max-Age=").append(maxAge);
+        }
+        c.append("; HttpOnly; SameSite=Strict");
+        if (secureCookies) {
+            c.append("; Secure");
+        }
+        ctx.res().addHeader("Set-Cookie", c.toString());
+    }
+
+    private static boolean sameToken(String given, String expected) {
+        return given != null
+                && expected != null
+                && MessageDigest.isEqual(
+                        given.getBytes(StandardCharsets.UTF_8), expected.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static String randomToken() {
+        byte[] bytes = new byte[32];
+        RANDOM.nextBytes(bytes);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    }
+
+    private static String param(Context ctx, String name) {
+        String value = ctx.queryParam(name);
+        return value == null || value.isBlank() ? null : value.strip();
+    }
+
+    private static Status status(String value) {
+        if (value == null || value.isBlank()) {
+            return null;
+        }
+        try {
+            return Status.valueOf(value.strip().toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    /** An instant, or a {@code datetime-local} value read as UTC; null when absent or unreadable. */
+    static Instant time(String value) {
+        if (value == null) {
+            return null;
+        }
+        try {
+            return Instant.parse(value);
+        } catch (DateTimeParseException e) {
+            try {
+                return LocalDateTime.parse(value).toInstant(ZoneOffset.UTC);
+            } catch (DateTimeParseException e2) {
+                return null;
+            }
+        }
+    }
+}
