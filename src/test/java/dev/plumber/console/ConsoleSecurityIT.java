@@ -228,6 +228,12 @@ class ConsoleSecurityIT {
         ViewJournal.Check check = journal.verify();
         assertThat(check.intact()).isFalse();
         assertThat(check.problem()).contains("was altered");
+        java.nio.file.Path config = java.nio.file.Files.createTempFile("plumber", ".yml");
+        java.nio.file.Files.writeString(
+                config,
+                "store: {url: \"" + fixture.dbUrl + "\", user: \"" + fixture.postgres.user() + "\", password: \"\"}\n");
+        assertThat(dev.plumber.cli.Main.run("console", "check-views", "--config", config.toString()))
+                .isEqualTo(1);
         ConsoleClient auditor = new ConsoleClient(fixture.base());
         auditor.login("auditor@it.local", ConsoleFixture.PASSWORD);
         assertThat(auditor.get("/console/views?check=1").body()).contains("Chain broken");
@@ -239,6 +245,8 @@ class ConsoleSecurityIT {
             s.execute("ALTER TABLE gateway.view_journal ENABLE TRIGGER view_journal_append_only");
         }
         assertThat(journal.verify().intact()).isTrue();
+        assertThat(dev.plumber.cli.Main.run("console", "check-views", "--config", config.toString()))
+                .isEqualTo(0);
     }
 
     @Test
