@@ -84,7 +84,12 @@ final class AdminPages {
     }
 
     static String health(
-            ConsoleUser user, String settings, String problem, Map<Status, Long> lastHour, long[] perMinute) {
+            ConsoleUser user,
+            String settings,
+            String problem,
+            Map<Status, Long> lastHour,
+            long[] perMinute,
+            List<String> meters) {
         StringBuilder h = new StringBuilder(8192);
         h.append("<h1>Health</h1><section><h2>DLP settings in force</h2>");
         if (settings == null) {
@@ -108,6 +113,14 @@ final class AdminPages {
                     .append("</span></li>");
         }
         h.append("</ul><h3>Requests per minute</h3>").append(chart(perMinute)).append("</section>");
+        h.append("<section><h2>Since the gateway started</h2><ul id=\"meters\">");
+        if (meters.isEmpty()) {
+            h.append("<li class=\"muted\">No DLP calls yet.</li>");
+        }
+        for (String line : meters) {
+            h.append("<li>").append(escape(line)).append("</li>");
+        }
+        h.append("</ul><p class=\"muted\">All meters: <a href=\"/metrics\">/metrics</a></p></section>");
         return Layout.page("Health", user, "health", h.toString());
     }
 

@@ -4,6 +4,7 @@ import dev.plumber.api.ConsoleAccounts;
 import dev.plumber.api.ConsoleAccounts.Role;
 import dev.plumber.auth.TokenSessions;
 import dev.plumber.files.FileSource;
+import dev.plumber.metrics.Meters;
 import dev.plumber.settings.DlpSettings;
 import dev.plumber.settings.DlpSettingsSource;
 import dev.plumber.status.Status;
@@ -11,6 +12,9 @@ import dev.plumber.status.StatusStore;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HttpStatus;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -29,6 +33,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The auditor DLP console under {@code /console/} (SPEC §6): log-in with cookie sessions, the requests and a request's
@@ -55,6 +60,7 @@ public final class Console {
     private final LoginThrottle throttle;
     private final TokenSessions<ConsoleUser> sessions;
     private final boolean secureCookies;
+    private final MeterRegistry registry;
     private final Clock clock;
 
     public Console(
@@ -66,6 +72,7 @@ public final class Console {
             DlpSettingsSource settings,
             FileSource files,
             boolean secureCookies,
+            MeterRegistry registry,
             Clock clock) {
         this.accounts = accounts;
         this.search = search;
@@ -77,6 +84,7 @@ public final class Console {
         this.throttle = new LoginThrottle(5, Duration.ofSeconds(30), clock);
         this.sessions = new TokenSessions<>(Duration.ofMinutes(30), clock);
         this.secureCookies = secureCookies;
+        this.registry = registry;
         this.clock = clock;
     }
 
@@ -345,7 +353,28 @@ public final class Console {
                 current.map(DlpSettings::describe).orElse(null),
                 settings.problem(),
                 lastHour,
-                search.perMinute(now)));
+                search.perMinute(now),
+                meterLines()));
+    }
+
+    /** What the gateway's meters saw since it started: DLP calls by system and outcome, dead letters by stage. */
+    private List<String> meterLines() {
+        List<String> lines = new java.util.ArrayList<>();
+        for (Timer t : registry.find(Meters.DLP_CALLS).timers()) {
+            lines.add(String.format(
+                    Locale.ROOT,
+                    "DLP calls %s %s: %d, mean %.1f ms, max %.1f ms",
+                    t.getId().getTag("system"),
+                    t.getId().getTag("outcome"),
+                    t.count(),
+                    t.mean(TimeUnit.MILLISECONDS),
+                    t.max(TimeUnit.MILLISECONDS)));
+        }
+        for (Counter c : registry.find(Meters.DEAD_LETTERS).counters()) {
+            lines.add(String.format(
+                    Locale.ROOT, "dead letters at stage %s: %.0f", c.getId().getTag("stage"), c.count()));
+        }
+        return lines;
     }
 
     private void accountsPage(Context ctx, String notice) throws SQLException {

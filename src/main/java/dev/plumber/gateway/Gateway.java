@@ -124,6 +124,7 @@ public final class Gateway implements AutoCloseable {
                     settings,
                     consoleFiles,
                     config.console().secureCookies(),
+                    registry,
                     clock);
 
             http = new GatewayHttp(

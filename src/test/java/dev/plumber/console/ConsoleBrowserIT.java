@@ -142,6 +142,7 @@ class ConsoleBrowserIT {
 
             chrome.open(fixture.base() + "/console/health");
             assertThat(chrome.text("#settings")).contains("system=icap");
+            assertThat(chrome.text("#meters")).contains("DLP calls icap");
             chrome.screenshot(SHOTS.resolve("09-health.png"));
 
             chrome.click("#logout");
