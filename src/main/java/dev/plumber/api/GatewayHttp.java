@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.plumber.api.ConsoleAccounts.Role;
+import dev.plumber.auth.LoginThrottle;
 import dev.plumber.auth.TokenSessions;
 import dev.plumber.status.RequestQuery;
 import dev.plumber.status.Status;
@@ -71,13 +72,24 @@ public final class GatewayHttp implements AutoCloseable {
         app.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
                 .result(registry.scrape()));
 
+        LoginThrottle throttle = new LoginThrottle(5, java.time.Duration.ofSeconds(30), java.time.Clock.systemUTC());
         app.post("/api/v1/login", ctx -> {
             Credentials credentials = ctx.bodyAsClass(Credentials.class);
+            var locked = throttle.lockedFor(credentials.email(), ctx.ip());
+            if (locked.isPresent()) {
+                error(
+                        ctx,
+                        HttpStatus.TOO_MANY_REQUESTS,
+                        "too many failed log-ins; try again in " + (locked.get().toSeconds() + 1) + " s");
+                return;
+            }
             var role = accounts.authenticate(credentials.email(), credentials.password());
             if (role.isEmpty()) {
+                throttle.failed(credentials.email(), ctx.ip());
                 error(ctx, HttpStatus.UNAUTHORIZED, "wrong e-mail or password");
                 return;
             }
+            throttle.succeeded(credentials.email(), ctx.ip());
             ctx.json(Map.of("token", sessions.open(role.get())));
         });
         app.post("/api/v1/logout", ctx -> {

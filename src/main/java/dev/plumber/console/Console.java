@@ -2,6 +2,7 @@ package dev.plumber.console;
 
 import dev.plumber.api.ConsoleAccounts;
 import dev.plumber.api.ConsoleAccounts.Role;
+import dev.plumber.auth.LoginThrottle;
 import dev.plumber.auth.TokenSessions;
 import dev.plumber.files.FileSource;
 import dev.plumber.metrics.Meters;

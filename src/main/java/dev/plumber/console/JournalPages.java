@@ -83,7 +83,8 @@ final class JournalPages {
         h.append("<table id=\"views\"><thead><tr><th>#</th><th>At (UTC)</th><th>Who</th><th>What</th>")
                 .append("<th>Of</th><th>IP</th><th>Hash</th></tr></thead><tbody>");
         for (ViewJournal.Entry e : entries) {
-            String target = e.action().startsWith("file")
+            // A view names a request (linked); a download names a file hash, a search no target.
+            String target = !e.action().endsWith(".view")
                     ? escape(e.target())
                     : "<a href=\"/console/requests/" + escape(url(e.target())) + "\">" + escape(e.target()) + "</a>";
             h.append("<tr><td>")

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.plumber.event.MessageEvent;
 import dev.plumber.testkit.Eventually;
+import dev.plumber.testkit.JsonHttp;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
@@ -157,6 +158,12 @@ class ConsoleSecurityIT {
 
         assertThat(locked.statusCode()).isEqualTo(429);
         assertThat(locked.body()).contains("Too many failed log-ins");
+        JsonHttp api = new JsonHttp(fixture.base());
+        for (int i = 0; i < 5; i++) {
+            assertThatThrownBy(() -> api.login("guessed@it.local", "api guess")).hasMessageContaining("401");
+        }
+        assertThatThrownBy(() -> api.login("guessed@it.local", ConsoleFixture.PASSWORD))
+                .hasMessageContaining("429");
     }
 
     @Test

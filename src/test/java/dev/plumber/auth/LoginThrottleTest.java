@@ -1,4 +1,4 @@
-package dev.plumber.console;
+package dev.plumber.auth;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

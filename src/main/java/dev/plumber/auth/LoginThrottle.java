@@ -1,4 +1,4 @@
-package dev.plumber.console;
+package dev.plumber.auth;
 
 import java.time.Clock;
 import java.time.Duration;
