@@ -18,9 +18,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.SecureRandom;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
@@ -28,12 +25,10 @@ import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
-import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -42,11 +37,7 @@ import java.util.concurrent.TimeUnit;
  * CSRF token; every view of a message or file is journaled in {@link ViewJournal}.
  */
 public final class Console {
-    static final String SESSION_COOKIE = "plumber_console";
-    static final String LOGIN_COOKIE = "plumber_login";
-    private static final String USER = "console.user";
     private static final int PAGE_SIZE = 50;
-    private static final SecureRandom RANDOM = new SecureRandom();
     private static final Map<String, String> STATIC = Map.of(
             "console.css", "text/css; charset=utf-8",
             "console.js", "text/javascript; charset=utf-8");
@@ -58,9 +49,7 @@ public final class Console {
     private final ViewJournal views;
     private final DlpSettingsSource settings;
     private final FileSource files;
-    private final LoginThrottle throttle;
-    private final TokenSessions<ConsoleUser> sessions;
-    private final boolean secureCookies;
+    private final ConsoleLogin login;
     private final MeterRegistry registry;
     private final Clock clock;
 
@@ -82,9 +71,13 @@ public final class Console {
         this.views = views;
         this.settings = settings;
         this.files = files;
-        this.throttle = new LoginThrottle(5, Duration.ofSeconds(30), clock);
-        this.sessions = new TokenSessions<>(Duration.ofMinutes(30), clock);
-        this.secureCookies = secureCookies;
+        this.login = new ConsoleLogin(
+                accounts,
+                journals,
+                new LoginThrottle(5, Duration.ofSeconds(30), clock),
+                new TokenSessions<>(Duration.ofMinutes(30), clock),
+                secureCookies,
+                clock);
         this.registry = registry;
         this.clock = clock;
     }
@@ -93,15 +86,15 @@ public final class Console {
     public void register(Javalin app) {
         app.before(ctx -> {
             if (ctx.path().equals("/console") || ctx.path().startsWith("/console/")) {
-                guard(ctx);
+                login.guard(ctx);
             }
         });
         app.get("/console", ctx -> ctx.redirect("/console/requests"));
         app.get("/console/", ctx -> ctx.redirect("/console/requests"));
         app.get("/console/static/{name}", this::staticFile);
-        app.get("/console/login", this::loginPage);
-        app.post("/console/login", this::login);
-        app.post("/console/logout", this::logout);
+        app.get("/console/login", login::loginPage);
+        app.post("/console/login", login::login);
+        app.post("/console/logout", login::logout);
         app.get("/console/requests", this::requests);
         app.get("/console/requests/{eventId}", this::request);
         app.get("/console/files/{hash}", this::download);
@@ -111,49 +104,6 @@ public final class Console {
         app.get("/console/accounts", ctx -> accountsPage(ctx, null));
         app.post("/console/accounts", this::createAccount);
         app.post("/console/accounts/{email}/{action}", this::changeAccount);
-    }
-
-    /** Headers for every console answer, then: log-in required, CSRF token on every POST, a live account. */
-    private void guard(Context ctx) throws SQLException {
-        ctx.header(
-                "Content-Security-Policy",
-                "default-src 'self'; script-src 'self'; style-src 'self';"
-                        + " img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self';"
-                        + " frame-ancestors 'none'");
-        ctx.header("X-Content-Type-Options", "nosniff");
-        ctx.header("X-Frame-Options", "DENY");
-        ctx.header("Referrer-Policy", "no-referrer");
-        ctx.header("Cache-Control", "no-store");
-        String path = ctx.path();
-        if (path.equals("/console/login") || path.startsWith("/console/static/")) {
-            return;
-        }
-        Optional<ConsoleUser> user = sessions.principal(ctx.cookie(SESSION_COOKIE));
-        if (user.isPresent() && accounts.enabledRole(user.get().email()).isEmpty()) {
-            // Disabled (or deleted) since logging in: the session ends now, not when it expires.
-            sessions.close(ctx.cookie(SESSION_COOKIE));
-            user = Optional.empty();
-        }
-        if (user.isEmpty()) {
-            if (ctx.method().name().equals("GET")) {
-                ctx.redirect("/console/login");
-            } else {
-                ctx.status(HttpStatus.UNAUTHORIZED).result("log in first");
-            }
-            ctx.skipRemainingHandlers();
-            return;
-        }
-        if (ctx.method().name().equals("POST")
-                && !sameToken(ctx.formParam("csrf"), user.get().csrf())) {
-            ctx.status(HttpStatus.FORBIDDEN).result("missing or wrong CSRF token: reload the page and try again");
-            ctx.skipRemainingHandlers();
-            return;
-        }
-        ctx.attribute(USER, user.get());
-    }
-
-    private static ConsoleUser user(Context ctx) {
-        return ctx.attribute(USER);
     }
 
     private void staticFile(Context ctx) throws IOException {
@@ -168,64 +118,6 @@ public final class Console {
             ctx.header("Cache-Control", "max-age=300");
             ctx.contentType(type).result(in.readAllBytes());
         }
-    }
-
-    private void loginPage(Context ctx) {
-        if (sessions.principal(ctx.cookie(SESSION_COOKIE)).isPresent()) {
-            ctx.redirect("/console/requests");
-            return;
-        }
-        String token = randomToken();
-        cookie(ctx, LOGIN_COOKIE, token, "/console/login", 3600);
-        ctx.html(AdminPages.login(token, "", null));
-    }
-
-    private void login(Context ctx) throws SQLException {
-        String email = Optional.ofNullable(ctx.formParam("email")).orElse("").strip();
-        String password = Optional.ofNullable(ctx.formParam("password")).orElse("");
-        String ip = ctx.ip();
-        // Log-in CSRF: the form's token must match the cookie set with the form (double submit).
-        String token = ctx.cookie(LOGIN_COOKIE);
-        if (token == null || !sameToken(ctx.formParam("csrf"), token)) {
-            String fresh = randomToken();
-            cookie(ctx, LOGIN_COOKIE, fresh, "/console/login", 3600);
-            ctx.status(HttpStatus.FORBIDDEN)
-                    .html(AdminPages.login(fresh, email, "The log-in form expired; please try again."));
-            return;
-        }
-        Optional<Duration> locked = throttle.lockedFor(email, ip);
-        if (locked.isPresent()) {
-            ctx.status(HttpStatus.TOO_MANY_REQUESTS)
-                    .html(AdminPages.login(
-                            token,
-                            email,
-                            "Too many failed log-ins; try again in "
-                                    + (locked.get().toSeconds() + 1) + " s."));
-            return;
-        }
-        Optional<Role> role = accounts.authenticate(email, password);
-        if (role.isEmpty()) {
-            throttle.failed(email, ip);
-            journal("login.failed", email, null, ip, null);
-            ctx.status(HttpStatus.UNAUTHORIZED).html(AdminPages.login(token, email, "Wrong e-mail or password."));
-            return;
-        }
-        throttle.succeeded(email, ip);
-        // A fresh session id at every log-in (no fixation); the old one, if any, ends.
-        sessions.close(ctx.cookie(SESSION_COOKIE));
-        String normalised = email.toLowerCase(Locale.ROOT);
-        String session = sessions.open(new ConsoleUser(normalised, role.get(), randomToken()));
-        cookie(ctx, SESSION_COOKIE, session, "/console", -1);
-        cookie(ctx, LOGIN_COOKIE, "", "/console/login", 0);
-        journal("login", normalised, null, ip, null);
-        ctx.redirect("/console/requests");
-    }
-
-    private void logout(Context ctx) throws SQLException {
-        sessions.close(ctx.cookie(SESSION_COOKIE));
-        cookie(ctx, SESSION_COOKIE, "", "/console", 0);
-        journal("logout", user(ctx).email(), null, ctx.ip(), null);
-        ctx.redirect("/console/login");
     }
 
     private void requests(Context ctx) throws SQLException {
@@ -250,9 +142,9 @@ public final class Console {
         }
         if (filter.text() != null) {
             // The words themselves stay out of the journal: they are message content.
-            views.append(user(ctx).email(), "message.search", "text search", ctx.ip());
+            views.append(ConsoleLogin.user(ctx).email(), "message.search", "text search", ctx.ip());
         }
-        ctx.html(RequestPages.list(user(ctx), filter, query, page, counts));
+        ctx.html(RequestPages.list(ConsoleLogin.user(ctx), filter, query, page, counts));
     }
 
     private void request(Context ctx) throws SQLException {
@@ -260,13 +152,14 @@ public final class Console {
         Optional<RequestSearch.Row> row = search.find(id);
         if (row.isEmpty()) {
             ctx.status(HttpStatus.NOT_FOUND)
-                    .html(Layout.page("Not found", user(ctx), "requests", "<h1>No such request</h1>"));
+                    .html(Layout.page("Not found", ConsoleLogin.user(ctx), "requests", "<h1>No such request</h1>"));
             return;
         }
         RequestSearch.Row r = row.get();
-        views.append(user(ctx).email(), r.type().equals("file") ? "file.view" : "message.view", id, ctx.ip());
+        views.append(
+                ConsoleLogin.user(ctx).email(), r.type().equals("file") ? "file.view" : "message.view", id, ctx.ip());
         Optional<String> text = r.hasContent() ? store.content(id) : Optional.empty();
-        ctx.html(RequestPages.request(user(ctx), r, text, search.linked(r), search.history(id)));
+        ctx.html(RequestPages.request(ConsoleLogin.user(ctx), r, text, search.linked(r), search.history(id)));
     }
 
     private void download(Context ctx) throws Exception {
@@ -281,7 +174,7 @@ public final class Console {
         String name = known.isEmpty() || known.get(0).fileName() == null
                 ? hash
                 : known.get(0).fileName();
-        views.append(user(ctx).email(), "file.download", hash, ctx.ip());
+        views.append(ConsoleLogin.user(ctx).email(), "file.download", hash, ctx.ip());
         FileSource.OpenFile file;
         try {
             file = files.open(hash);
@@ -325,7 +218,7 @@ public final class Console {
             next = "/console/journals?" + query + (query.isEmpty() ? "" : "&") + "beforeTs="
                     + Html.url(last.ts().toString()) + "&beforeId=" + Html.url(last.id());
         }
-        ctx.html(JournalPages.journals(user(ctx), q, entries, next));
+        ctx.html(JournalPages.journals(ConsoleLogin.user(ctx), q, entries, next));
     }
 
     private void views(Context ctx) throws SQLException {
@@ -341,7 +234,7 @@ public final class Console {
         Long next =
                 entries.size() == PAGE_SIZE ? entries.get(entries.size() - 1).seq() : null;
         String query = Optional.ofNullable(ctx.queryString()).orElse("");
-        ctx.html(JournalPages.views(user(ctx), actor, entries, check, next, query));
+        ctx.html(JournalPages.views(ConsoleLogin.user(ctx), actor, entries, check, next, query));
     }
 
     private void health(Context ctx) throws SQLException {
@@ -350,7 +243,7 @@ public final class Console {
         Map<Status, Long> lastHour = search.counts(
                 new RequestSearch.Filter(null, null, null, null, null, null, now.minusSeconds(3600), null, null));
         ctx.html(AdminPages.health(
-                user(ctx),
+                ConsoleLogin.user(ctx),
                 current.map(DlpSettings::describe).orElse(null),
                 settings.problem(),
                 lastHour,
@@ -379,16 +272,16 @@ public final class Console {
     }
 
     private void accountsPage(Context ctx, String notice) throws SQLException {
-        if (!user(ctx).admin()) {
+        if (!ConsoleLogin.user(ctx).admin()) {
             ctx.status(HttpStatus.FORBIDDEN)
-                    .html(Layout.page("Forbidden", user(ctx), "", "<h1>Only admins manage accounts</h1>"));
+                    .html(Layout.page("Forbidden", ConsoleLogin.user(ctx), "", "<h1>Only admins manage accounts</h1>"));
             return;
         }
-        ctx.html(AdminPages.accounts(user(ctx), accounts.list(), notice));
+        ctx.html(AdminPages.accounts(ConsoleLogin.user(ctx), accounts.list(), notice));
     }
 
     private void createAccount(Context ctx) throws SQLException {
-        if (!user(ctx).admin()) {
+        if (!ConsoleLogin.user(ctx).admin()) {
             accountsPage(ctx, null);
             return;
         }
@@ -403,7 +296,12 @@ public final class Console {
         } else if (!roleName.equals("auditor") && !roleName.equals("admin")) {
             notice = "The role is auditor or admin.";
         } else if (accounts.create(email, password, Role.valueOf(roleName.toUpperCase(Locale.ROOT)))) {
-            journal("account.created", user(ctx).email(), email, ctx.ip(), "{\"role\":\"" + roleName + "\"}");
+            journal(
+                    "account.created",
+                    ConsoleLogin.user(ctx).email(),
+                    email,
+                    ctx.ip(),
+                    "{\"role\":\"" + roleName + "\"}");
             notice = "Created " + email + " (" + roleName + ").";
         } else {
             notice = "An account " + email + " exists already.";
@@ -412,7 +310,7 @@ public final class Console {
     }
 
     private void changeAccount(Context ctx) throws SQLException {
-        if (!user(ctx).admin()) {
+        if (!ConsoleLogin.user(ctx).admin()) {
             accountsPage(ctx, null);
             return;
         }
@@ -423,10 +321,10 @@ public final class Console {
             return;
         }
         String notice;
-        if (email.equalsIgnoreCase(user(ctx).email())) {
+        if (email.equalsIgnoreCase(ConsoleLogin.user(ctx).email())) {
             notice = "You cannot disable your own account.";
         } else if (accounts.setDisabled(email, action.equals("disable"))) {
-            journal("account." + action + "d", user(ctx).email(), email, ctx.ip(), null);
+            journal("account." + action + "d", ConsoleLogin.user(ctx).email(), email, ctx.ip(), null);
             notice = (action.equals("disable") ? "Disabled " : "Enabled ") + email + ".";
         } else {
             notice = "No account " + email + ".";
@@ -435,37 +333,7 @@ public final class Console {
     }
 
     private void journal(String action, String actor, String target, String ip, String details) throws SQLException {
-        journals.add(new Journals.Entry(
-                UUID.randomUUID().toString(), "console", action, actor, target, ip, clock.instant(), details));
-    }
-
-    private void cookie(Context ctx, String name, String value, String path, int maxAge) {
-        StringBuilder c = new StringBuilder(name)
-                .append('=')
-                .append(value)
-                .append("; Path=")
-                .append(path);
-        if (maxAge >= 0) {
-            c.append("; Max-Age=").append(maxAge);
-        }
-        c.append("; HttpOnly; SameSite=Strict");
-        if (secureCookies) {
-            c.append("; Secure");
-        }
-        ctx.res().addHeader("Set-Cookie", c.toString());
-    }
-
-    private static boolean sameToken(String given, String expected) {
-        return given != null
-                && expected != null
-                && MessageDigest.isEqual(
-                        given.getBytes(StandardCharsets.UTF_8), expected.getBytes(StandardCharsets.UTF_8));
-    }
-
-    private static String randomToken() {
-        byte[] bytes = new byte[32];
-        RANDOM.nextBytes(bytes);
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+        journals.console(action, actor, target, ip, details, clock.instant());
     }
 
     private static String param(Context ctx, String name) {

@@ -56,6 +56,12 @@ public final class Journals {
         }
     }
 
+    /** An entry of the console's own journal: log-ins, log-outs, account changes. */
+    public void console(String action, String actor, String target, String ip, String details, Instant at)
+            throws SQLException {
+        add(new Entry(java.util.UUID.randomUUID().toString(), "console", action, actor, target, ip, at, details));
+    }
+
     /** Newest first. */
     public List<Entry> search(Search q, int limit) throws SQLException {
         StringBuilder sql = new StringBuilder("SELECT * FROM gateway.journal WHERE TRUE");

@@ -2,7 +2,8 @@
  * The auditor DLP console (SPEC §6), served by the gateway under {@code /console/}: server-rendered HTML, a little
  * JavaScript (auto-refresh), no build step.
  *
- * <p>Data flow: {@code Console} (routes, sessions, CSRF, journaling of views) → {@code RequestSearch} (keyset-paged
+ * <p>Data flow: {@code ConsoleLogin} (log-in, sessions, CSRF, headers) guards {@code Console} (routes, journaling of
+ * views) → {@code RequestSearch} (keyset-paged
  * reads of {@code gateway.requests} and its history), {@code Journals} (fed by {@code JournalIntake} from the core's
  * {@code admin-events} and {@code system-events}, plus the console's own log-ins and account changes), {@code
  * ViewJournal} (append-only, hash-chained) → {@code RequestPages}, {@code JournalPages}, {@code AdminPages} render

@@ -84,7 +84,7 @@ class ConsoleSecurityIT {
 
         assertThat(response.statusCode()).isEqualTo(302);
         assertThat(response.headers().allValues("Set-Cookie")).anySatisfy(c -> assertThat(c)
-                .startsWith(Console.SESSION_COOKIE + "=")
+                .startsWith(ConsoleLogin.SESSION_COOKIE + "=")
                 .contains("HttpOnly")
                 .contains("SameSite=Strict")
                 .contains("Path=/console"));
