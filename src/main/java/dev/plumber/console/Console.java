@@ -37,6 +37,7 @@ import java.util.concurrent.TimeUnit;
  * CSRF token; every view of a message or file is journaled in {@link ViewJournal}.
  */
 public final class Console {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Console.class);
     private static final int PAGE_SIZE = 50;
     private static final Map<String, String> STATIC = Map.of(
             "console.css", "text/css; charset=utf-8",
@@ -158,7 +159,14 @@ public final class Console {
         RequestSearch.Row r = row.get();
         views.append(
                 ConsoleLogin.user(ctx).email(), r.type().equals("file") ? "file.view" : "message.view", id, ctx.ip());
-        Optional<String> text = r.hasContent() ? store.content(id) : Optional.empty();
+        Optional<String> text;
+        try {
+            text = r.hasContent() ? store.content(id) : Optional.empty();
+        } catch (IllegalArgumentException e) {
+            // Sealed under another key (console.contentKeyFile changed or lost) or altered in the database.
+            log.warn("the text of request {} cannot be opened: {}", id, e.getMessage());
+            text = Optional.empty();
+        }
         ctx.html(RequestPages.request(ConsoleLogin.user(ctx), r, text, search.linked(r), search.history(id)));
     }
 

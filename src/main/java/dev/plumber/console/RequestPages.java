@@ -136,6 +136,8 @@ final class RequestPages {
                 h.append("<pre class=\"message\" id=\"message-text\">")
                         .append(escape(text.get()))
                         .append("</pre>");
+            } else if (r.hasContent()) {
+                h.append("<p class=\"bad\">The stored text cannot be opened with this gateway's content key.</p>");
             } else {
                 h.append("<p class=\"muted\">The text was not kept for this request.</p>");
             }
