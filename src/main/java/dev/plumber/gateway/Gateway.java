@@ -9,6 +9,7 @@ import dev.plumber.console.Console;
 import dev.plumber.console.JournalIntake;
 import dev.plumber.console.Journals;
 import dev.plumber.console.RequestSearch;
+import dev.plumber.console.SettingsWatch;
 import dev.plumber.console.ViewJournal;
 import dev.plumber.delivery.DeliveryPolicy;
 import dev.plumber.delivery.DlpSender;
@@ -38,6 +39,9 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.slf4j.Logger;
@@ -112,6 +116,20 @@ public final class Gateway implements AutoCloseable {
                 journalIntake.close();
                 journalPoller.join(Duration.ofSeconds(10));
             });
+            ScheduledExecutorService settingsWatcher = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform()
+                    .name("plumber-settings-journal")
+                    .daemon()
+                    .factory());
+            resources.push(settingsWatcher::shutdownNow);
+            settingsWatcher.scheduleWithFixedDelay(
+                    new SettingsWatch(
+                            settings,
+                            new Journals(dataSource)::add,
+                            System.getenv().getOrDefault("HOSTNAME", "gateway"),
+                            clock),
+                    0,
+                    5,
+                    TimeUnit.SECONDS);
             HttpFileSource consoleFiles = new HttpFileSource(
                     config.files().url(), config.files().token(), config.files().timeout());
             resources.push(consoleFiles);

@@ -129,7 +129,11 @@ class ConsoleBrowserIT {
             chrome.screenshot(SHOTS.resolve("06-hostile-text.png"));
 
             chrome.open(fixture.base() + "/console/journals");
-            assertThat(chrome.text("#journal")).contains("user.created").contains("carol@it.local");
+            assertThat(chrome.text("#journal"))
+                    .contains("user.created")
+                    .contains("carol@it.local")
+                    .contains("settings.applied")
+                    .contains("login");
             chrome.screenshot(SHOTS.resolve("07-journals.png"));
 
             chrome.open(fixture.base() + "/console/views?check=1");
