@@ -2,8 +2,8 @@
  * The auditor DLP console (SPEC §6), served by the gateway under {@code /console/}: server-rendered HTML, a little
  * JavaScript (auto-refresh), no build step.
  *
- * <p>Data flow: {@code ConsoleLogin} (log-in, sessions, CSRF, headers) guards {@code Console} (routes, journaling of
- * views) → {@code RequestSearch} (keyset-paged reads of {@code gateway.requests} and its history), {@code
+ * <p>The gateway starts {@code ConsoleAssembly}. Data flow: {@code ConsoleLogin} (log-in, sessions, CSRF, headers)
+ * guards {@code Console} (routes, journaling of views) → {@code RequestSearch} (keyset-paged reads of {@code gateway.requests} and its history), {@code
  * Journals} (fed by {@code JournalIntake} from the core's {@code admin-events} and {@code system-events}, plus the
  * console's own log-ins and account changes, and {@code SettingsWatch}'s DLP settings applied or rejected),
  * {@code ViewJournal} (append-only, hash-chained) → {@code RequestPages}, {@code JournalPages}, {@code AdminPages}

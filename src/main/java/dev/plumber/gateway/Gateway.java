@@ -5,15 +5,9 @@ import dev.plumber.api.ConsoleAccounts;
 import dev.plumber.api.GatewayHttp;
 import dev.plumber.auth.PasswordHasher;
 import dev.plumber.auth.TokenSessions;
-import dev.plumber.console.Console;
-import dev.plumber.console.JournalIntake;
-import dev.plumber.console.Journals;
-import dev.plumber.console.RequestSearch;
-import dev.plumber.console.SettingsWatch;
-import dev.plumber.console.ViewJournal;
+import dev.plumber.console.ConsoleAssembly;
 import dev.plumber.delivery.DeliveryPolicy;
 import dev.plumber.delivery.DlpSender;
-import dev.plumber.files.HttpFileSource;
 import dev.plumber.intake.DeadLetters;
 import dev.plumber.intake.EventProcessor;
 import dev.plumber.intake.RequestConsumer;
@@ -30,18 +24,12 @@ import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.sql.Connection;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
-import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.slf4j.Logger;
@@ -74,7 +62,7 @@ public final class Gateway implements AutoCloseable {
             HikariDataSource dataSource = Connections.dataSource(config.store());
             resources.push(dataSource);
             StatusStore.migrate(dataSource);
-            ContentCipher cipher = contentCipher(config.console());
+            ContentCipher cipher = ConsoleAssembly.contentCipher(config.console());
             StatusStore store = new StatusStore(dataSource, clock, cipher);
             accounts = new ConsoleAccounts(dataSource, hasher);
             GatewayConfig.Account admin = config.console().bootstrapAdmin();
@@ -106,44 +94,18 @@ public final class Gateway implements AutoCloseable {
                 poller.join(Duration.ofSeconds(40));
             });
 
-            JournalIntake journalIntake = new JournalIntake(
+            ConsoleAssembly console = ConsoleAssembly.start(
+                    config,
+                    dataSource,
+                    cipher,
+                    store,
+                    accounts,
+                    settings,
+                    registry,
                     new KafkaConsumer<>(
                             Connections.consumer(config.kafka(), config.kafka().groupId() + "-console-journals")),
-                    JOURNAL_TOPICS,
-                    new Journals(dataSource));
-            Thread journalPoller = Thread.ofPlatform().name("plumber-journals").start(journalIntake);
-            resources.push(() -> {
-                journalIntake.close();
-                journalPoller.join(Duration.ofSeconds(10));
-            });
-            ScheduledExecutorService settingsWatcher = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform()
-                    .name("plumber-settings-journal")
-                    .daemon()
-                    .factory());
-            resources.push(settingsWatcher::shutdownNow);
-            settingsWatcher.scheduleWithFixedDelay(
-                    new SettingsWatch(
-                            settings,
-                            new Journals(dataSource)::add,
-                            System.getenv().getOrDefault("HOSTNAME", "gateway"),
-                            clock),
-                    0,
-                    5,
-                    TimeUnit.SECONDS);
-            HttpFileSource consoleFiles = new HttpFileSource(
-                    config.files().url(), config.files().token(), config.files().timeout());
-            resources.push(consoleFiles);
-            Console console = new Console(
-                    accounts,
-                    new RequestSearch(dataSource, cipher),
-                    store,
-                    new Journals(dataSource),
-                    new ViewJournal(dataSource, clock),
-                    settings,
-                    consoleFiles,
-                    config.console().secureCookies(),
-                    registry,
                     clock);
+            resources.push(console);
 
             http = new GatewayHttp(
                     config.http().port(),
@@ -158,22 +120,6 @@ public final class Gateway implements AutoCloseable {
             close();
             throw e;
         }
-    }
-
-    /** The core's journals, shown in the console (SPEC §3). */
-    private static final List<String> JOURNAL_TOPICS = List.of("admin-events", "system-events");
-
-    /** The key sealing message texts: the configured file, or (not configured) a random key for this run. */
-    private static ContentCipher contentCipher(GatewayConfig.Console console) {
-        SecureRandom random = new SecureRandom();
-        if (console.contentKeyFile().isBlank()) {
-            log.warn("console.contentKeyFile is not set: message texts are sealed with a key for this run only and"
-                    + " cannot be read after a restart");
-            byte[] key = new byte[32];
-            random.nextBytes(key);
-            return new ContentCipher(key, random);
-        }
-        return ContentCipher.fromKeyFile(Path.of(console.contentKeyFile()), random);
     }
 
     /** Starts the gateway; the senders are closed with it. */
