@@ -3,11 +3,12 @@
  * JavaScript (auto-refresh), no build step.
  *
  * <p>The gateway starts {@code ConsoleAssembly}. Data flow: {@code ConsoleLogin} (log-in, sessions, CSRF, headers)
- * guards {@code Console} (routes, journaling of views) → {@code RequestSearch} (keyset-paged reads of {@code gateway.requests} and its history), {@code
- * Journals} (fed by {@code JournalIntake} from the core's {@code admin-events} and {@code system-events}, plus the
- * console's own log-ins and account changes, and {@code SettingsWatch}'s DLP settings applied or rejected),
- * {@code ViewJournal} (append-only, hash-chained) → {@code RequestPages}, {@code JournalPages}, {@code AdminPages}
- * render through {@code Layout}, and every value goes through {@link dev.plumber.console.Html#escape}.
+ * guards {@code Console} (routes, journaling of views) → {@code RequestSearch} (keyset-paged reads of {@code
+ * gateway.requests} and its history), {@code Journals} (fed by {@code JournalIntake} from the core's {@code
+ * admin-events} and {@code system-events}, plus the console's own log-ins and account changes, and {@code
+ * SettingsWatch}'s DLP settings applied or rejected), {@code ViewJournal} (append-only, hash-chained) → {@code
+ * RequestPages}, {@code JournalPages}, {@code AdminPages} render through {@code Layout}, and every value goes through
+ * {@link dev.plumber.console.Html#escape}.
  *
  * <p>Pages: {@code GET /console/login}, {@code POST /console/login}, {@code POST /console/logout}; {@code GET
  * /console/requests?status=&type=&dlp=&sender=&chat=&hash=&from=&to=&q=&after=} (newest first; {@code q}: words of
