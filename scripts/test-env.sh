@@ -5,8 +5,8 @@
 # free ports, so installing must not leave the system services running (they would take 2379, 1344, 3128).
 set -euo pipefail
 
-# One list; the browser tests will add chromium chromium-driver here.
-PLUMBER_TEST_PACKAGES="etcd-server etcd-client c-icap libc-icap-mod-contentfiltering squid-openssl openssl thrift-compiler"
+# One list; chromium and chromium-driver run the console's browser tests (headless).
+PLUMBER_TEST_PACKAGES="etcd-server etcd-client c-icap libc-icap-mod-contentfiltering squid-openssl openssl thrift-compiler chromium chromium-driver"
 # The system services those packages register; stopped and disabled if installing them started any.
 PLUMBER_TEST_SERVICES="etcd c-icap squid"
 
@@ -84,7 +84,7 @@ for service in $PLUMBER_TEST_SERVICES; do
     fi
 done
 
-for program in etcd etcdctl c-icap squid node npm; do
+for program in etcd etcdctl c-icap squid node npm chromium chromedriver; do
     command -v "$program" >/dev/null 2>&1 || [[ -x /usr/bin/$program || -x /usr/sbin/$program ]] ||
         fail "installed ${missing[*]} but '$program' is still not there"
 done

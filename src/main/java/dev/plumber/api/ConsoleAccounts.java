@@ -37,6 +37,52 @@ public final class ConsoleAccounts {
         }
     }
 
+    /** A console account as the admin page lists it. */
+    public record Account(String email, Role role, boolean disabled, java.time.Instant createdAt) {}
+
+    /** Every account, by e-mail. */
+    public java.util.List<Account> list() throws SQLException {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement s = c.prepareStatement(
+                        "SELECT email, role, disabled, created_at FROM gateway.console_accounts ORDER BY email");
+                ResultSet r = s.executeQuery()) {
+            java.util.List<Account> accounts = new java.util.ArrayList<>();
+            while (r.next()) {
+                accounts.add(new Account(
+                        r.getString(1),
+                        Role.valueOf(r.getString(2).toUpperCase(java.util.Locale.ROOT)),
+                        r.getBoolean(3),
+                        r.getTimestamp(4).toInstant()));
+            }
+            return accounts;
+        }
+    }
+
+    /** Disables or re-enables an account; returns whether it exists. */
+    public boolean setDisabled(String email, boolean disabled) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement s =
+                        c.prepareStatement("UPDATE gateway.console_accounts SET disabled = ? WHERE email = ?")) {
+            s.setBoolean(1, disabled);
+            s.setString(2, normalise(email));
+            return s.executeUpdate() == 1;
+        }
+    }
+
+    /** The role of an enabled account, checked on every console request so a disabled account loses access. */
+    public Optional<Role> enabledRole(String email) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement s = c.prepareStatement(
+                        "SELECT role FROM gateway.console_accounts WHERE email = ? AND NOT disabled")) {
+            s.setString(1, normalise(email));
+            try (ResultSet r = s.executeQuery()) {
+                return r.next()
+                        ? Optional.of(Role.valueOf(r.getString(1).toUpperCase(java.util.Locale.ROOT)))
+                        : Optional.empty();
+            }
+        }
+    }
+
     public boolean isEmpty() throws SQLException {
         try (Connection c = dataSource.getConnection();
                 PreparedStatement s = c.prepareStatement("SELECT 1 FROM gateway.console_accounts LIMIT 1");

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.plumber.api.ConsoleAccounts.Role;
+import dev.plumber.auth.LoginThrottle;
 import dev.plumber.auth.TokenSessions;
 import dev.plumber.status.RequestQuery;
 import dev.plumber.status.Status;
@@ -36,6 +37,18 @@ public final class GatewayHttp implements AutoCloseable {
             TokenSessions<Role> sessions,
             PrometheusMeterRegistry registry,
             Supplier<String> notReadyReason) {
+        this(port, store, accounts, sessions, registry, notReadyReason, app -> {});
+    }
+
+    /** As above, with more routes (the console's) added by {@code routes} before the server starts. */
+    public GatewayHttp(
+            int port,
+            StatusStore store,
+            ConsoleAccounts accounts,
+            TokenSessions<Role> sessions,
+            PrometheusMeterRegistry registry,
+            Supplier<String> notReadyReason,
+            java.util.function.Consumer<Javalin> routes) {
         app = Javalin.create(config -> {
             config.useVirtualThreads = true;
             config.showJavalinBanner = false;
@@ -59,13 +72,24 @@ public final class GatewayHttp implements AutoCloseable {
         app.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
                 .result(registry.scrape()));
 
+        LoginThrottle throttle = new LoginThrottle(5, java.time.Duration.ofSeconds(30), java.time.Clock.systemUTC());
         app.post("/api/v1/login", ctx -> {
             Credentials credentials = ctx.bodyAsClass(Credentials.class);
+            var locked = throttle.lockedFor(credentials.email(), ctx.ip());
+            if (locked.isPresent()) {
+                error(
+                        ctx,
+                        HttpStatus.TOO_MANY_REQUESTS,
+                        "too many failed log-ins; try again in " + (locked.get().toSeconds() + 1) + " s");
+                return;
+            }
             var role = accounts.authenticate(credentials.email(), credentials.password());
             if (role.isEmpty()) {
+                throttle.failed(credentials.email(), ctx.ip());
                 error(ctx, HttpStatus.UNAUTHORIZED, "wrong e-mail or password");
                 return;
             }
+            throttle.succeeded(credentials.email(), ctx.ip());
             ctx.json(Map.of("token", sessions.open(role.get())));
         });
         app.post("/api/v1/logout", ctx -> {
@@ -90,6 +114,7 @@ public final class GatewayHttp implements AutoCloseable {
         });
         app.get("/api/v1/requests/{eventId}", ctx -> store.find(ctx.pathParam("eventId"))
                 .ifPresentOrElse(ctx::json, () -> error(ctx, HttpStatus.NOT_FOUND, "no such request")));
+        routes.accept(app);
         app.start(port);
     }
 

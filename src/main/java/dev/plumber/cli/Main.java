@@ -18,7 +18,8 @@ import picocli.CommandLine.Command;
             IcapCommand.class,
             ConfigCommand.class,
             DlqCommand.class,
-            InfowatchCommand.class
+            InfowatchCommand.class,
+            ConsoleCommand.class
         })
 public final class Main implements Runnable {
     @CommandLine.Spec

@@ -110,7 +110,7 @@ public final class Demo implements AutoCloseable {
                 new GatewayConfig.Kafka(kafka.bootstrapServers(), "plumber", topics),
                 new GatewayConfig.Store(gatewayDb, postgres.user(), ""),
                 new GatewayConfig.Http(ports.gateway()),
-                null);
+                new GatewayConfig.Console(null, dataDir.resolve("content.key").toString(), false));
         PasswordHasher hasher = new PasswordHasher(DEMO_ITERATIONS);
         Gateway gateway = Gateway.start(config, settings, Senders.create(config), hasher);
         resources.push(gateway);

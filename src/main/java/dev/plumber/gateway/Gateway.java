@@ -5,6 +5,7 @@ import dev.plumber.api.ConsoleAccounts;
 import dev.plumber.api.GatewayHttp;
 import dev.plumber.auth.PasswordHasher;
 import dev.plumber.auth.TokenSessions;
+import dev.plumber.console.ConsoleAssembly;
 import dev.plumber.delivery.DeliveryPolicy;
 import dev.plumber.delivery.DlpSender;
 import dev.plumber.intake.DeadLetters;
@@ -14,6 +15,7 @@ import dev.plumber.metrics.Meters;
 import dev.plumber.settings.DlpSettingsSource;
 import dev.plumber.settings.DlpSystem;
 import dev.plumber.settings.GatewayConfig;
+import dev.plumber.status.ContentCipher;
 import dev.plumber.status.StatusPublisher;
 import dev.plumber.status.StatusStore;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
@@ -64,7 +66,8 @@ public final class Gateway implements AutoCloseable {
             HikariDataSource dataSource = Connections.dataSource(config.store());
             resources.push(dataSource);
             StatusStore.migrate(dataSource);
-            StatusStore store = new StatusStore(dataSource, clock);
+            ContentCipher cipher = ConsoleAssembly.contentCipher(config.console());
+            StatusStore store = new StatusStore(dataSource, clock, cipher);
             accounts = new ConsoleAccounts(dataSource, hasher);
             GatewayConfig.Account admin = config.console().bootstrapAdmin();
             if (!admin.email().isBlank() && accounts.isEmpty()) {
@@ -97,13 +100,27 @@ public final class Gateway implements AutoCloseable {
                 poller.join(Duration.ofSeconds(40));
             });
 
+            ConsoleAssembly console = ConsoleAssembly.start(
+                    config,
+                    dataSource,
+                    cipher,
+                    store,
+                    accounts,
+                    settings,
+                    registry,
+                    new KafkaConsumer<>(
+                            Connections.consumer(config.kafka(), config.kafka().groupId() + "-console-journals")),
+                    clock);
+            resources.push(console);
+
             http = new GatewayHttp(
                     config.http().port(),
                     store,
                     accounts,
                     new TokenSessions<>(Duration.ofHours(8), clock),
                     registry,
-                    () -> notReady(settings, dataSource, poller));
+                    () -> notReady(settings, dataSource, poller),
+                    console::register);
             resources.push(http);
         } catch (Exception | Error e) {
             close();

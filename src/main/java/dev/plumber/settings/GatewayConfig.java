@@ -17,7 +17,7 @@ public record GatewayConfig(
         kafka = Objects.requireNonNullElseGet(kafka, () -> new Kafka(null, null, null));
         store = Objects.requireNonNullElseGet(store, () -> new Store(null, null, null));
         http = Objects.requireNonNullElseGet(http, () -> new Http(null));
-        console = Objects.requireNonNullElseGet(console, () -> new Console(null));
+        console = Objects.requireNonNullElseGet(console, () -> new Console(null, null, null));
     }
 
     public static GatewayConfig load(Path file) throws InvalidSettingsException {
@@ -101,9 +101,20 @@ public record GatewayConfig(
         }
     }
 
-    public record Console(Account bootstrapAdmin) {
+    /**
+     * The auditor console. {@code contentKeyFile}: the key sealing message texts in the status store (created on the
+     * first start; empty: a random key for this run only). {@code secureCookies}: mark session cookies Secure (on
+     * when the console is served over TLS, directly or behind a TLS proxy).
+     */
+    public record Console(Account bootstrapAdmin, String contentKeyFile, Boolean secureCookies) {
         public Console {
             bootstrapAdmin = Objects.requireNonNullElseGet(bootstrapAdmin, () -> new Account(null, null));
+            contentKeyFile = Objects.requireNonNullElse(contentKeyFile, "");
+            secureCookies = Objects.requireNonNullElse(secureCookies, false);
+        }
+
+        public Console(Account bootstrapAdmin) {
+            this(bootstrapAdmin, null, null);
         }
     }
 

@@ -25,10 +25,18 @@ public final class StatusStore {
 
     private final DataSource dataSource;
     private final Clock clock;
+    private final ContentCipher cipher;
 
+    /** A store that keeps no message text (tools such as the dead-letter replay). */
     public StatusStore(DataSource dataSource, Clock clock) {
+        this(dataSource, clock, null);
+    }
+
+    /** A store that keeps message text sealed with {@code cipher}, for auditors. */
+    public StatusStore(DataSource dataSource, Clock clock, ContentCipher cipher) {
         this.dataSource = dataSource;
         this.clock = clock;
+        this.cipher = cipher;
     }
 
     /** Creates or upgrades the {@code gateway} schema. */
@@ -65,15 +73,22 @@ public final class StatusStore {
         Long mid = null;
         String chat = null;
         String fileName = null;
+        Content content = Content.NONE;
         switch (event) {
             case MessageEvent m -> {
                 type = "message";
                 mid = m.mid();
                 chat = m.chat();
+                if (cipher != null && m.text() != null) {
+                    String id = m.id().toString();
+                    content = new Content(
+                            cipher.seal(m.text(), id), cipher.terms(m.text()).toArray(String[]::new), null, null);
+                }
             }
             case FileEvent f -> {
                 type = "file";
                 fileName = f.name();
+                content = new Content(null, null, f.size(), f.mime());
             }
         }
         return upsert(
@@ -87,12 +102,32 @@ public final class StatusStore {
                 event.ts(),
                 at,
                 dlpSystem,
-                dlpAddress);
+                dlpAddress,
+                content);
+    }
+    /** What the console shows beside a row: sealed text and its search terms, or a file's size and type. */
+    private record Content(byte[] sealed, String[] terms, Long fileSize, String fileMime) {
+        static final Content NONE = new Content(null, null, null, null);
+    }
+
+    /** The message text of a request, opened; empty for files or when no text was kept. */
+    public Optional<String> content(String id) throws SQLException {
+        if (cipher == null) {
+            return Optional.empty();
+        }
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement s = c.prepareStatement("SELECT content FROM gateway.requests WHERE event_id = ?")) {
+            s.setString(1, id);
+            try (ResultSet r = s.executeQuery()) {
+                byte[] sealed = r.next() ? r.getBytes(1) : null;
+                return sealed == null ? Optional.empty() : Optional.of(cipher.open(sealed, id));
+            }
+        }
     }
 
     /** Records an event that could not be read; its id is the event's own when it has one. */
     public Status receiveMalformed(String eventId, KafkaCoordinates at) throws SQLException {
-        return upsert(eventId, "malformed", null, null, null, null, null, null, at, null, null);
+        return upsert(eventId, "malformed", null, null, null, null, null, null, at, null, null, Content.NONE);
     }
 
     /** With a DLP system the row goes to SENDING (an attempt), else to RECEIVED; a decided row is left alone. */
@@ -107,7 +142,8 @@ public final class StatusStore {
             Instant eventTs,
             KafkaCoordinates at,
             String dlpSystem,
-            String dlpAddress)
+            String dlpAddress,
+            Content content)
             throws SQLException {
         Timestamp now = Timestamp.from(clock.instant());
         boolean sending = dlpSystem != null;
@@ -115,8 +151,8 @@ public final class StatusStore {
         try (Connection c = dataSource.getConnection();
                 PreparedStatement s = c.prepareStatement("INSERT INTO gateway.requests AS r (event_id, type, status,"
                         + " attempts, dlp_system, dlp_address, mid, chat, sender, file_hash, file_name, kafka_topic,"
-                        + " kafka_partition, kafka_offset, event_ts, received_at, updated_at)"
-                        + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                        + " kafka_partition, kafka_offset, event_ts, received_at, updated_at, content, content_terms, file_size,"
+                        + " file_mime) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
                         + " ON CONFLICT (event_id) DO UPDATE SET"
                         + " status = CASE WHEN " + undecided + " THEN EXCLUDED.status ELSE r.status END,"
                         + " attempts = CASE WHEN " + undecided
@@ -144,6 +180,10 @@ public final class StatusStore {
             s.setTimestamp(15, eventTs == null ? null : Timestamp.from(eventTs));
             s.setTimestamp(16, now);
             s.setTimestamp(17, now);
+            s.setBytes(18, content.sealed());
+            s.setArray(19, content.terms() == null ? null : c.createArrayOf("text", content.terms()));
+            s.setObject(20, content.fileSize());
+            s.setString(21, content.fileMime());
             try (ResultSet r = s.executeQuery()) {
                 r.next();
                 return Status.valueOf(r.getString(1));

@@ -23,7 +23,8 @@ class MainTest {
                 List.of("icap", "probe"),
                 List.of("config", "check"),
                 List.of("dlq", "replay"),
-                List.of("infowatch", "manifest"));
+                List.of("infowatch", "manifest"),
+                List.of("console", "check-views"));
         for (List<String> command : commands) {
             CommandLine sub = cli;
             for (String name : command) {

@@ -30,7 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
  * per second and file megabytes per second. It asserts only that everything arrived; the numbers are for reading.
  */
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
-class InfowatchThroughputIT {
+class InfowatchThroughputBenchmarkIT {
     private static final int MESSAGES = 2_000;
     private static final int THREADS = 4;
     private static final int FILES = 4;

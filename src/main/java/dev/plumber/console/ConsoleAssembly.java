@@ -1,0 +1,126 @@
+package dev.plumber.console;
+
+import dev.plumber.api.ConsoleAccounts;
+import dev.plumber.files.HttpFileSource;
+import dev.plumber.settings.DlpSettingsSource;
+import dev.plumber.settings.GatewayConfig;
+import dev.plumber.status.ContentCipher;
+import dev.plumber.status.StatusStore;
+import io.javalin.Javalin;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import javax.sql.DataSource;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The console as the gateway runs it: the pages ({@link #register}), the intake of the core's journals, the settings
+ * watch and the file downloads; {@link #close()} stops the background parts.
+ */
+public final class ConsoleAssembly implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(ConsoleAssembly.class);
+
+    /** The core's journals, shown in the console (SPEC §3). */
+    public static final List<String> JOURNAL_TOPICS = List.of("admin-events", "system-events");
+
+    private final Deque<AutoCloseable> resources = new ArrayDeque<>();
+    private final Console console;
+
+    private ConsoleAssembly(
+            GatewayConfig config,
+            DataSource dataSource,
+            ContentCipher cipher,
+            StatusStore store,
+            ConsoleAccounts accounts,
+            DlpSettingsSource settings,
+            MeterRegistry registry,
+            Consumer<byte[], byte[]> journalConsumer,
+            Clock clock) {
+        Journals journals = new Journals(dataSource);
+        JournalIntake intake = new JournalIntake(journalConsumer, JOURNAL_TOPICS, journals);
+        Thread intakeThread = Thread.ofPlatform().name("plumber-journals").start(intake);
+        resources.push(() -> {
+            intake.close();
+            intakeThread.join(Duration.ofSeconds(10));
+        });
+        ScheduledExecutorService watcher = Executors.newSingleThreadScheduledExecutor(
+                Thread.ofPlatform().name("plumber-settings-journal").daemon().factory());
+        resources.push(watcher::shutdownNow);
+        watcher.scheduleWithFixedDelay(
+                new SettingsWatch(settings, journals::add, System.getenv().getOrDefault("HOSTNAME", "gateway"), clock),
+                0,
+                5,
+                TimeUnit.SECONDS);
+        HttpFileSource files = new HttpFileSource(
+                config.files().url(), config.files().token(), config.files().timeout());
+        resources.push(files);
+        console = new Console(
+                accounts,
+                new RequestSearch(dataSource, cipher),
+                store,
+                journals,
+                new ViewJournal(dataSource, clock),
+                settings,
+                files,
+                config.console().secureCookies(),
+                registry,
+                clock);
+    }
+
+    /** Starts the background parts; {@code journalConsumer} reads {@link #JOURNAL_TOPICS} and is closed with it. */
+    public static ConsoleAssembly start(
+            GatewayConfig config,
+            DataSource dataSource,
+            ContentCipher cipher,
+            StatusStore store,
+            ConsoleAccounts accounts,
+            DlpSettingsSource settings,
+            MeterRegistry registry,
+            Consumer<byte[], byte[]> journalConsumer,
+            Clock clock) {
+        return new ConsoleAssembly(
+                config, dataSource, cipher, store, accounts, settings, registry, journalConsumer, clock);
+    }
+
+    /** The key sealing message texts: the configured file, or (not configured) a random key for this run. */
+    public static ContentCipher contentCipher(GatewayConfig.Console console) {
+        SecureRandom random = new SecureRandom();
+        if (console.contentKeyFile().isBlank()) {
+            log.warn("console.contentKeyFile is not set: message texts are sealed with a key for this run only and"
+                    + " cannot be read after a restart");
+            byte[] key = new byte[32];
+            random.nextBytes(key);
+            return new ContentCipher(key, random);
+        }
+        return ContentCipher.fromKeyFile(Path.of(console.contentKeyFile()), random);
+    }
+
+    /** Adds the console's pages to the gateway's HTTP server. */
+    public void register(Javalin app) {
+        console.register(app);
+    }
+
+    @Override
+    public void close() {
+        while (!resources.isEmpty()) {
+            AutoCloseable resource = resources.pop();
+            try {
+                resource.close();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (Exception e) {
+                log.warn("closing {} failed: {}", resource, e.toString());
+            }
+        }
+    }
+}

@@ -1,0 +1,293 @@
+package dev.plumber.console;
+
+import dev.plumber.status.ContentCipher;
+import dev.plumber.status.Status;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import javax.sql.DataSource;
+
+/**
+ * The console's reads of the status store: a filtered list, newest first, paged by keyset (the last row seen, not an
+ * offset, so page 1,000 costs what page 1 costs), the counts per status, a request with its timeline and its linked
+ * requests, and the last hour at a glance.
+ */
+public final class RequestSearch {
+    /** The filters of the list; null fields do not filter. {@code text} is matched word by word. */
+    public record Filter(
+            Status status,
+            String type,
+            String sender,
+            String chat,
+            String hash,
+            String dlpSystem,
+            Instant from,
+            Instant to,
+            String text) {
+        public static final Filter NONE = new Filter(null, null, null, null, null, null, null, null, null);
+    }
+
+    /** A position in the newest-first order: the last row of the previous page. */
+    public record Cursor(Instant receivedAt, String eventId) {
+        /** The form in a link: epoch microseconds, a tilde, the event id. */
+        public String token() {
+            long micros = receivedAt.getEpochSecond() * 1_000_000L + receivedAt.getNano() / 1_000;
+            return micros + "~" + eventId;
+        }
+
+        public static Optional<Cursor> parse(String token) {
+            if (token == null) {
+                return Optional.empty();
+            }
+            int tilde = token.indexOf('~');
+            try {
+                long micros = Long.parseLong(token.substring(0, Math.max(0, tilde)));
+                Instant at = Instant.ofEpochSecond(
+                        Math.floorDiv(micros, 1_000_000L), Math.floorMod(micros, 1_000_000L) * 1_000);
+                return Optional.of(new Cursor(at, token.substring(tilde + 1)));
+            } catch (NumberFormatException e) {
+                return Optional.empty();
+            }
+        }
+    }
+
+    /** A row as the console shows it. */
+    public record Row(
+            String id,
+            String type,
+            Status status,
+            Long mid,
+            String chat,
+            String sender,
+            String hash,
+            String fileName,
+            Long fileSize,
+            String fileMime,
+            String reason,
+            String dlpSystem,
+            String dlpAddress,
+            String dlpReference,
+            int attempts,
+            String lastError,
+            Instant nextAttemptAt,
+            String topic,
+            int partition,
+            long offset,
+            Instant eventTs,
+            Instant receivedAt,
+            Instant updatedAt,
+            Instant completedAt,
+            boolean hasContent) {}
+
+    /** One page of rows; {@code next} continues after the last one when there may be more. */
+    public record Page(List<Row> rows, Cursor next) {}
+
+    /** One change in a request's life. */
+    public record Change(Status status, int attempts, String error, String reason, Instant at) {}
+
+    private static final String COLUMNS = "event_id, type, status, mid, chat, sender, file_hash, file_name, file_size,"
+            + " file_mime, reason, dlp_system, dlp_address, dlp_reference, attempts, last_error, next_attempt_at,"
+            + " kafka_topic, kafka_partition, kafka_offset, event_ts, received_at, updated_at, completed_at,"
+            + " content IS NOT NULL AS has_content";
+
+    private final DataSource dataSource;
+    private final ContentCipher cipher;
+
+    public RequestSearch(DataSource dataSource, ContentCipher cipher) {
+        this.dataSource = dataSource;
+        this.cipher = cipher;
+    }
+
+    public Page list(Filter f, Cursor after, int limit) throws SQLException {
+        List<Object> args = new ArrayList<>();
+        StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM gateway.requests WHERE TRUE");
+        where(sql, args, f, true);
+        if (after != null) {
+            sql.append(" AND (received_at, event_id) < (?, ?)");
+            args.add(Timestamp.from(after.receivedAt()));
+            args.add(after.eventId());
+        }
+        sql.append(" ORDER BY received_at DESC, event_id DESC LIMIT ").append(limit + 1);
+        List<Row> rows = rows(sql.toString(), args);
+        Cursor next = null;
+        if (rows.size() > limit) {
+            rows = rows.subList(0, limit);
+            Row last = rows.get(limit - 1);
+            next = new Cursor(last.receivedAt(), last.id());
+        }
+        return new Page(List.copyOf(rows), next);
+    }
+
+    /** The number of requests in each status under the filter (its own status filter left out, so all show). */
+    public Map<Status, Long> counts(Filter f) throws SQLException {
+        List<Object> args = new ArrayList<>();
+        StringBuilder sql = new StringBuilder("SELECT status, count(*) FROM gateway.requests WHERE TRUE");
+        where(sql, args, f, false);
+        sql.append(" GROUP BY status");
+        Map<Status, Long> counts = new EnumMap<>(Status.class);
+        for (Status s : Status.values()) {
+            counts.put(s, 0L);
+        }
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement s = c.prepareStatement(sql.toString())) {
+            bind(s, args);
+            try (ResultSet r = s.executeQuery()) {
+                while (r.next()) {
+                    counts.put(Status.valueOf(r.getString(1)), r.getLong(2));
+                }
+            }
+        }
+        return counts;
+    }
+
+    private void where(StringBuilder sql, List<Object> args, Filter f, boolean withStatus) {
+        if (withStatus && f.status() != null) {
+            sql.append(" AND status = ?");
+            args.add(f.status().name());
+        }
+        clause(sql, args, "type = ?", f.type());
+        clause(sql, args, "sender = ?", f.sender());
+        clause(sql, args, "chat = ?", f.chat());
+        clause(sql, args, "file_hash = ?", f.hash());
+        clause(sql, args, "dlp_system = ?", f.dlpSystem());
+        clause(sql, args, "received_at >= ?", f.from() == null ? null : Timestamp.from(f.from()));
+        clause(sql, args, "received_at < ?", f.to() == null ? null : Timestamp.from(f.to()));
+        List<String> words = ContentCipher.words(f.text());
+        if (!words.isEmpty()) {
+            sql.append(" AND content_terms @> ?::text[]");
+            args.add(words.stream().map(cipher::term).toArray(String[]::new));
+        }
+    }
+
+    private static void clause(StringBuilder sql, List<Object> args, String clause, Object value) {
+        if (value != null) {
+            sql.append(" AND ").append(clause);
+            args.add(value);
+        }
+    }
+
+    public Optional<Row> find(String eventId) throws SQLException {
+        List<Row> rows = rows("SELECT " + COLUMNS + " FROM gateway.requests WHERE event_id = ?", List.of(eventId));
+        return rows.stream().findFirst();
+    }
+
+    /** Other requests about the same file: the file for a message, the messages that carried it for a file. */
+    public List<Row> linked(Row row) throws SQLException {
+        if (row.hash() == null) {
+            return List.of();
+        }
+        return rows(
+                "SELECT " + COLUMNS + " FROM gateway.requests WHERE file_hash = ? AND event_id <> ?"
+                        + " ORDER BY received_at DESC LIMIT 50",
+                List.of(row.hash(), row.id()));
+    }
+
+    public List<Change> history(String eventId) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement s = c.prepareStatement("SELECT status, attempts, error, reason, at"
+                        + " FROM gateway.request_history WHERE event_id = ? ORDER BY id")) {
+            s.setString(1, eventId);
+            List<Change> changes = new ArrayList<>();
+            try (ResultSet r = s.executeQuery()) {
+                while (r.next()) {
+                    changes.add(new Change(
+                            Status.valueOf(r.getString(1)),
+                            r.getInt(2),
+                            r.getString(3),
+                            r.getString(4),
+                            r.getTimestamp(5).toInstant()));
+                }
+            }
+            return changes;
+        }
+    }
+
+    /** Requests received per minute over the last hour, oldest minute first (60 values). */
+    public long[] perMinute(Instant now) throws SQLException {
+        long[] minutes = new long[60];
+        Instant start = now.minusSeconds(3600);
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement s =
+                        c.prepareStatement("SELECT floor(extract(epoch FROM received_at - ?) / 60)::int AS m, count(*)"
+                                + " FROM gateway.requests WHERE received_at >= ? GROUP BY m")) {
+            s.setTimestamp(1, Timestamp.from(start));
+            s.setTimestamp(2, Timestamp.from(start));
+            try (ResultSet r = s.executeQuery()) {
+                while (r.next()) {
+                    int m = r.getInt(1);
+                    if (m >= 0 && m < 60) {
+                        minutes[m] = r.getLong(2);
+                    }
+                }
+            }
+        }
+        return minutes;
+    }
+
+    private List<Row> rows(String sql, List<Object> args) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement s = c.prepareStatement(sql)) {
+            bind(s, args);
+            List<Row> rows = new ArrayList<>();
+            try (ResultSet r = s.executeQuery()) {
+                while (r.next()) {
+                    rows.add(read(r));
+                }
+            }
+            return rows;
+        }
+    }
+
+    private static void bind(PreparedStatement s, List<Object> args) throws SQLException {
+        for (int i = 0; i < args.size(); i++) {
+            Object arg = args.get(i);
+            if (arg instanceof String[] array) {
+                s.setArray(i + 1, s.getConnection().createArrayOf("text", array));
+            } else {
+                s.setObject(i + 1, arg);
+            }
+        }
+    }
+
+    private static Row read(ResultSet r) throws SQLException {
+        return new Row(
+                r.getString("event_id"),
+                r.getString("type"),
+                Status.valueOf(r.getString("status")),
+                (Long) r.getObject("mid"),
+                r.getString("chat"),
+                r.getString("sender"),
+                r.getString("file_hash"),
+                r.getString("file_name"),
+                (Long) r.getObject("file_size"),
+                r.getString("file_mime"),
+                r.getString("reason"),
+                r.getString("dlp_system"),
+                r.getString("dlp_address"),
+                r.getString("dlp_reference"),
+                r.getInt("attempts"),
+                r.getString("last_error"),
+                instant(r, "next_attempt_at"),
+                r.getString("kafka_topic"),
+                r.getInt("kafka_partition"),
+                r.getLong("kafka_offset"),
+                instant(r, "event_ts"),
+                instant(r, "received_at"),
+                instant(r, "updated_at"),
+                instant(r, "completed_at"),
+                r.getBoolean("has_content"));
+    }
+
+    private static Instant instant(ResultSet r, String column) throws SQLException {
+        Timestamp t = r.getTimestamp(column);
+        return t == null ? null : t.toInstant();
+    }
+}

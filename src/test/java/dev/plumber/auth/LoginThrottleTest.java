@@ -1,0 +1,70 @@
+package dev.plumber.auth;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import org.junit.jupiter.api.Test;
+
+class LoginThrottleTest {
+    private final MutableClock clock = new MutableClock();
+    private final LoginThrottle throttle = new LoginThrottle(3, Duration.ofSeconds(30), clock);
+
+    @Test
+    void locksAPairAfterRepeatedFailuresAndReleasesItWhenTheLockPasses() {
+        throttle.failed("a@x", "10.0.0.1");
+        throttle.failed("A@x ", "10.0.0.1");
+        assertThat(throttle.lockedFor("a@x", "10.0.0.1")).isEmpty();
+
+        throttle.failed("a@x", "10.0.0.1");
+
+        assertThat(throttle.lockedFor("a@x", "10.0.0.1")).hasValue(Duration.ofSeconds(30));
+        assertThat(throttle.lockedFor("a@x", "10.0.0.2")).isEmpty();
+        assertThat(throttle.lockedFor("b@x", "10.0.0.1")).isEmpty();
+        clock.now = clock.now.plusSeconds(31);
+        assertThat(throttle.lockedFor("a@x", "10.0.0.1")).isEmpty();
+    }
+
+    @Test
+    void eachFurtherFailureDoublesTheLockUpToAnHour() {
+        for (int i = 0; i < 4; i++) {
+            throttle.failed("a@x", "ip");
+        }
+        assertThat(throttle.lockedFor("a@x", "ip")).hasValue(Duration.ofSeconds(60));
+        for (int i = 0; i < 30; i++) {
+            throttle.failed("a@x", "ip");
+        }
+        assertThat(throttle.lockedFor("a@x", "ip")).hasValue(Duration.ofHours(1));
+    }
+
+    @Test
+    void aSuccessForgetsTheFailures() {
+        throttle.failed("a@x", "ip");
+        throttle.failed("a@x", "ip");
+        throttle.succeeded("a@x", "ip");
+        throttle.failed("a@x", "ip");
+        assertThat(throttle.lockedFor("a@x", "ip")).isEmpty();
+    }
+
+    private static final class MutableClock extends Clock {
+        Instant now = Instant.parse("2026-11-23T12:00:00Z");
+
+        @Override
+        public ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
+    }
+}
