@@ -240,15 +240,16 @@ class InfowatchSenderTest {
     void aTrafficMonitorSlowerThanTheTimeoutIsATransientFailureAndTheConnectionIsNotReused() throws Exception {
         InfowatchSender impatient = new InfowatchSender(
                 files,
-                Duration.ofMillis(300),
+                Duration.ofSeconds(2),
                 PluginManifest.bundled(),
                 new Capture("10.9.8.7", "gw.test"),
                 Clock.systemUTC(),
-                Duration.ofMillis(300),
+                Duration.ofSeconds(2),
                 Duration.ofSeconds(1));
         try (impatient) {
             impatient.send(message("warm", null), settings(Map.of()));
-            mock.slow(Duration.ofMillis(800));
+            // Well past the 2 s budget, which leaves room for a TLS handshake on a loaded machine.
+            mock.slow(Duration.ofSeconds(6));
             assertThatThrownBy(() -> impatient.send(message("slow", null), settings(Map.of())))
                     .isInstanceOfSatisfying(DeliveryException.class, e -> assertThat(e.permanent())
                             .isFalse())
