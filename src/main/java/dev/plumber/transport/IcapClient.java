@@ -243,7 +243,10 @@ public final class IcapClient implements AutoCloseable {
             boolean wholeBodyInPreview = preview.length == body.length();
             connection.out.write(head);
             if (previewMode) {
-                connection.out.write(IcapEncoder.chunk(preview, 0, preview.length));
+                if (preview.length > 0) {
+                    // With Preview: 0 only the zero chunk goes: an empty chunk would itself end the preview.
+                    connection.out.write(IcapEncoder.chunk(preview, 0, preview.length));
+                }
                 connection.out.write(wholeBodyInPreview ? IcapEncoder.IEOF_CHUNK : IcapEncoder.LAST_CHUNK);
             }
             connection.out.flush();
@@ -316,6 +319,10 @@ public final class IcapClient implements AutoCloseable {
                 }
                 if (n < 0) {
                     throw new BodySourceException("body ended " + left + " bytes before its announced length", null);
+                }
+                if (n == 0) {
+                    // InputStream.read never returns 0 for a non-empty buffer; a stream that does would spin here.
+                    throw new BodySourceException("body stream returned no bytes", null);
                 }
                 connection.out.write(IcapEncoder.chunk(buffer, 0, n));
                 left -= n;

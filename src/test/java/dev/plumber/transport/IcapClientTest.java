@@ -90,6 +90,28 @@ class IcapClientTest {
     }
 
     @Test
+    void sendsOnlyTheZeroChunkAsPreviewWhenTheServerWantsPreviewZero() throws Exception {
+        // RFC 3507 §4.5: "Preview: 0" asks for the headers only; an empty chunk would itself end the preview, and a
+        // second zero chunk would then end the body before any of it was sent.
+        String options = ScriptedIcapServer.OPTIONS_OK.replace("Preview: 4", "Preview: 0");
+        try (ScriptedIcapServer server = new ScriptedIcapServer((connection, part) -> switch (part.kind()) {
+                    case PREVIEW_END -> new ScriptedIcapServer.Send(ScriptedIcapServer.CONTINUE);
+                    case COMPLETE ->
+                        new ScriptedIcapServer.Send(
+                                part.request().method().equals("OPTIONS") ? options : ScriptedIcapServer.NO_CONTENT);
+                });
+                IcapClient client = new IcapClient()) {
+            assertThat(reqmod(client, server, "abc").status()).isEqualTo(204);
+
+            assertThat(server.parts).hasSize(3);
+            assertThat(server.parts.get(1).kind()).isEqualTo(IcapRequestDecoder.Kind.PREVIEW_END);
+            assertThat(server.parts.get(1).body()).isEmpty();
+            assertThat(new String(server.parts.get(2).body(), StandardCharsets.US_ASCII))
+                    .isEqualTo("abc");
+        }
+    }
+
+    @Test
     void returnsAnEarlyAnswerWhileTheBodyIsStillBeingSent() throws Exception {
         // c-icap answers before the last chunk; here the answer comes right after 100, before any more body.
         try (ScriptedIcapServer server = new ScriptedIcapServer((connection, part) -> switch (part.kind()) {
