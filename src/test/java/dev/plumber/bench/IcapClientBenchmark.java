@@ -72,6 +72,15 @@ public final class IcapClientBenchmark {
 
         try (CIcapServer cicap = CIcapServer.start();
                 IcapClient ours = new IcapClient(callers, Clock.systemUTC())) {
+            // Ctrl-C must not leave c-icap running.
+            Thread stopper = new Thread(() -> {
+                try {
+                    cicap.close();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            Runtime.getRuntime().addShutdownHook(stopper);
             URI echo = cicap.echoServiceUri();
             System.out.printf(
                     Locale.ROOT,
