@@ -25,7 +25,10 @@ final class EncapsulatedHeads {
             String[] start = parsed.startLine.split(" ", 3);
             switch (s.name()) {
                 case "req-hdr" -> {
-                    if (start.length != 3) {
+                    if (start.length != 3
+                            || start[0].isEmpty()
+                            || start[1].isEmpty()
+                            || !start[2].startsWith("HTTP/")) {
                         throw new IcapProtocolException("bad encapsulated request line '" + parsed.startLine + "'");
                     }
                     heads.request = new HttpRequestHead(start[0], start[1], start[2], parsed.headers);

@@ -23,6 +23,12 @@ final class HeaderBlock {
         if (lines.isEmpty() || lines.getFirst().isEmpty()) {
             throw new IcapProtocolException("empty start line");
         }
+        for (String line : lines) {
+            // A bare CR or LF would end the line for some peers and not for others (RFC 7230 §3.5): refuse it.
+            if (line.indexOf('\r') >= 0 || line.indexOf('\n') >= 0) {
+                throw new IcapProtocolException("bare CR or LF in header line '" + line.strip() + "'");
+            }
+        }
         List<String> names = new ArrayList<>();
         List<StringBuilder> values = new ArrayList<>();
         for (String line : lines.subList(1, lines.size())) {

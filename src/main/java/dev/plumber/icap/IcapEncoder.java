@@ -59,8 +59,11 @@ public final class IcapEncoder {
         return ascii(s.append("\r\n").toString());
     }
 
-    /** One chunk: hex size, CRLF, the data, CRLF. */
+    /** One chunk: hex size, CRLF, the data, CRLF; never empty, since an empty chunk is the last chunk. */
     public static byte[] chunk(byte[] data, int offset, int length) {
+        if (length <= 0) {
+            throw new IllegalArgumentException("a chunk needs at least one byte, got " + length);
+        }
         byte[] size = ascii(Integer.toHexString(length) + "\r\n");
         byte[] out = new byte[size.length + length + 2];
         System.arraycopy(size, 0, out, 0, size.length);

@@ -2,22 +2,32 @@ package dev.plumber.transport;
 
 import java.io.IOException;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
 import javax.net.ssl.SSLSocketFactory;
 
-/** Persistent connections per ICAP address, at most {@code maxPerAddress} open (busy or idle) at a time. */
+/**
+ * Persistent connections per ICAP address, at most {@code min(configured, Max-Connections)} open (busy or idle) at a
+ * time: the server's own cap, learnt from OPTIONS, can only lower the configured one.
+ */
 final class ConnectionPool implements AutoCloseable {
 
     /** An ICAP server address; TLS settings are part of it so that a settings change never reuses old sockets. */
     record Address(String host, int port, TlsSettings tls) {}
 
+    /** The connections of one address; {@code busy} plus {@code idle.size()} never exceeds {@code limit}. */
     private final class Route {
-        final Semaphore permits = new Semaphore(maxPerAddress);
+        final ReentrantLock lock = new ReentrantLock();
+        final Condition released = lock.newCondition();
         final Deque<IcapConnection> idle = new ArrayDeque<>();
+        int busy;
+        int limit = maxPerAddress;
     }
 
     private final int maxPerAddress;
@@ -26,7 +36,43 @@ final class ConnectionPool implements AutoCloseable {
     private volatile boolean closed;
 
     ConnectionPool(int maxPerAddress) {
+        if (maxPerAddress < 1) {
+            throw new IllegalArgumentException("at least one connection per address, got " + maxPerAddress);
+        }
         this.maxPerAddress = maxPerAddress;
+    }
+
+    /**
+     * Applies the server's {@code Max-Connections} (RFC 3507 §4.10.2) to the address: the cap becomes the smaller of
+     * it and the configured one; null (not advertised, or no longer) restores the configured cap. Idle connections
+     * over a lowered cap are closed at once, busy ones when they come back.
+     */
+    void serverLimit(Address address, Integer maxConnections) {
+        int limit = maxConnections == null ? maxPerAddress : Math.max(1, Math.min(maxPerAddress, maxConnections));
+        Route route = route(address);
+        List<IcapConnection> surplus = new ArrayList<>();
+        route.lock.lock();
+        try {
+            route.limit = limit;
+            while (!route.idle.isEmpty() && route.busy + route.idle.size() > limit) {
+                surplus.add(route.idle.pollLast());
+            }
+            route.released.signalAll();
+        } finally {
+            route.lock.unlock();
+        }
+        surplus.forEach(IcapConnection::close);
+    }
+
+    /** The cap now in force for the address. */
+    int limit(Address address) {
+        Route route = route(address);
+        route.lock.lock();
+        try {
+            return route.limit;
+        } finally {
+            route.lock.unlock();
+        }
     }
 
     /** An idle connection to the address, or a new one when none is idle or {@code fresh} is asked for. */
@@ -34,50 +80,89 @@ final class ConnectionPool implements AutoCloseable {
         if (closed) {
             throw new IOException("ICAP client is closed");
         }
-        Route route = routes.computeIfAbsent(address, a -> new Route());
+        Route route = route(address);
+        List<IcapConnection> stale = new ArrayList<>();
+        IcapConnection reuse = null;
+        route.lock.lock();
         try {
-            if (!route.permits.tryAcquire(deadline.remainingMillis(), TimeUnit.MILLISECONDS)) {
-                throw new IcapTimeoutException("all " + maxPerAddress + " connections to " + address.host() + ":"
-                        + address.port() + " stayed busy");
+            long waitNanos = TimeUnit.MILLISECONDS.toNanos(deadline.remainingMillis());
+            while (route.busy >= route.limit) {
+                if (waitNanos <= 0) {
+                    throw new IcapTimeoutException("all " + route.limit + " connections to " + address.host() + ":"
+                            + address.port() + " stayed busy");
+                }
+                waitNanos = route.released.awaitNanos(waitNanos);
+            }
+            route.busy++;
+            if (!fresh) {
+                reuse = route.idle.pollFirst();
+            }
+            if (reuse == null && route.busy + route.idle.size() > route.limit) {
+                // A new connection must not take the route over its cap: the oldest idle one makes room.
+                stale.add(route.idle.pollLast());
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IcapTimeoutException("interrupted while waiting for an ICAP connection");
+        } finally {
+            route.lock.unlock();
         }
+        stale.forEach(IcapConnection::close);
         try {
-            while (!fresh) {
-                IcapConnection idle;
-                synchronized (route) {
-                    idle = route.idle.pollFirst();
+            while (reuse != null) {
+                if (reuse.idleAndOpen()) {
+                    return reuse;
                 }
-                if (idle == null) {
-                    break;
-                }
-                if (idle.idleAndOpen()) {
-                    return idle;
-                }
-                idle.close();
+                reuse.close();
+                reuse = takeIdle(route);
             }
             SSLSocketFactory tls = address.tls() == null ? null : tlsFactory(address.tls());
             return IcapConnection.open(address.host(), address.port(), tls, deadline);
         } catch (IOException | RuntimeException e) {
-            route.permits.release();
+            giveBack(route, null);
             throw e;
         }
     }
 
-    /** Gives a connection back: kept for reuse when {@code reusable}, else closed. */
+    /** Gives a connection back: kept for reuse when {@code reusable} and the cap allows, else closed. */
     void release(Address address, IcapConnection connection, boolean reusable) {
-        Route route = routes.get(address);
-        if (reusable && !closed) {
-            connection.markIdle();
-            synchronized (route) {
-                route.idle.addFirst(connection);
-            }
-        } else {
+        giveBack(route(address), reusable && !closed ? connection : null);
+        if (!reusable || closed) {
             connection.close();
         }
-        route.permits.release();
+    }
+
+    private IcapConnection takeIdle(Route route) {
+        route.lock.lock();
+        try {
+            return route.idle.pollFirst();
+        } finally {
+            route.lock.unlock();
+        }
+    }
+
+    /** Ends one busy slot; {@code keep} (or null) goes back to the idle list if it fits under the cap. */
+    private void giveBack(Route route, IcapConnection keep) {
+        boolean kept = false;
+        route.lock.lock();
+        try {
+            route.busy--;
+            if (keep != null && route.busy + route.idle.size() < route.limit) {
+                keep.markIdle();
+                route.idle.addFirst(keep);
+                kept = true;
+            }
+            route.released.signal();
+        } finally {
+            route.lock.unlock();
+        }
+        if (keep != null && !kept) {
+            keep.close();
+        }
+    }
+
+    private Route route(Address address) {
+        return routes.computeIfAbsent(address, a -> new Route());
     }
 
     private SSLSocketFactory tlsFactory(TlsSettings tls) throws IOException {
@@ -93,10 +178,15 @@ final class ConnectionPool implements AutoCloseable {
     public void close() {
         closed = true;
         for (Route route : routes.values()) {
-            synchronized (route) {
-                route.idle.forEach(IcapConnection::close);
+            List<IcapConnection> idle;
+            route.lock.lock();
+            try {
+                idle = new ArrayList<>(route.idle);
                 route.idle.clear();
+            } finally {
+                route.lock.unlock();
             }
+            idle.forEach(IcapConnection::close);
         }
     }
 }

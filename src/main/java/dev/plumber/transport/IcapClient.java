@@ -13,6 +13,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BooleanSupplier;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -37,11 +39,13 @@ public final class IcapClient implements AutoCloseable {
     private final Clock clock;
     private final boolean wireDebug;
     private final Map<OptionsKey, IcapOptions> optionsCache = new ConcurrentHashMap<>();
+    private final Map<OptionsKey, ReentrantLock> optionsFetches = new ConcurrentHashMap<>();
 
     private record OptionsKey(URI service, TlsSettings tls) {}
 
     /**
-     * @param maxConnectionsPerAddress the pool cap per ICAP address (busy and idle together)
+     * @param maxConnectionsPerAddress the pool cap per ICAP address (busy and idle together); a server that
+     *     advertises a smaller {@code Max-Connections} in OPTIONS gets that many
      * @param wireDebug log every request and response head ({@code dlpClient.debug}); bodies are never logged and
      *     credential headers are masked
      */
@@ -103,10 +107,37 @@ public final class IcapClient implements AutoCloseable {
 
     private IcapOptions options(URI service, TlsSettings tls, Deadline deadline) throws IOException {
         OptionsKey key = new OptionsKey(service, tls);
-        IcapOptions cached = optionsCache.get(key);
-        if (cached != null && clock.instant().isBefore(cached.expires())) {
+        IcapOptions cached = fresh(optionsCache.get(key));
+        if (cached != null) {
             return cached;
         }
+        // One fetch per service at a time: callers arriving together wait for it instead of each opening a
+        // connection before the server's Max-Connections is known.
+        ReentrantLock lock = optionsFetches.computeIfAbsent(key, k -> new ReentrantLock());
+        try {
+            if (!lock.tryLock(deadline.remainingMillis(), TimeUnit.MILLISECONDS)) {
+                throw new IcapTimeoutException("OPTIONS of " + service + " took longer than "
+                        + deadline.budget().toMillis() + " ms");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IcapTimeoutException("interrupted while waiting for OPTIONS of " + service);
+        }
+        try {
+            cached = fresh(optionsCache.get(key));
+            return cached != null ? cached : fetchOptions(key, deadline);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private IcapOptions fresh(IcapOptions cached) {
+        return cached != null && clock.instant().isBefore(cached.expires()) ? cached : null;
+    }
+
+    private IcapOptions fetchOptions(OptionsKey key, Deadline deadline) throws IOException {
+        URI service = key.service();
+        TlsSettings tls = key.tls();
         byte[] head = IcapEncoder.encodeHead(IcapRequest.options(service));
         debug(">> ", head, 0);
         IcapResponse response = exchange(
@@ -121,6 +152,7 @@ public final class IcapClient implements AutoCloseable {
                 () -> true);
         IcapOptions options = IcapOptions.from(response, clock.instant());
         if (options.ok()) {
+            pool.serverLimit(address(service, tls), options.maxConnections());
             optionsCache.put(key, options);
         } else {
             optionsCache.remove(key);
@@ -243,7 +275,10 @@ public final class IcapClient implements AutoCloseable {
             boolean wholeBodyInPreview = preview.length == body.length();
             connection.out.write(head);
             if (previewMode) {
-                connection.out.write(IcapEncoder.chunk(preview, 0, preview.length));
+                if (preview.length > 0) {
+                    // With Preview: 0 only the zero chunk goes: an empty chunk would itself end the preview.
+                    connection.out.write(IcapEncoder.chunk(preview, 0, preview.length));
+                }
                 connection.out.write(wholeBodyInPreview ? IcapEncoder.IEOF_CHUNK : IcapEncoder.LAST_CHUNK);
             }
             connection.out.flush();
@@ -316,6 +351,10 @@ public final class IcapClient implements AutoCloseable {
                 }
                 if (n < 0) {
                     throw new BodySourceException("body ended " + left + " bytes before its announced length", null);
+                }
+                if (n == 0) {
+                    // InputStream.read never returns 0 for a non-empty buffer; a stream that does would spin here.
+                    throw new BodySourceException("body stream returned no bytes", null);
                 }
                 connection.out.write(IcapEncoder.chunk(buffer, 0, n));
                 left -= n;

@@ -130,6 +130,10 @@ final class IcapConnection implements AutoCloseable {
         }
     }
 
+    boolean isClosed() {
+        return socket.isClosed();
+    }
+
     @Override
     public void close() {
         try {

@@ -1,6 +1,7 @@
 package dev.plumber.icap;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -66,6 +67,8 @@ class IcapEncoderTest {
         assertThat(text(IcapEncoder.chunk(new byte[26], 0, 26))).startsWith("1a\r\n");
         assertThat(text(IcapEncoder.IEOF_CHUNK)).isEqualTo("0; ieof\r\n\r\n");
         assertThat(text(IcapEncoder.LAST_CHUNK)).isEqualTo("0\r\n\r\n");
+        // An empty chunk would read as the last chunk.
+        assertThatThrownBy(() -> IcapEncoder.chunk(data, 0, 0)).isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test

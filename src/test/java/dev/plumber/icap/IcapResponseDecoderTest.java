@@ -124,6 +124,15 @@ class IcapResponseDecoderTest {
                 .hasMessageContaining("bad chunk size");
         assertThatThrownBy(() -> decodeAll("ICAP/1.0 200 OK\r\n continued\r\n\r\n", 100))
                 .hasMessageContaining("folded line before any header");
+        // Found by IcapDecoderFuzzTest: these used to escape as IllegalArgumentException.
+        assertThatThrownBy(() -> decodeAll("ICAP/1.0 200 OK\r\nX-A: a\nb\r\n\r\n", 100))
+                .isInstanceOf(IcapProtocolException.class)
+                .hasMessageContaining("bare CR or LF");
+        assertThatThrownBy(() -> decodeAll(
+                        "ICAP/1.0 200 OK\r\nEncapsulated: req-hdr=0, null-body=20\r\n\r\n POST / HTTP/1.1\r\n\r\n",
+                        100))
+                .isInstanceOf(IcapProtocolException.class)
+                .hasMessageContaining("bad encapsulated request line");
     }
 
     private static List<IcapResponse> decodeAll(String wire, int step) throws IcapProtocolException {

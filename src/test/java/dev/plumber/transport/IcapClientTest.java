@@ -90,6 +90,28 @@ class IcapClientTest {
     }
 
     @Test
+    void sendsOnlyTheZeroChunkAsPreviewWhenTheServerWantsPreviewZero() throws Exception {
+        // RFC 3507 §4.5: "Preview: 0" asks for the headers only; an empty chunk would itself end the preview, and a
+        // second zero chunk would then end the body before any of it was sent.
+        String options = ScriptedIcapServer.OPTIONS_OK.replace("Preview: 4", "Preview: 0");
+        try (ScriptedIcapServer server = new ScriptedIcapServer((connection, part) -> switch (part.kind()) {
+                    case PREVIEW_END -> new ScriptedIcapServer.Send(ScriptedIcapServer.CONTINUE);
+                    case COMPLETE ->
+                        new ScriptedIcapServer.Send(
+                                part.request().method().equals("OPTIONS") ? options : ScriptedIcapServer.NO_CONTENT);
+                });
+                IcapClient client = new IcapClient()) {
+            assertThat(reqmod(client, server, "abc").status()).isEqualTo(204);
+
+            assertThat(server.parts).hasSize(3);
+            assertThat(server.parts.get(1).kind()).isEqualTo(IcapRequestDecoder.Kind.PREVIEW_END);
+            assertThat(server.parts.get(1).body()).isEmpty();
+            assertThat(new String(server.parts.get(2).body(), StandardCharsets.US_ASCII))
+                    .isEqualTo("abc");
+        }
+    }
+
+    @Test
     void returnsAnEarlyAnswerWhileTheBodyIsStillBeingSent() throws Exception {
         // c-icap answers before the last chunk; here the answer comes right after 100, before any more body.
         try (ScriptedIcapServer server = new ScriptedIcapServer((connection, part) -> switch (part.kind()) {
@@ -116,16 +138,33 @@ class IcapClientTest {
 
     @Test
     void opensNoMoreConnectionsThanTheCapUnderConcurrentCalls() throws Exception {
+        assertThat(connectionsForEightConcurrentCalls(2, null)).isLessThanOrEqualTo(2);
+    }
+
+    @Test
+    void opensNoMoreConnectionsThanTheServersMaxConnections() throws Exception {
+        // RFC 3507 §4.10.2: Max-Connections in OPTIONS is the most the server accepts; it lowers our own cap.
+        assertThat(connectionsForEightConcurrentCalls(8, 2)).isLessThanOrEqualTo(2);
+    }
+
+    @Test
+    void keepsTheConfiguredCapWhenTheServerAllowsMore() throws Exception {
+        assertThat(connectionsForEightConcurrentCalls(1, 5)).isEqualTo(1);
+    }
+
+    /** Eight calls at once, each held 50 ms by the server; returns how many connections the server saw. */
+    private static int connectionsForEightConcurrentCalls(int cap, Integer serverMax) throws Exception {
+        String options = serverMax == null
+                ? ScriptedIcapServer.OPTIONS_OK
+                : ScriptedIcapServer.OPTIONS_OK.replace("Preview: 4", "Preview: 4\r\nMax-Connections: " + serverMax);
         try (ScriptedIcapServer server = new ScriptedIcapServer((connection, part) -> {
                     if (part.request().method().equals("REQMOD")) {
                         pause(50);
                     }
                     return new ScriptedIcapServer.Send(
-                            part.request().method().equals("OPTIONS")
-                                    ? ScriptedIcapServer.OPTIONS_OK
-                                    : ScriptedIcapServer.NO_CONTENT);
+                            part.request().method().equals("OPTIONS") ? options : ScriptedIcapServer.NO_CONTENT);
                 });
-                IcapClient client = new IcapClient(2, Clock.systemUTC())) {
+                IcapClient client = new IcapClient(cap, Clock.systemUTC())) {
             java.util.List<Thread> callers = new java.util.ArrayList<>();
             java.util.concurrent.atomic.AtomicInteger ok = new java.util.concurrent.atomic.AtomicInteger();
             for (int i = 0; i < 8; i++) {
@@ -144,7 +183,11 @@ class IcapClientTest {
             }
 
             assertThat(ok.get()).isEqualTo(8);
-            assertThat(server.connections()).isLessThanOrEqualTo(2);
+            // One OPTIONS for all eight callers.
+            assertThat(server.parts)
+                    .filteredOn(p -> p.request().method().equals("OPTIONS"))
+                    .hasSize(1);
+            return server.connections();
         }
     }
 

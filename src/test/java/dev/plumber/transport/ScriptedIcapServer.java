@@ -14,14 +14,21 @@ import java.util.concurrent.atomic.AtomicInteger;
 /** A fake ICAP server whose every answer comes from a script: for tests of connection handling. */
 final class ScriptedIcapServer implements AutoCloseable {
 
-    /** What to do about one decoded part: send bytes, stay silent, or close the connection. */
-    sealed interface Action permits Send, Silent, Close {}
+    /** What to do about one decoded part: send bytes, stay silent, close the connection, or misbehave at length. */
+    sealed interface Action permits Send, Silent, Close, Run {}
 
     record Send(String wire) implements Action {}
 
     record Silent() implements Action {}
 
     record Close() implements Action {}
+
+    /** Writes whatever it likes for as long as it likes (until the client goes away), then the connection closes. */
+    record Run(Behaviour behaviour) implements Action {}
+
+    interface Behaviour {
+        void writeTo(OutputStream out) throws IOException, InterruptedException;
+    }
 
     /** Decides the action from the connection's number (from 0) and the part. */
     interface Script {
@@ -79,6 +86,10 @@ final class ScriptedIcapServer implements AutoCloseable {
                         }
                         case Silent silent -> {}
                         case Close close -> {
+                            return;
+                        }
+                        case Run run -> {
+                            run.behaviour().writeTo(out);
                             return;
                         }
                     }
