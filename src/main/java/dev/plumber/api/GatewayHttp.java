@@ -29,25 +29,14 @@ public final class GatewayHttp implements AutoCloseable {
 
     private final Javalin app;
 
-    /** Readiness: null when ready, else the reasons. */
+    /** Serves {@code readiness} at {@code /health/ready}; {@code routes} adds more (the console's) before the start. */
     public GatewayHttp(
             int port,
             StatusStore store,
             ConsoleAccounts accounts,
             TokenSessions<Role> sessions,
             PrometheusMeterRegistry registry,
-            Supplier<String> notReadyReason) {
-        this(port, store, accounts, sessions, registry, notReadyReason, app -> {});
-    }
-
-    /** As above, with more routes (the console's) added by {@code routes} before the server starts. */
-    public GatewayHttp(
-            int port,
-            StatusStore store,
-            ConsoleAccounts accounts,
-            TokenSessions<Role> sessions,
-            PrometheusMeterRegistry registry,
-            Supplier<String> notReadyReason,
+            Supplier<Health> readiness,
             java.util.function.Consumer<Javalin> routes) {
         app = Javalin.create(config -> {
             config.useVirtualThreads = true;
@@ -62,12 +51,9 @@ public final class GatewayHttp implements AutoCloseable {
 
         app.get("/health/live", ctx -> ctx.json(Map.of("status", "UP")));
         app.get("/health/ready", ctx -> {
-            String reason = notReadyReason.get();
-            if (reason == null) {
-                ctx.json(Map.of("status", "UP"));
-            } else {
-                ctx.status(HttpStatus.SERVICE_UNAVAILABLE).json(Map.of("status", "DOWN", "reason", reason));
-            }
+            Health health = readiness.get();
+            ctx.status(health.ready() ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE)
+                    .json(health.body());
         });
         app.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
                 .result(registry.scrape()));

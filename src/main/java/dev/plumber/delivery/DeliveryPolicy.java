@@ -63,6 +63,11 @@ public final class DeliveryPolicy {
                 .build();
     }
 
+    /** The breaker state of a DLP address ({@code CLOSED}, {@code OPEN}, {@code HALF_OPEN}); closed if never called. */
+    public String breakerState(String address) {
+        return breakers.find(address).map(b -> b.getState().name()).orElse("CLOSED");
+    }
+
     public Verdict deliver(DlpEvent event, DlpSettings settings) throws DeliveryException {
         DlpSender sender = senders.get(settings.system());
         if (sender == null) {

@@ -3,6 +3,7 @@ package dev.plumber.gateway;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.plumber.api.ConsoleAccounts;
 import dev.plumber.api.GatewayHttp;
+import dev.plumber.api.Health;
 import dev.plumber.auth.PasswordHasher;
 import dev.plumber.auth.TokenSessions;
 import dev.plumber.console.ConsoleAssembly;
@@ -12,6 +13,7 @@ import dev.plumber.intake.DeadLetters;
 import dev.plumber.intake.EventProcessor;
 import dev.plumber.intake.RequestConsumer;
 import dev.plumber.metrics.Meters;
+import dev.plumber.settings.DlpSettings;
 import dev.plumber.settings.DlpSettingsSource;
 import dev.plumber.settings.DlpSystem;
 import dev.plumber.settings.GatewayConfig;
@@ -31,6 +33,7 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Map;
+import java.util.Optional;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.slf4j.Logger;
@@ -78,11 +81,12 @@ public final class Gateway implements AutoCloseable {
             KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Connections.producer(config.kafka()));
             resources.push(producer);
             GatewayConfig.Topics topics = config.kafka().topics();
+            DeliveryPolicy policy = new DeliveryPolicy(senders, meters, 64);
             EventProcessor processor = new EventProcessor(
                     store,
                     new StatusPublisher(producer, topics.status(), clock),
                     new DeadLetters(producer, topics.deadLetter()),
-                    new DeliveryPolicy(senders, meters, 64),
+                    policy,
                     settings,
                     meters,
                     clock);
@@ -119,7 +123,7 @@ public final class Gateway implements AutoCloseable {
                     accounts,
                     new TokenSessions<>(Duration.ofHours(8), clock),
                     registry,
-                    () -> notReady(settings, dataSource, poller),
+                    () -> health(settings, dataSource, poller, policy, senders),
                     console::register);
             resources.push(http);
         } catch (Exception | Error e) {
@@ -143,21 +147,33 @@ public final class Gateway implements AutoCloseable {
         return http.port();
     }
 
-    private static String notReady(DlpSettingsSource settings, HikariDataSource dataSource, Thread poller) {
-        if (settings.current().isEmpty()) {
-            return "no valid DLP settings: " + settings.problem();
-        }
-        if (!poller.isAlive()) {
-            return "the Kafka intake has stopped";
-        }
+    private static Health health(
+            DlpSettingsSource settings,
+            HikariDataSource dataSource,
+            Thread poller,
+            DeliveryPolicy policy,
+            Map<DlpSystem, DlpSender> senders) {
+        Health health = new Health();
+        Optional<DlpSettings> current = settings.current();
+        health.required("settings", current.isPresent() ? null : "no valid DLP settings: " + settings.problem());
+        health.required("intake", poller.isAlive() ? null : "the Kafka intake has stopped");
+        String store;
         try (Connection c = dataSource.getConnection()) {
-            if (!c.isValid(2)) {
-                return "the status store does not answer";
-            }
+            store = c.isValid(2) ? null : "the status store does not answer";
         } catch (Exception e) {
-            return "the status store is unreachable: " + e.getMessage();
+            store = "the status store is unreachable: " + e.getMessage();
         }
-        return null;
+        health.required("store", store);
+        current.ifPresent(dlp -> {
+            health.info(
+                    "dlp",
+                    dlp.system().key() + " " + dlp.address() + ", breaker " + policy.breakerState(dlp.address()));
+            DlpSender sender = senders.get(dlp.system());
+            if (sender != null) {
+                sender.halted().ifPresent(why -> health.info("dlpHalted", why));
+            }
+        });
+        return health;
     }
 
     @Override

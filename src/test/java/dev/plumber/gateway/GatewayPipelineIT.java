@@ -228,9 +228,14 @@ class GatewayPipelineIT {
                 HttpRequest.newBuilder(uri("/api/v1/requests")).build(), HttpResponse.BodyHandlers.ofString());
 
         assertThat(response.statusCode()).isEqualTo(401);
-        assertThat(HTTP.send(HttpRequest.newBuilder(uri("/health/ready")).build(), HttpResponse.BodyHandlers.ofString())
-                        .statusCode())
-                .isEqualTo(200);
+        HttpResponse<String> ready =
+                HTTP.send(HttpRequest.newBuilder(uri("/health/ready")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(ready.statusCode()).isEqualTo(200);
+        JsonNode checks = JSON.readTree(ready.body()).get("checks");
+        assertThat(checks.get("settings").asText()).isEqualTo("ok");
+        assertThat(checks.get("store").asText()).isEqualTo("ok");
+        assertThat(checks.get("intake").asText()).isEqualTo("ok");
+        assertThat(checks.get("dlp").asText()).startsWith("icap icap://127.0.0.1:1/request, breaker ");
     }
 
     private static MessageEvent message(String chat, String text) {
