@@ -102,7 +102,18 @@ public final class IcapClient implements AutoCloseable {
         byte[] head = IcapEncoder.encodeHead(IcapRequest.reqmod(service, headers, http, body.length()));
         debug(">> ", head, body.length());
         Exchange exchange = new Exchange(head, previewBytes, preview != null, body);
-        return exchange(service, tls, deadline, exchange::run, () -> !exchange.bodyTouched);
+        IcapResponse response = exchange(service, tls, deadline, exchange::run, () -> !exchange.bodyTouched);
+        forgetOptionsIfServiceChanged(new OptionsKey(service, tls), options, response);
+        return response;
+    }
+
+    /** A new ISTag means the service changed (RFC 3507 §4.7): its OPTIONS (preview, 204) are fetched again. */
+    private void forgetOptionsIfServiceChanged(OptionsKey key, IcapOptions options, IcapResponse response) {
+        String tag = response.istag();
+        String known = options.response().istag();
+        if (tag != null && known != null && !tag.equals(known)) {
+            optionsCache.remove(key, options);
+        }
     }
 
     private IcapOptions options(URI service, TlsSettings tls, Deadline deadline) throws IOException {

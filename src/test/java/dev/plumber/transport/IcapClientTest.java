@@ -216,6 +216,29 @@ class IcapClientTest {
     }
 
     @Test
+    void fetchesOptionsAgainWhenTheServiceTagChanges() throws Exception {
+        // RFC 3507 section 4.7: a new ISTag means the service changed, so its OPTIONS no longer hold.
+        try (ScriptedIcapServer server = new ScriptedIcapServer((connection, part) -> new ScriptedIcapServer.Send(
+                        part.request().method().equals("OPTIONS")
+                                ? ScriptedIcapServer.OPTIONS_OK
+                                : ScriptedIcapServer.NO_CONTENT.replace("\"s1\"", "\"s2\"")));
+                IcapClient client = new IcapClient()) {
+            for (int i = 0; i < 2; i++) {
+                client.reqmod(
+                        uri(server),
+                        TlsSettings.defaults(),
+                        IcapHeaders.empty(),
+                        POST,
+                        IcapBody.of(new byte[] {1}),
+                        TIMEOUT);
+            }
+
+            assertThat(server.parts.stream().filter(p -> p.request().method().equals("OPTIONS")))
+                    .hasSize(2);
+        }
+    }
+
+    @Test
     void failsWithTheBodySourceErrorWhenTheBodyBreaksMidway() throws Exception {
         try (ScriptedIcapServer server = new ScriptedIcapServer((connection, part) -> switch (part.kind()) {
                     case PREVIEW_END -> new ScriptedIcapServer.Send(ScriptedIcapServer.CONTINUE);
