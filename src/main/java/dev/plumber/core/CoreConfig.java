@@ -23,7 +23,8 @@ public record CoreConfig(
         @JsonProperty("DLP") Dlp dlp,
         ResortClient resortClient,
         Blocking blocking,
-        Users users) {
+        Users users,
+        MessageLimits messages) {
 
     public CoreConfig {
         http = Objects.requireNonNullElseGet(http, () -> new Http(null));
@@ -34,7 +35,8 @@ public record CoreConfig(
         dlp = Objects.requireNonNullElseGet(dlp, () -> new Dlp(null, null));
         resortClient = Objects.requireNonNullElseGet(resortClient, () -> new ResortClient(null));
         blocking = Objects.requireNonNullElseGet(blocking, () -> new Blocking(null));
-        users = Objects.requireNonNullElseGet(users, () -> new Users(null, null, null));
+        users = Objects.requireNonNullElseGet(users, () -> new Users(null, null, null, null, null));
+        messages = Objects.requireNonNullElseGet(messages, () -> new MessageLimits(null));
     }
 
     public static CoreConfig load(Path file) throws InvalidSettingsException {
@@ -143,17 +145,44 @@ public record CoreConfig(
         }
     }
 
-    /** Accounts created at start when missing, the password hashing cost, and how long a sign-in lasts. */
-    public record Users(List<Account> bootstrap, Integer passwordIterations, Duration sessionTtl) {
+    /**
+     * Accounts created at start when missing, the password hashing cost, how long a sign-in lasts, and log-in
+     * throttling: after {@code loginFailures} failed log-ins to one account from one address, further attempts from
+     * there are refused (HTTP 429) for {@code loginLockout}.
+     */
+    public record Users(
+            List<Account> bootstrap,
+            Integer passwordIterations,
+            Duration sessionTtl,
+            Integer loginFailures,
+            Duration loginLockout) {
         public Users {
             bootstrap = List.copyOf(Objects.requireNonNullElse(bootstrap, List.of()));
             passwordIterations = Objects.requireNonNullElse(passwordIterations, 600_000);
             sessionTtl = Objects.requireNonNullElse(sessionTtl, Duration.ofHours(24));
+            loginFailures = Objects.requireNonNullElse(loginFailures, 5);
+            loginLockout = Objects.requireNonNullElse(loginLockout, Duration.ofMinutes(1));
+            if (loginFailures < 1) {
+                throw new IllegalArgumentException("users.loginFailures must be positive");
+            }
+            if (loginLockout.toSeconds() < 1) {
+                throw new IllegalArgumentException("users.loginLockout must be at least 1s");
+            }
             if (passwordIterations < 1) {
                 throw new IllegalArgumentException("users.passwordIterations must be positive");
             }
             if (sessionTtl.toSeconds() < 1) {
                 throw new IllegalArgumentException("users.sessionTtl must be at least 1s");
+            }
+        }
+    }
+
+    /** Messages: the longest accepted text in characters (longer ones get HTTP 413). */
+    public record MessageLimits(Integer maxLength) {
+        public MessageLimits {
+            maxLength = Objects.requireNonNullElse(maxLength, 64 * 1024);
+            if (maxLength < 1) {
+                throw new IllegalArgumentException("messages.maxLength must be positive, not " + maxLength);
             }
         }
     }
@@ -201,6 +230,9 @@ public record CoreConfig(
         private Duration resortTimeout;
         private Integer passwordIterations;
         private Duration sessionTtl;
+        private Integer loginFailures;
+        private Duration loginLockout;
+        private Integer maxMessageLength;
         private final List<Account> accounts = new ArrayList<>();
 
         private Builder() {}
@@ -299,6 +331,19 @@ public record CoreConfig(
             return this;
         }
 
+        /** {@code users.loginFailures} and {@code users.loginLockout}. */
+        public Builder loginThrottle(int failures, Duration lockout) {
+            this.loginFailures = failures;
+            this.loginLockout = lockout;
+            return this;
+        }
+
+        /** {@code messages.maxLength}. */
+        public Builder maxMessageLength(int characters) {
+            this.maxMessageLength = characters;
+            return this;
+        }
+
         public Builder account(String email, String password, String role) {
             accounts.add(new Account(email, password, role));
             return this;
@@ -317,7 +362,8 @@ public record CoreConfig(
                     new Dlp(filesActive, filesSync),
                     new ResortClient(resortTimeout),
                     new Blocking(hideBlocked),
-                    new Users(accounts, passwordIterations, sessionTtl));
+                    new Users(accounts, passwordIterations, sessionTtl, loginFailures, loginLockout),
+                    new MessageLimits(maxMessageLength));
         }
     }
 }

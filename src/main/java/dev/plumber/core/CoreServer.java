@@ -17,6 +17,7 @@ import dev.plumber.core.store.MessageCipher;
 import dev.plumber.core.users.AccountAdmin;
 import dev.plumber.core.users.Accounts;
 import dev.plumber.core.users.BearerTokens;
+import dev.plumber.core.users.LoginThrottle;
 import io.javalin.Javalin;
 import io.javalin.config.SizeUnit;
 import java.io.IOException;
@@ -93,9 +94,17 @@ public final class CoreServer implements AutoCloseable {
             CoreApi api = new CoreApi(
                     accounts,
                     new Chats(db),
-                    new Messages(db, cipher, events, clock, hideBlocked),
+                    new Messages(
+                            db,
+                            cipher,
+                            events,
+                            clock,
+                            hideBlocked,
+                            config.messages().maxLength()),
                     files,
-                    config.files().serviceToken());
+                    config.files().serviceToken(),
+                    new LoginThrottle(
+                            config.users().loginFailures(), config.users().loginLockout(), clock));
             AdminApi adminApi = new AdminApi(accounts, new AccountAdmin(db, hasher, journal));
             resources.add(StatusConsumer.start(config.kafka(), db, api::messageBlocked));
 

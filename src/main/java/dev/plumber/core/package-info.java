@@ -7,10 +7,11 @@
  * {@code dlp.requests}. Verdicts come back on {@code dlp.status} ({@code StatusConsumer}) and mark messages and files
  * as blocked. {@code store} holds the migrations and the at-rest encryption of message text.
  *
- * <p>HTTP API (JSON; errors are {@code {"error": "..."}} with 400/401/403/404/409/413/503):
+ * <p>HTTP API (JSON; errors are {@code {"error": "..."}} with 400/401/403/404/409/413/429/503):
  *
  * <ul>
- *   <li>{@code POST /api/v1/login {"email","password"}} → {@code {"token"}}; {@code POST /api/v1/logout} → 204
+ *   <li>{@code POST /api/v1/login {"email","password"}} → {@code {"token"}} (429 with {@code Retry-After} after
+ *       {@code users.loginFailures} failures of one account from one address); {@code POST /api/v1/logout} → 204
  *   <li>{@code POST /api/v1/chats {"type","members","title"}} → {@code {"id"}}; {@code GET /api/v1/chats} →
  *       {@code {"items":[{"id","type","title","members"}]}}
  *   <li>{@code POST /api/v1/chats/{id}/messages {"text","hash"}} → {@code {"mid"}}; {@code PUT

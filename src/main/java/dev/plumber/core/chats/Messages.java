@@ -21,7 +21,6 @@ import java.util.UUID;
 
 /** Sends, edits and lists messages; text is stored encrypted and every send or edit becomes a DLP event. */
 public final class Messages {
-    public static final int MAX_TEXT = 64 * 1024;
     public static final int MAX_PAGE = 200;
 
     private final Database db;
@@ -29,8 +28,11 @@ public final class Messages {
     private final DlpEvents events;
     private final Clock clock;
     private final boolean hideBlocked;
+    private final int maxLength;
 
-    public Messages(Database db, MessageCipher cipher, DlpEvents events, Clock clock, boolean hideBlocked) {
+    public Messages(
+            Database db, MessageCipher cipher, DlpEvents events, Clock clock, boolean hideBlocked, int maxLength) {
+        this.maxLength = maxLength;
         this.db = db;
         this.cipher = cipher;
         this.events = events;
@@ -43,7 +45,7 @@ public final class Messages {
 
     /** Stores the message and its event in one transaction (or refuses both); returns the stored message. */
     public Message send(User sender, long chatId, String text, String hash, Origin origin) throws SQLException {
-        validate(text);
+        validate(text, hash != null);
         Message sent = db.inTransaction(c -> {
             String chatType = Chats.typeForMember(c, chatId, sender);
             if (hash != null && !FileStore.readableBy(c, hash, sender)) {
@@ -70,7 +72,7 @@ public final class Messages {
 
     /** Replaces the text of the sender's own message; the edit is checked by DLP like a new message. */
     public Message edit(User sender, long chatId, long mid, String text, Origin origin) throws SQLException {
-        validate(text);
+        validate(text, false);
         Message edited = db.inTransaction(c -> {
             String chatType = Chats.typeForMember(c, chatId, sender);
             String hash;
@@ -144,12 +146,19 @@ public final class Messages {
         });
     }
 
-    private static void validate(String text) {
+    /** A message needs visible text, unless it carries a file; its length is counted in characters. */
+    private void validate(String text, boolean withFile) {
         if (text == null) {
             throw RequestRefused.invalid("text is required");
         }
-        if (text.length() > MAX_TEXT) {
-            throw RequestRefused.invalid("text is longer than " + MAX_TEXT + " characters");
+        if (text.isBlank() && !withFile) {
+            throw RequestRefused.invalid("the message is empty: send some text or attach a file");
+        }
+        int length = text.codePointCount(0, text.length());
+        if (length > maxLength) {
+            throw new RequestRefused(
+                    RequestRefused.Reason.TOO_LARGE,
+                    "the message is " + length + " characters long; at most " + maxLength + " are accepted");
         }
     }
 

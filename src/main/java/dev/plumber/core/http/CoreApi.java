@@ -11,6 +11,7 @@ import dev.plumber.core.events.DlpChecks;
 import dev.plumber.core.files.FileStore;
 import dev.plumber.core.files.StoredFile;
 import dev.plumber.core.users.Accounts;
+import dev.plumber.core.users.LoginThrottle;
 import dev.plumber.core.users.User;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
@@ -42,10 +43,18 @@ public final class CoreApi {
     private final Messages messages;
     private final FileStore files;
     private final byte[] serviceToken;
+    private final LoginThrottle throttle;
     private final LiveDelivery live = new LiveDelivery();
     private static final Logger LOG = LoggerFactory.getLogger(CoreApi.class);
 
-    public CoreApi(Accounts accounts, Chats chats, Messages messages, FileStore files, String serviceToken) {
+    public CoreApi(
+            Accounts accounts,
+            Chats chats,
+            Messages messages,
+            FileStore files,
+            String serviceToken,
+            LoginThrottle throttle) {
+        this.throttle = throttle;
         this.accounts = accounts;
         this.chats = chats;
         this.messages = messages;
@@ -83,11 +92,20 @@ public final class CoreApi {
 
     private void login(Context ctx) throws SQLException {
         JsonNode body = Requests.body(ctx);
-        Optional<String> token = accounts.login(
-                Requests.text(body, "email", true), Requests.text(body, "password", true), Requests.clientIp(ctx));
+        String email = Requests.text(body, "email", true);
+        String password = Requests.text(body, "password", true);
+        String ip = Requests.clientIp(ctx);
+        Optional<java.time.Duration> wait = throttle.retryAfter(email, ip);
+        if (wait.isPresent()) {
+            accounts.throttled(email, ip);
+            throw new TooManyAttempts(wait.get());
+        }
+        Optional<String> token = accounts.login(email, password, ip);
         if (token.isEmpty()) {
+            throttle.failed(email, ip);
             throw new Unauthorized("wrong e-mail or password, or the account is disabled");
         }
+        throttle.succeeded(email, ip);
         ctx.json(Map.of("token", token.get()));
     }
 

@@ -21,6 +21,10 @@ public final class Errors {
             ctx.header("WWW-Authenticate", "Bearer");
             respond(ctx, 401, e.getMessage());
         });
+        app.exception(TooManyAttempts.class, (e, ctx) -> {
+            ctx.header("Retry-After", Long.toString(e.retryAfterSeconds()));
+            respond(ctx, 429, e.getMessage());
+        });
         app.exception(QueueUnavailableException.class, (e, ctx) -> {
             LOG.warn("refused a request: {} ({})", e.getMessage(), String.valueOf(e.getCause()));
             respond(ctx, 503, "the DLP queue is unavailable; nothing was sent, try again later");

@@ -105,6 +105,11 @@ public final class Accounts {
         return Optional.of(token);
     }
 
+    /** Journals a log-in refused by the throttle before its password was checked. */
+    public void throttled(String email, String ip) throws SQLException {
+        journal.system("login.failed", normalise(email), ip, Map.of("reason", "too many attempts"));
+    }
+
     public void logout(User user, String token, String ip) throws SQLException {
         db.inTransaction(c -> {
             try (PreparedStatement s = c.prepareStatement("DELETE FROM sessions WHERE token_sha256 = ?")) {
