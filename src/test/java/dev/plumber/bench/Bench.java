@@ -120,14 +120,15 @@ public final class Bench {
                 .append(" cores\n\n");
         t.append("| mix | events | gateway ev/s | ceiling ev/s | gateway ÷ ceiling | gateway MiB/s | ceiling MiB/s"
                 + " | DLP call p50 / p99 ms (gateway) | (ceiling) | end to end p50 / p99 ms (at ev/s)"
-                + " | gateway CPU ms/event | peak heap MiB | peak RSS MiB |\n");
-        t.append("|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n");
+                + " | gateway CPU ms/event | all processes CPU ms/event (gateway run / ceiling run)"
+                + " | gateway peak heap MiB | gateway peak RSS MiB |\n");
+        t.append("|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n");
         for (Row r : rows) {
             GatewayRun.Result g = r.gateway();
             Ceiling.Result c = r.ceiling();
             t.append(String.format(
                     Locale.ROOT,
-                    "| %s | %,d | %,.0f | %,.0f | %.2f | %s | %s | %.1f / %.1f | %.1f / %.1f | %s | %.3f | %d | %d |%n",
+                    "| %s | %,d | %,.0f | %,.0f | %.2f | %s | %s | %.1f / %.1f | %.1f / %.1f | %s | %.3f | %.3f / %.3f | %d | %d |%n",
                     r.mix().name(),
                     g.events(),
                     g.perSecond(),
@@ -148,6 +149,8 @@ public final class Bench {
                             : String.format(
                                     Locale.ROOT, "%.1f / %.1f (%,.0f)", g.e2eP50Ms(), g.e2eP99Ms(), g.latencyRate()),
                     g.cpuSecondsPerEvent() * 1000,
+                    g.pipelineCpuSecondsPerEvent() * 1000,
+                    c.pipelineCpuSecondsPerEvent() * 1000,
                     g.peakHeapBytes() >> 20,
                     g.peakRssBytes() >> 20));
         }
@@ -191,7 +194,11 @@ public final class Bench {
             m.put("latencyPhaseEventsPerSecond", g.latencyRate());
             m.put("endToEndP50Ms", g.e2eP50Ms());
             m.put("endToEndP99Ms", g.e2eP99Ms());
+            m.put("intakeP50Ms", g.intakeP50Ms());
+            m.put("intakeP99Ms", g.intakeP99Ms());
             m.put("gatewayCpuMsPerEvent", g.cpuSecondsPerEvent() * 1000);
+            m.put("allProcessesCpuMsPerEventGatewayRun", g.pipelineCpuSecondsPerEvent() * 1000);
+            m.put("allProcessesCpuMsPerEventCeilingRun", c.pipelineCpuSecondsPerEvent() * 1000);
             m.put("gatewayPeakHeapBytes", g.peakHeapBytes());
             m.put("gatewayPeakRssBytes", g.peakRssBytes());
             m.put("failedEvents", g.failed());

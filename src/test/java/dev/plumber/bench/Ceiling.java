@@ -21,7 +21,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class Ceiling {
     /** What one ceiling run measured. */
-    record Result(int calls, double seconds, long[] callNanos) {
+    record Result(int calls, double seconds, long[] callNanos, double pipelineCpuSecondsPerEvent) {
         double perSecond() {
             return calls / seconds;
         }
@@ -38,9 +38,11 @@ final class Ceiling {
             SearchInformSender sender = new SearchInformSender(icap, files, timeout);
             loop(mix, sender, settings, warmup, concurrency, new long[warmup]);
             long[] took = new long[calls];
+            long cpu = ProcessCpu.treeNanos();
             long start = System.nanoTime();
             loop(mix, sender, settings, calls, concurrency, took);
-            return new Result(calls, (System.nanoTime() - start) / 1e9, took);
+            double seconds = (System.nanoTime() - start) / 1e9;
+            return new Result(calls, seconds, took, (ProcessCpu.treeNanos() - cpu) / 1e9 / calls);
         }
     }
 

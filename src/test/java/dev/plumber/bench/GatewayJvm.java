@@ -24,8 +24,6 @@ final class GatewayJvm implements AutoCloseable {
     /** {@code GC(3) Pause Young (Normal) (G1 Evacuation Pause) 25M->5M(256M) 3.4ms}: the first figure. */
     private static final Pattern GC_LINE = Pattern.compile("(\\d+)([KMG])->(\\d+)([KMG])\\((\\d+)([KMG])\\)");
 
-    private static final long CLOCK_TICK_NANOS = 10_000_000L; // USER_HZ is 100 on Linux
-
     private final Process process;
     private final int port;
     private final Path gcLog;
@@ -101,11 +99,8 @@ final class GatewayJvm implements AutoCloseable {
     }
 
     /** The process's CPU time so far (user + system, all threads). */
-    long cpuNanos() throws IOException {
-        String stat = Files.readString(Path.of("/proc", Long.toString(process.pid()), "stat"));
-        // Fields after the command name (which may hold spaces) start at state (field 3); utime, stime are 14, 15.
-        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-        return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) * CLOCK_TICK_NANOS;
+    long cpuNanos() {
+        return ProcessCpu.nanos(process.pid());
     }
 
     /** The largest resident set the process has had. */

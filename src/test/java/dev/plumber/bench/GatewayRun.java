@@ -47,12 +47,15 @@ final class GatewayRun {
             int events,
             double seconds,
             double cpuSecondsPerEvent,
+            double pipelineCpuSecondsPerEvent,
             double dlpP50Ms,
             double dlpP99Ms,
             int latencyEvents,
             double latencyRate,
             double e2eP50Ms,
             double e2eP99Ms,
+            double intakeP50Ms,
+            double intakeP99Ms,
             long peakHeapBytes,
             long peakRssBytes,
             int failed,
@@ -131,6 +134,7 @@ final class GatewayRun {
 
             TreeMap<Double, Double> dlpBefore = Percentiles.dlpBuckets(gateway.metrics());
             long cpuBefore = gateway.cpuNanos();
+            long treeBefore = ProcessCpu.treeNanos();
             long gcMark = gateway.gcLogMark();
             long start = System.nanoTime();
             valueBytes += produce(producer, requests, produced, events);
@@ -138,12 +142,13 @@ final class GatewayRun {
             await(gateway, store, admin, requests, produced);
             double seconds = (System.nanoTime() - start) / 1e9;
             long cpu = gateway.cpuNanos() - cpuBefore;
+            long tree = ProcessCpu.treeNanos() - treeBefore;
             TreeMap<Double, Double> dlpAfter = Percentiles.dlpBuckets(gateway.metrics());
             long peakHeap = gateway.peakHeapBytes(gcMark);
 
             int latencyEvents = 0;
             double rate = 0;
-            long[] e2e = new long[0];
+            long[][] e2e = {new long[0], new long[0]};
             if (mix.latencyPhase()) {
                 rate = events / seconds / 2;
                 latencyEvents = (int) Math.min(events, Math.max(1, rate * LATENCY_PHASE.toSeconds()));
@@ -158,12 +163,15 @@ final class GatewayRun {
                     events,
                     seconds,
                     cpu / 1e9 / events,
+                    tree / 1e9 / events,
                     Percentiles.fromBuckets(dlpBefore, dlpAfter, 0.50),
                     Percentiles.fromBuckets(dlpBefore, dlpAfter, 0.99),
                     latencyEvents,
                     rate,
-                    Percentiles.of(e2e, 0.50) / 1000.0,
-                    Percentiles.of(e2e, 0.99) / 1000.0,
+                    Percentiles.of(e2e[0], 0.50) / 1000.0,
+                    Percentiles.of(e2e[0], 0.99) / 1000.0,
+                    Percentiles.of(e2e[1], 0.50) / 1000.0,
+                    Percentiles.of(e2e[1], 0.99) / 1000.0,
                     peakHeap,
                     gateway.peakRssBytes(),
                     failed(store),
@@ -245,21 +253,29 @@ final class GatewayRun {
         return true;
     }
 
-    private static long[] endToEndMillis(DataSource store, Instant since) throws Exception {
+    /** Microseconds from event {@code ts} to {@code completed_at}, and to {@code received_at} (the intake's part). */
+    private static long[][] endToEndMillis(DataSource store, Instant since) throws Exception {
         List<Long> micros = new ArrayList<>();
+        List<Long> intake = new ArrayList<>();
         try (Connection c = store.getConnection();
-                PreparedStatement s = c.prepareStatement("SELECT event_ts, completed_at FROM gateway.requests"
-                        + " WHERE event_ts >= ? AND completed_at IS NOT NULL")) {
+                PreparedStatement s =
+                        c.prepareStatement("SELECT event_ts, completed_at, received_at FROM gateway.requests"
+                                + " WHERE event_ts >= ? AND completed_at IS NOT NULL")) {
             s.setTimestamp(1, Timestamp.from(since));
             try (ResultSet r = s.executeQuery()) {
                 while (r.next()) {
                     Instant ts = r.getTimestamp(1).toInstant();
                     Instant done = r.getTimestamp(2).toInstant();
                     micros.add(Duration.between(ts, done).toNanos() / 1000);
+                    intake.add(
+                            Duration.between(ts, r.getTimestamp(3).toInstant()).toNanos() / 1000);
                 }
             }
         }
-        return micros.stream().mapToLong(Long::longValue).toArray();
+        return new long[][] {
+            micros.stream().mapToLong(Long::longValue).toArray(),
+            intake.stream().mapToLong(Long::longValue).toArray()
+        };
     }
 
     private static int failed(DataSource store) throws Exception {
