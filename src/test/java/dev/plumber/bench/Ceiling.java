@@ -36,23 +36,29 @@ final class Ceiling {
         try (IcapClient icap = new IcapClient(connections, Clock.systemUTC());
                 HttpFileSource files = new HttpFileSource(filesUrl, null, Duration.ofSeconds(5))) {
             SearchInformSender sender = new SearchInformSender(icap, files, timeout);
-            loop(mix, sender, settings, warmup, concurrency, new long[warmup]);
+            loop(mix, sender, settings, warmup, concurrency, new long[warmup], true);
             long[] took = new long[calls];
             long cpu = ProcessCpu.treeNanos();
             long start = System.nanoTime();
-            loop(mix, sender, settings, calls, concurrency, took);
+            loop(mix, sender, settings, calls, concurrency, took, false);
             double seconds = (System.nanoTime() - start) / 1e9;
             return new Result(calls, seconds, took, (ProcessCpu.treeNanos() - cpu) / 1e9 / calls);
         }
     }
 
     private static void loop(
-            Mix mix, SearchInformSender sender, DlpSettings settings, int calls, int concurrency, long[] took)
+            Mix mix,
+            SearchInformSender sender,
+            DlpSettings settings,
+            int calls,
+            int concurrency,
+            long[] took,
+            boolean warmup)
             throws Exception {
         List<DlpEvent> events = new ArrayList<>(calls);
         Instant now = Instant.now();
         for (int i = 0; i < calls; i++) {
-            events.add(mix.event(i, now));
+            events.add(warmup ? mix.warmupEvent(i, now) : mix.event(i, now));
         }
         AtomicInteger next = new AtomicInteger();
         List<Thread> threads = new ArrayList<>();

@@ -127,7 +127,7 @@ final class GatewayRun {
             long produced = 0;
             long valueBytes = 0;
             if (mix.warmup() > 0) {
-                valueBytes += produce(producer, requests, 0, mix.warmup());
+                valueBytes += produce(producer, requests, 0, mix.warmup(), true);
                 produced += mix.warmup();
                 await(gateway, store, admin, requests, produced);
             }
@@ -137,7 +137,7 @@ final class GatewayRun {
             long treeBefore = ProcessCpu.treeNanos();
             long gcMark = gateway.gcLogMark();
             long start = System.nanoTime();
-            valueBytes += produce(producer, requests, produced, events);
+            valueBytes += produce(producer, requests, produced, events, false);
             produced += events;
             await(gateway, store, admin, requests, produced);
             double seconds = (System.nanoTime() - start) / 1e9;
@@ -179,10 +179,10 @@ final class GatewayRun {
         }
     }
 
-    private long produce(KafkaProducer<byte[], byte[]> producer, String topic, long from, int count) {
+    private long produce(KafkaProducer<byte[], byte[]> producer, String topic, long from, int count, boolean warmup) {
         long bytes = 0;
         for (long i = from; i < from + count; i++) {
-            bytes += send(producer, topic, mix.event(i, Instant.now()));
+            bytes += send(producer, topic, warmup ? mix.warmupEvent(i, Instant.now()) : mix.event(i, Instant.now()));
         }
         producer.flush();
         return bytes;

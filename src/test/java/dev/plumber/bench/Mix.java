@@ -14,6 +14,8 @@ import java.util.UUID;
  * @param filesEvery every n-th event is a file event (0: messages only)
  * @param fileBytes the length of each file
  * @param defaultEvents the events of one run unless {@code --events} says otherwise
+ * @param warmupFileBytes the length of each file during the warm-up (smaller for the 1 GiB file: a warm JIT, not a
+ *     second gigabyte)
  */
 record Mix(
         String name,
@@ -21,13 +23,14 @@ record Mix(
         long fileBytes,
         int defaultEvents,
         int warmup,
+        long warmupFileBytes,
         String gatewayHeap,
         boolean latencyPhase) {
 
-    static final Mix SMALL = new Mix("small", 0, 0, 20_000, 4_000, "256m", true);
-    static final Mix FILES_100K = new Mix("files100k", 2, 100 << 10, 4_000, 1_000, "256m", true);
-    static final Mix FILES_10M = new Mix("files10m", 10, 10 << 20, 200, 20, "256m", false);
-    static final Mix FILE_1G = new Mix("file1g", 1, 1L << 30, 1, 0, "128m", false);
+    static final Mix SMALL = new Mix("small", 0, 0, 20_000, 4_000, 0, "256m", true);
+    static final Mix FILES_100K = new Mix("files100k", 2, 100 << 10, 4_000, 1_000, 100 << 10, "256m", true);
+    static final Mix FILES_10M = new Mix("files10m", 10, 10 << 20, 200, 20, 10 << 20, "256m", false);
+    static final Mix FILE_1G = new Mix("file1g", 1, 1L << 30, 1, 50, 4 << 20, "128m", false);
 
     /** Chats the messages are spread over (the Kafka keys, so the gateway's parallelism). */
     static final int CHATS = 1_000;
@@ -49,6 +52,15 @@ record Mix(
 
     /** Event {@code i} of a run, stamped {@code ts}. */
     DlpEvent event(long i, Instant ts) {
+        return event(i, ts, fileBytes);
+    }
+
+    /** Event {@code i} of the warm-up, stamped {@code ts}. */
+    DlpEvent warmupEvent(long i, Instant ts) {
+        return event(i, ts, warmupFileBytes);
+    }
+
+    private DlpEvent event(long i, Instant ts, long fileBytes) {
         UUID id = UUID.randomUUID();
         String sender = "user" + (i % 500) + "@bench.local";
         if (filesEvery > 0 && i % filesEvery == 0) {
