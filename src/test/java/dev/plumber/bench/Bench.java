@@ -128,7 +128,7 @@ public final class Bench {
             Ceiling.Result c = r.ceiling();
             t.append(String.format(
                     Locale.ROOT,
-                    "| %s | %,d | %,.0f | %,.0f | %.2f | %s | %s | %.1f / %.1f | %.1f / %.1f | %s | %.3f | %.3f / %.3f | %d | %d |%n",
+                    "| %s | %,d | %,.0f | %,.0f | %.2f | %s | %s | %.1f / %.1f | %.1f / %.1f | %s | %.3f | %.3f / %.3f | %s | %d |%n",
                     r.mix().name(),
                     g.events(),
                     g.perSecond(),
@@ -151,7 +151,7 @@ public final class Bench {
                     g.cpuSecondsPerEvent() * 1000,
                     g.pipelineCpuSecondsPerEvent() * 1000,
                     c.pipelineCpuSecondsPerEvent() * 1000,
-                    g.peakHeapBytes() >> 20,
+                    g.peakHeapBytes() == 0 ? "no GC" : Long.toString(g.peakHeapBytes() >> 20),
                     g.peakRssBytes() >> 20));
         }
         for (Row r : rows) {
