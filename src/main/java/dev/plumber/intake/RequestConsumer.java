@@ -144,8 +144,15 @@ public final class RequestConsumer implements Runnable, AutoCloseable {
         pause.retainAll(assigned);
         Set<TopicPartition> resume = new HashSet<>(assigned);
         resume.removeAll(pause);
-        consumer.pause(pause);
-        consumer.resume(resume);
+        try {
+            consumer.pause(pause);
+            consumer.resume(resume);
+        } catch (IllegalStateException e) {
+            // The consumer's background thread changed the assignment since we read it (a broker restart, a
+            // rebalance); the next poll runs the rebalance callbacks and the next round pauses what is assigned then.
+            log.info("assignment changed while pausing partitions: {}", e.getMessage());
+            return false;
+        }
         return resume.isEmpty();
     }
 
