@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -87,8 +88,11 @@ public final class RequestConsumer implements Runnable, AutoCloseable {
         consumer.subscribe(List.of(topic), new Rebalance());
         try {
             while (running) {
-                pauseBusyPartitions();
-                ConsumerRecords<byte[], byte[]> records = consumer.poll(POLL);
+                boolean waitForBatch = pauseBusyPartitions() && !inFlight.isEmpty();
+                if (waitForBatch) {
+                    awaitAnyBatch();
+                }
+                ConsumerRecords<byte[], byte[]> records = consumer.poll(waitForBatch ? Duration.ZERO : POLL);
                 if (!records.isEmpty()) {
                     inFlight.add(new Batch(records));
                 }
@@ -116,11 +120,14 @@ public final class RequestConsumer implements Runnable, AutoCloseable {
         }
     }
 
-    /** Pauses partitions with a batch in flight or a back-off running — all of them while over the bounds. */
-    private void pauseBusyPartitions() {
+    /**
+     * Pauses partitions with a batch in flight or a back-off running — all of them while over the bounds. Returns
+     * whether every assigned partition is paused (nothing to fetch).
+     */
+    private boolean pauseBusyPartitions() {
         Set<TopicPartition> assigned = consumer.assignment();
         if (assigned.isEmpty()) {
-            return;
+            return false;
         }
         Instant now = clock.instant();
         resumeAt.entrySet().removeIf(e -> !assigned.contains(e.getKey()) || !now.isBefore(e.getValue()));
@@ -137,8 +144,32 @@ public final class RequestConsumer implements Runnable, AutoCloseable {
         pause.retainAll(assigned);
         Set<TopicPartition> resume = new HashSet<>(assigned);
         resume.removeAll(pause);
-        consumer.pause(pause);
-        consumer.resume(resume);
+        try {
+            consumer.pause(pause);
+            consumer.resume(resume);
+        } catch (IllegalStateException e) {
+            // The consumer's background thread changed the assignment since we read it (a broker restart, a
+            // rebalance); the next poll runs the rebalance callbacks and the next round pauses what is assigned then.
+            log.info("assignment changed while pausing partitions: {}", e.getMessage());
+            return false;
+        }
+        return resume.isEmpty();
+    }
+
+    /**
+     * With every partition paused there is nothing to fetch: wait for the first batch to finish (at most one poll
+     * interval) rather than in {@code poll}, which would notice a finished batch only when its timeout ran out — and
+     * which, with the consumer group protocol, spins on the CPU while every partition is paused.
+     */
+    private void awaitAnyBatch() {
+        CompletableFuture<?>[] batches = inFlight.stream().map(b -> b.done).toArray(CompletableFuture[]::new);
+        try {
+            CompletableFuture.anyOf(batches).get(POLL.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException | ExecutionException e) {
+            // Finished or not, the loop looks at every batch next.
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** One polled batch in flight; {@code results} is filled by the workers. */

@@ -1,0 +1,210 @@
+package dev.plumber.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.plumber.embedded.EmbeddedKafka;
+import dev.plumber.embedded.EmbeddedPostgres;
+import dev.plumber.testkit.CIcapServer;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The end-to-end benchmark ({@code scripts/bench}): real Kafka, PostgreSQL and c-icap, the gateway in its own JVM,
+ * and the ceiling — our ICAP client alone against the same service — measured back to back in the same run. Prints a
+ * table and writes {@code target/bench/<timestamp>.json}.
+ */
+public final class Bench {
+    private static final String USAGE =
+            """
+            usage: scripts/bench [--mix small,files100k,files10m,file1g] [--events N] [--service echo|filter]
+                                 [--connections 16] [--concurrency 64] [--jfr]
+              --mix          work mixes to run, in order (default: small)
+              --events       events per mix (default: the mix's own: small 20000, files100k 4000, files10m 200)
+              --service      c-icap's echo service, or its content filter (a regex DLP that really looks)
+              --connections  ICAP connections of the ceiling's client (the gateway's pool is 16)
+              --concurrency  the ceiling's concurrent calls (the gateway's bulkhead is 64)
+              --jfr          record the gateway with Java Flight Recorder into target/bench/gateway-<mix>.jfr
+            """;
+
+    private Bench() {}
+
+    public static void main(String[] args) throws Exception {
+        List<Mix> mixes = List.of(Mix.SMALL);
+        Integer events = null;
+        String serviceName = "echo";
+        int connections = 16;
+        int concurrency = 64;
+        boolean jfr = false;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--mix" ->
+                    mixes = java.util.Arrays.stream(args[++i].split(","))
+                            .map(Mix::named)
+                            .toList();
+                case "--events" -> events = Integer.parseInt(args[++i]);
+                case "--service" -> serviceName = args[++i];
+                case "--connections" -> connections = Integer.parseInt(args[++i]);
+                case "--concurrency" -> concurrency = Integer.parseInt(args[++i]);
+                case "--jfr" -> jfr = true;
+                default -> {
+                    System.err.print(USAGE);
+                    System.exit(args[i].equals("--help") ? 0 : 2);
+                }
+            }
+        }
+        if (!serviceName.equals("echo") && !serviceName.equals("filter")) {
+            System.err.print(USAGE);
+            System.exit(2);
+        }
+        Path out = Path.of("target", "bench").toAbsolutePath();
+        Files.createDirectories(out);
+        Path scratch = Files.createTempDirectory("plumber-bench-");
+        List<Row> rows = new ArrayList<>();
+        try (EmbeddedPostgres postgres = EmbeddedPostgres.start();
+                EmbeddedKafka kafka = EmbeddedKafka.start();
+                CIcapServer cIcap = CIcapServer.start();
+                FileServer files = FileServer.start()) {
+            URI service = serviceName.equals("echo") ? cIcap.echoServiceUri() : cIcap.dlpServiceUri();
+            for (Mix mix : mixes) {
+                int n = mix == Mix.FILE_1G ? 1 : events == null ? mix.defaultEvents() : events;
+                System.err.printf("bench: %s, %d events, gateway ...%n", mix.name(), n);
+                GatewayRun.Result gateway = new GatewayRun(
+                                mix,
+                                "bench_" + mix.name(),
+                                kafka.bootstrapServers(),
+                                postgres,
+                                scratch,
+                                service,
+                                files.url(),
+                                jfr)
+                        .run(n);
+                System.err.printf("bench: %s, ceiling ...%n", mix.name());
+                Ceiling.Result ceiling =
+                        Ceiling.run(mix, mix.warmup(), n, service, files.url(), connections, concurrency);
+                rows.add(new Row(mix, gateway, ceiling));
+            }
+        }
+        String table = table(rows, serviceName);
+        System.out.print(table);
+        Path json = out.resolve(DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'")
+                        .withZone(ZoneOffset.UTC)
+                        .format(Instant.now())
+                + ".json");
+        new ObjectMapper()
+                .enable(SerializationFeature.INDENT_OUTPUT)
+                .writeValue(json.toFile(), json(rows, serviceName, connections, concurrency));
+        System.out.println("written " + json);
+    }
+
+    private record Row(Mix mix, GatewayRun.Result gateway, Ceiling.Result ceiling) {
+        double mebibytesPerEvent() {
+            return mix.hasFiles() ? (double) mix.fileBytes() / mix.filesEvery() / (1 << 20) : 0;
+        }
+    }
+
+    private static String table(List<Row> rows, String service) {
+        StringBuilder t = new StringBuilder();
+        t.append("c-icap ")
+                .append(service)
+                .append(", ")
+                .append(Runtime.getRuntime().availableProcessors())
+                .append(" cores\n\n");
+        t.append("| mix | events | gateway ev/s | ceiling ev/s | gateway ÷ ceiling | gateway MiB/s | ceiling MiB/s"
+                + " | DLP call p50 / p99 ms (gateway) | (ceiling) | end to end p50 / p99 ms (at ev/s)"
+                + " | gateway CPU ms/event | all processes CPU ms/event (gateway run / ceiling run)"
+                + " | gateway peak heap MiB | gateway peak RSS MiB |\n");
+        t.append("|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n");
+        for (Row r : rows) {
+            GatewayRun.Result g = r.gateway();
+            Ceiling.Result c = r.ceiling();
+            t.append(String.format(
+                    Locale.ROOT,
+                    "| %s | %,d | %,.0f | %,.0f | %.2f | %s | %s | %.1f / %.1f | %.1f / %.1f | %s | %.3f | %.3f / %.3f | %s | %d |%n",
+                    r.mix().name(),
+                    g.events(),
+                    g.perSecond(),
+                    c.perSecond(),
+                    g.perSecond() / c.perSecond(),
+                    r.mix().hasFiles()
+                            ? String.format(Locale.ROOT, "%,.0f", g.perSecond() * r.mebibytesPerEvent())
+                            : "–",
+                    r.mix().hasFiles()
+                            ? String.format(Locale.ROOT, "%,.0f", c.perSecond() * r.mebibytesPerEvent())
+                            : "–",
+                    g.dlpP50Ms(),
+                    g.dlpP99Ms(),
+                    Percentiles.of(c.callNanos(), 0.50) / 1e6,
+                    Percentiles.of(c.callNanos(), 0.99) / 1e6,
+                    g.latencyEvents() == 0
+                            ? "–"
+                            : String.format(
+                                    Locale.ROOT, "%.1f / %.1f (%,.0f)", g.e2eP50Ms(), g.e2eP99Ms(), g.latencyRate()),
+                    g.cpuSecondsPerEvent() * 1000,
+                    g.pipelineCpuSecondsPerEvent() * 1000,
+                    c.pipelineCpuSecondsPerEvent() * 1000,
+                    g.peakHeapBytes() == 0 ? "no GC" : Long.toString(g.peakHeapBytes() >> 20),
+                    g.peakRssBytes() >> 20));
+        }
+        for (Row r : rows) {
+            if (r.gateway().failed() > 0) {
+                t.append("warning: ")
+                        .append(r.mix().name())
+                        .append(": ")
+                        .append(r.gateway().failed())
+                        .append(" events FAILED\n");
+            }
+        }
+        return t.toString();
+    }
+
+    private static Map<String, Object> json(List<Row> rows, String service, int connections, int concurrency) {
+        Map<String, Object> root = new LinkedHashMap<>();
+        root.put("time", Instant.now().toString());
+        root.put("service", service);
+        root.put("cores", Runtime.getRuntime().availableProcessors());
+        root.put("ceilingConnections", connections);
+        root.put("ceilingConcurrency", concurrency);
+        List<Map<String, Object>> mixes = new ArrayList<>();
+        for (Row r : rows) {
+            GatewayRun.Result g = r.gateway();
+            Ceiling.Result c = r.ceiling();
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("mix", r.mix().name());
+            m.put("events", g.events());
+            m.put("avgEventValueBytes", g.avgValueBytes());
+            m.put("gatewayEventsPerSecond", g.perSecond());
+            m.put("ceilingEventsPerSecond", c.perSecond());
+            m.put("gatewayOverCeiling", g.perSecond() / c.perSecond());
+            m.put("gatewayMiBPerSecond", g.perSecond() * r.mebibytesPerEvent());
+            m.put("ceilingMiBPerSecond", c.perSecond() * r.mebibytesPerEvent());
+            m.put("gatewayDlpCallP50Ms", g.dlpP50Ms());
+            m.put("gatewayDlpCallP99Ms", g.dlpP99Ms());
+            m.put("ceilingDlpCallP50Ms", Percentiles.of(c.callNanos(), 0.50) / 1e6);
+            m.put("ceilingDlpCallP99Ms", Percentiles.of(c.callNanos(), 0.99) / 1e6);
+            m.put("latencyPhaseEvents", g.latencyEvents());
+            m.put("latencyPhaseEventsPerSecond", g.latencyRate());
+            m.put("endToEndP50Ms", g.e2eP50Ms());
+            m.put("endToEndP99Ms", g.e2eP99Ms());
+            m.put("intakeP50Ms", g.intakeP50Ms());
+            m.put("intakeP99Ms", g.intakeP99Ms());
+            m.put("gatewayCpuMsPerEvent", g.cpuSecondsPerEvent() * 1000);
+            m.put("allProcessesCpuMsPerEventGatewayRun", g.pipelineCpuSecondsPerEvent() * 1000);
+            m.put("allProcessesCpuMsPerEventCeilingRun", c.pipelineCpuSecondsPerEvent() * 1000);
+            m.put("gatewayPeakHeapBytes", g.peakHeapBytes());
+            m.put("gatewayPeakRssBytes", g.peakRssBytes());
+            m.put("failedEvents", g.failed());
+            mixes.add(m);
+        }
+        root.put("mixes", mixes);
+        return root;
+    }
+}

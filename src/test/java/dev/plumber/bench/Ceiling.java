@@ -1,0 +1,91 @@
+package dev.plumber.bench;
+
+import dev.plumber.event.DlpEvent;
+import dev.plumber.files.HttpFileSource;
+import dev.plumber.searchinform.SearchInformSender;
+import dev.plumber.settings.DlpSettings;
+import dev.plumber.transport.IcapClient;
+import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The ceiling: our ICAP client and SearchInform sender alone, with the gateway's connection count, driving the same
+ * service with the same events (and files from the same file service) from {@code concurrency} virtual threads in a
+ * tight loop. No Kafka, no status store, no policy.
+ */
+final class Ceiling {
+    /** What one ceiling run measured. */
+    record Result(int calls, double seconds, long[] callNanos, double pipelineCpuSecondsPerEvent) {
+        double perSecond() {
+            return calls / seconds;
+        }
+    }
+
+    private Ceiling() {}
+
+    static Result run(Mix mix, int warmup, int calls, URI service, String filesUrl, int connections, int concurrency)
+            throws Exception {
+        DlpSettings settings = DlpSettings.fromMap(Map.of("system", "icap", "address", service.toString()));
+        Duration timeout = mix.fileBytes() > (64 << 20) ? Duration.ofMinutes(10) : Duration.ofSeconds(60);
+        try (IcapClient icap = new IcapClient(connections, Clock.systemUTC());
+                HttpFileSource files = new HttpFileSource(filesUrl, null, Duration.ofSeconds(5))) {
+            SearchInformSender sender = new SearchInformSender(icap, files, timeout);
+            loop(mix, sender, settings, warmup, concurrency, new long[warmup], true);
+            long[] took = new long[calls];
+            long cpu = ProcessCpu.treeNanos();
+            long start = System.nanoTime();
+            loop(mix, sender, settings, calls, concurrency, took, false);
+            double seconds = (System.nanoTime() - start) / 1e9;
+            return new Result(calls, seconds, took, (ProcessCpu.treeNanos() - cpu) / 1e9 / calls);
+        }
+    }
+
+    private static void loop(
+            Mix mix,
+            SearchInformSender sender,
+            DlpSettings settings,
+            int calls,
+            int concurrency,
+            long[] took,
+            boolean warmup)
+            throws Exception {
+        List<DlpEvent> events = new ArrayList<>(calls);
+        Instant now = Instant.now();
+        for (int i = 0; i < calls; i++) {
+            events.add(warmup ? mix.warmupEvent(i, now) : mix.event(i, now));
+        }
+        AtomicInteger next = new AtomicInteger();
+        List<Thread> threads = new ArrayList<>();
+        Exception[] failure = new Exception[1];
+        for (int t = 0; t < Math.min(concurrency, Math.max(1, calls)); t++) {
+            threads.add(Thread.ofVirtual().start(() -> {
+                for (int i; (i = next.getAndIncrement()) < calls; ) {
+                    long start = System.nanoTime();
+                    try {
+                        sender.send(events.get(i), settings);
+                    } catch (Exception e) {
+                        synchronized (failure) {
+                            failure[0] = e;
+                        }
+                        return;
+                    }
+                    took[i] = System.nanoTime() - start;
+                }
+            }));
+        }
+        for (Thread thread : threads) {
+            thread.join();
+        }
+        synchronized (failure) {
+            if (failure[0] != null) {
+                throw new IllegalStateException("the ceiling run failed: " + failure[0], failure[0]);
+            }
+        }
+    }
+}

@@ -1,0 +1,301 @@
+package dev.plumber.bench;
+
+import dev.plumber.embedded.EmbeddedPostgres;
+import dev.plumber.event.DlpEvent;
+import dev.plumber.event.EventCodec;
+import dev.plumber.testkit.KafkaTopics;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import javax.sql.DataSource;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/**
+ * One mix through the gateway in its own JVM: a warm-up, then N events produced at once and timed until every one is
+ * terminal in PostgreSQL and every offset is committed; then (for some mixes) events paced at half that rate for the
+ * end-to-end latency, event {@code ts} → {@code completed_at}.
+ */
+final class GatewayRun {
+    static final int PARTITIONS = 6;
+    private static final Duration LATENCY_PHASE = Duration.ofSeconds(10);
+    private static final String TERMINAL = "('ALLOWED','BLOCKED','ACCEPTED','FAILED','SKIPPED')";
+
+    /** What the gateway run measured. */
+    record Result(
+            int events,
+            double seconds,
+            double cpuSecondsPerEvent,
+            double pipelineCpuSecondsPerEvent,
+            double dlpP50Ms,
+            double dlpP99Ms,
+            int latencyEvents,
+            double latencyRate,
+            double e2eP50Ms,
+            double e2eP99Ms,
+            double intakeP50Ms,
+            double intakeP99Ms,
+            long peakHeapBytes,
+            long peakRssBytes,
+            int failed,
+            double avgValueBytes) {
+        double perSecond() {
+            return events / seconds;
+        }
+    }
+
+    private final Mix mix;
+    private final String name;
+    private final String bootstrap;
+    private final EmbeddedPostgres postgres;
+    private final Path dir;
+    private final URI service;
+    private final String filesUrl;
+    private final boolean jfr;
+
+    GatewayRun(
+            Mix mix,
+            String name,
+            String bootstrap,
+            EmbeddedPostgres postgres,
+            Path dir,
+            URI service,
+            String filesUrl,
+            boolean jfr) {
+        this.mix = mix;
+        this.name = name;
+        this.bootstrap = bootstrap;
+        this.postgres = postgres;
+        this.dir = dir;
+        this.service = service;
+        this.filesUrl = filesUrl;
+        this.jfr = jfr;
+    }
+
+    Result run(int events) throws Exception {
+        String requests = name + ".requests";
+        KafkaTopics.create(bootstrap, Map.of(requests, PARTITIONS, name + ".status", 1, name + ".dlq", 1));
+        String url = postgres.createDatabase(name);
+        DataSource store = postgres.dataSource(name);
+        Path settings = dir.resolve(name + ".settings");
+        Files.writeString(settings, "system=icap\naddress=" + service + "\n");
+        Duration dlpTimeout = mix.fileBytes() > (64 << 20) ? Duration.ofMinutes(10) : Duration.ofSeconds(60);
+        String yml =
+                """
+                kafka:
+                  bootstrapServers: "%s"
+                  groupId: %s
+                  topics: {requests: %s, status: %s.status, deadLetter: %s.dlq}
+                store: {url: "%s", user: %s, password: ""}
+                files: {url: "%s", timeout: 30s}
+                dlpClient: {timeout: %ds}
+                """
+                        .formatted(
+                                bootstrap,
+                                name,
+                                requests,
+                                name,
+                                name,
+                                url,
+                                postgres.user(),
+                                filesUrl,
+                                dlpTimeout.toSeconds());
+        try (GatewayJvm gateway = GatewayJvm.start(name, dir, yml, settings, mix.gatewayHeap(), jfr);
+                KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerProperties());
+                Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+            long produced = 0;
+            long valueBytes = 0;
+            if (mix.warmup() > 0) {
+                valueBytes += produce(producer, requests, 0, mix.warmup(), true);
+                produced += mix.warmup();
+                await(gateway, store, admin, requests, produced);
+            }
+
+            TreeMap<Double, Double> dlpBefore = Percentiles.dlpBuckets(gateway.metrics());
+            long cpuBefore = gateway.cpuNanos();
+            long treeBefore = ProcessCpu.treeNanos();
+            long gcMark = gateway.gcLogMark();
+            long start = System.nanoTime();
+            valueBytes += produce(producer, requests, produced, events, false);
+            produced += events;
+            await(gateway, store, admin, requests, produced);
+            double seconds = (System.nanoTime() - start) / 1e9;
+            long cpu = gateway.cpuNanos() - cpuBefore;
+            long tree = ProcessCpu.treeNanos() - treeBefore;
+            TreeMap<Double, Double> dlpAfter = Percentiles.dlpBuckets(gateway.metrics());
+            long peakHeap = gateway.peakHeapBytes(gcMark);
+
+            int latencyEvents = 0;
+            double rate = 0;
+            long[][] e2e = {new long[0], new long[0]};
+            if (mix.latencyPhase()) {
+                rate = events / seconds / 2;
+                latencyEvents = (int) Math.min(events, Math.max(1, rate * LATENCY_PHASE.toSeconds()));
+                Instant paceStart = Instant.now();
+                valueBytes += paced(producer, requests, produced, latencyEvents, rate);
+                produced += latencyEvents;
+                await(gateway, store, admin, requests, produced);
+                e2e = endToEndMillis(store, paceStart);
+                peakHeap = Math.max(peakHeap, gateway.peakHeapBytes(gcMark));
+            }
+            return new Result(
+                    events,
+                    seconds,
+                    cpu / 1e9 / events,
+                    tree / 1e9 / events,
+                    Percentiles.fromBuckets(dlpBefore, dlpAfter, 0.50),
+                    Percentiles.fromBuckets(dlpBefore, dlpAfter, 0.99),
+                    latencyEvents,
+                    rate,
+                    Percentiles.of(e2e[0], 0.50) / 1000.0,
+                    Percentiles.of(e2e[0], 0.99) / 1000.0,
+                    Percentiles.of(e2e[1], 0.50) / 1000.0,
+                    Percentiles.of(e2e[1], 0.99) / 1000.0,
+                    peakHeap,
+                    gateway.peakRssBytes(),
+                    failed(store),
+                    (double) valueBytes / produced);
+        }
+    }
+
+    private long produce(KafkaProducer<byte[], byte[]> producer, String topic, long from, int count, boolean warmup) {
+        long bytes = 0;
+        for (long i = from; i < from + count; i++) {
+            bytes += send(producer, topic, warmup ? mix.warmupEvent(i, Instant.now()) : mix.event(i, Instant.now()));
+        }
+        producer.flush();
+        return bytes;
+    }
+
+    /** Sends {@code count} events evenly spaced at {@code perSecond}, each stamped when it is sent. */
+    private long paced(KafkaProducer<byte[], byte[]> producer, String topic, long from, int count, double perSecond) {
+        long bytes = 0;
+        long start = System.nanoTime();
+        for (int i = 0; i < count; i++) {
+            long due = start + (long) (i * 1e9 / perSecond);
+            for (long wait; (wait = due - System.nanoTime()) > 0; ) {
+                LockSupport.parkNanos(wait);
+            }
+            bytes += send(producer, topic, mix.event(from + i, Instant.now()));
+            producer.flush(); // no linger: the latency is the gateway's, not our batching
+        }
+        return bytes;
+    }
+
+    private static int send(KafkaProducer<byte[], byte[]> producer, String topic, DlpEvent event) {
+        byte[] value = EventCodec.encode(event);
+        producer.send(new ProducerRecord<>(topic, event.key().getBytes(StandardCharsets.UTF_8), value));
+        return value.length;
+    }
+
+    /** Waits until {@code count} rows are terminal and the group's offsets reach the end of every partition. */
+    private void await(GatewayJvm gateway, DataSource store, Admin admin, String topic, long count) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(30);
+        boolean terminal = false;
+        while (System.nanoTime() < deadline) {
+            terminal = terminal || terminalRows(store) >= count;
+            if (terminal && committed(admin, topic)) {
+                return;
+            }
+            Thread.sleep(terminal ? 5 : 20);
+        }
+        throw new IllegalStateException("the gateway did not finish " + count + " events: " + gateway.tail());
+    }
+
+    private static long terminalRows(DataSource store) throws Exception {
+        try (Connection c = store.getConnection();
+                PreparedStatement s =
+                        c.prepareStatement("SELECT count(*) FROM gateway.requests WHERE status IN " + TERMINAL);
+                ResultSet r = s.executeQuery()) {
+            r.next();
+            return r.getLong(1);
+        } catch (java.sql.SQLException e) {
+            return 0; // the schema is not there until the gateway has migrated it
+        }
+    }
+
+    private boolean committed(Admin admin, String topic) throws Exception {
+        Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(name)
+                .partitionsToOffsetAndMetadata()
+                .get();
+        Map<TopicPartition, OffsetSpec> latest = new java.util.HashMap<>();
+        for (int p = 0; p < PARTITIONS; p++) {
+            latest.put(new TopicPartition(topic, p), OffsetSpec.latest());
+        }
+        for (var e : admin.listOffsets(latest).all().get().entrySet()) {
+            OffsetAndMetadata at = committed.get(e.getKey());
+            long end = e.getValue().offset();
+            if (end > 0 && (at == null || at.offset() < end)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Microseconds from event {@code ts} to {@code completed_at}, and to {@code received_at} (the intake's part). */
+    private static long[][] endToEndMillis(DataSource store, Instant since) throws Exception {
+        List<Long> micros = new ArrayList<>();
+        List<Long> intake = new ArrayList<>();
+        try (Connection c = store.getConnection();
+                PreparedStatement s =
+                        c.prepareStatement("SELECT event_ts, completed_at, received_at FROM gateway.requests"
+                                + " WHERE event_ts >= ? AND completed_at IS NOT NULL")) {
+            s.setTimestamp(1, Timestamp.from(since));
+            try (ResultSet r = s.executeQuery()) {
+                while (r.next()) {
+                    Instant ts = r.getTimestamp(1).toInstant();
+                    Instant done = r.getTimestamp(2).toInstant();
+                    micros.add(Duration.between(ts, done).toNanos() / 1000);
+                    intake.add(
+                            Duration.between(ts, r.getTimestamp(3).toInstant()).toNanos() / 1000);
+                }
+            }
+        }
+        return new long[][] {
+            micros.stream().mapToLong(Long::longValue).toArray(),
+            intake.stream().mapToLong(Long::longValue).toArray()
+        };
+    }
+
+    private static int failed(DataSource store) throws Exception {
+        try (Connection c = store.getConnection();
+                PreparedStatement s =
+                        c.prepareStatement("SELECT count(*) FROM gateway.requests WHERE status = 'FAILED'");
+                ResultSet r = s.executeQuery()) {
+            r.next();
+            return r.getInt(1);
+        }
+    }
+
+    private Properties producerProperties() {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.LINGER_MS_CONFIG, "5");
+        p.put(ProducerConfig.BATCH_SIZE_CONFIG, Integer.toString(256 << 10));
+        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        return p;
+    }
+}

@@ -1,0 +1,59 @@
+package dev.plumber.bench;
+
+import java.util.Arrays;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** Percentiles from raw samples, and from the gateway's Prometheus histogram of DLP calls. */
+final class Percentiles {
+    private static final Pattern BUCKET =
+            Pattern.compile("^plumber_dlp_call_seconds_bucket\\{([^}]*)}\\s+([0-9.eE+-]+)", Pattern.MULTILINE);
+    private static final Pattern LE = Pattern.compile("le=\"([^\"]+)\"");
+
+    private Percentiles() {}
+
+    /** The {@code q} quantile (0..1) of the samples, by the nearest rank; NaN when there are none. */
+    static double of(long[] samples, double q) {
+        if (samples.length == 0) {
+            return Double.NaN;
+        }
+        long[] sorted = samples.clone();
+        Arrays.sort(sorted);
+        int rank = (int) Math.ceil(q * sorted.length);
+        return sorted[Math.max(0, Math.min(sorted.length - 1, rank - 1))];
+    }
+
+    /** Cumulative DLP call counts by bucket upper bound (seconds), over all systems and outcomes. */
+    static TreeMap<Double, Double> dlpBuckets(String prometheusText) {
+        TreeMap<Double, Double> buckets = new TreeMap<>();
+        Matcher m = BUCKET.matcher(prometheusText);
+        while (m.find()) {
+            Matcher le = LE.matcher(m.group(1));
+            if (le.find()) {
+                double bound = le.group(1).equals("+Inf") ? Double.POSITIVE_INFINITY : Double.parseDouble(le.group(1));
+                buckets.merge(bound, Double.parseDouble(m.group(2)), Double::sum);
+            }
+        }
+        return buckets;
+    }
+
+    /**
+     * The {@code q} quantile in milliseconds of the calls between two scrapes: the upper bound of the bucket it falls
+     * in (Micrometer's buckets are about 10 % apart, so this overstates by at most that).
+     */
+    static double fromBuckets(TreeMap<Double, Double> before, TreeMap<Double, Double> after, double q) {
+        double total = after.lastEntry().getValue() - before.getOrDefault(after.lastKey(), 0.0);
+        if (total <= 0) {
+            return Double.NaN;
+        }
+        for (Map.Entry<Double, Double> e : after.entrySet()) {
+            double count = e.getValue() - before.getOrDefault(e.getKey(), 0.0);
+            if (count >= q * total) {
+                return e.getKey() * 1000;
+            }
+        }
+        return Double.NaN;
+    }
+}
