@@ -235,7 +235,12 @@ public final class RequestConsumer implements Runnable, AutoCloseable {
                 failures.remove(tp);
             } else {
                 commits.put(tp, new OffsetAndMetadata(next));
-                consumer.seek(tp, next);
+                try {
+                    consumer.seek(tp, next);
+                } catch (IllegalStateException e) {
+                    // Revoked since we looked: its new owner starts at the committed offset, this same one.
+                    continue;
+                }
                 int n = failures.merge(tp, 1, Integer::sum);
                 resumeAt.put(tp, clock.instant().plus(backoff(n)));
             }
