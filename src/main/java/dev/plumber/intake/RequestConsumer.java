@@ -237,7 +237,7 @@ public final class RequestConsumer implements Runnable, AutoCloseable {
                 commits.put(tp, new OffsetAndMetadata(next));
                 try {
                     consumer.seek(tp, next);
-                } catch (IllegalStateException e) {
+                } catch (IllegalStateException revoked) {
                     // Revoked since we looked: its new owner starts at the committed offset, this same one.
                     continue;
                 }
