@@ -30,7 +30,9 @@ public final class DeliveryPolicy {
     private final Bulkhead bulkhead;
     private final Meters meters;
 
-    public DeliveryPolicy(Map<DlpSystem, DlpSender> senders, Meters meters, int maxConcurrentCalls) {
+    /** @param bulkheadWait how long a call may wait for one of the {@code maxConcurrentCalls} slots */
+    public DeliveryPolicy(
+            Map<DlpSystem, DlpSender> senders, Meters meters, int maxConcurrentCalls, Duration bulkheadWait) {
         this.senders = Map.copyOf(senders);
         this.meters = meters;
         this.breakers = CircuitBreakerRegistry.of(CircuitBreakerConfig.custom()
@@ -54,7 +56,7 @@ public final class DeliveryPolicy {
                 "dlp",
                 BulkheadConfig.custom()
                         .maxConcurrentCalls(maxConcurrentCalls)
-                        .maxWaitDuration(Duration.ofSeconds(10))
+                        .maxWaitDuration(bulkheadWait)
                         .build());
         this.retryConfig = RetryConfig.custom()
                 .maxAttempts(3)
@@ -77,9 +79,12 @@ public final class DeliveryPolicy {
         CircuitBreaker breaker = breakers.circuitBreaker(settings.address());
         Retry retry = Retry.of(settings.address(), retryConfig);
         try {
-            return Retry.decorateCheckedSupplier(
-                            retry,
-                            CircuitBreaker.decorateCheckedSupplier(breaker, () -> timed(sender, event, settings)))
+            return Bulkhead.decorateCheckedSupplier(
+                            bulkhead,
+                            Retry.decorateCheckedSupplier(
+                                    retry,
+                                    CircuitBreaker.decorateCheckedSupplier(
+                                            breaker, () -> timed(sender, event, settings))))
                     .get();
         } catch (DeliveryException e) {
             throw e;

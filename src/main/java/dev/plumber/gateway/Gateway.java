@@ -81,7 +81,7 @@ public final class Gateway implements AutoCloseable {
             KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Connections.producer(config.kafka()));
             resources.push(producer);
             GatewayConfig.Topics topics = config.kafka().topics();
-            DeliveryPolicy policy = new DeliveryPolicy(senders, meters, 64);
+            DeliveryPolicy policy = new DeliveryPolicy(senders, meters, 64, Duration.ofSeconds(10));
             EventProcessor processor = new EventProcessor(
                     store,
                     new StatusPublisher(producer, topics.status(), clock),
