@@ -2,6 +2,7 @@ package dev.plumber.console;
 
 import dev.plumber.api.ConsoleAccounts;
 import dev.plumber.files.HttpFileSource;
+import dev.plumber.lifecycle.ResourceStack;
 import dev.plumber.settings.DlpSettingsSource;
 import dev.plumber.settings.GatewayConfig;
 import dev.plumber.status.ContentCipher;
@@ -12,8 +13,6 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayDeque;
-import java.util.Deque;
 import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -33,7 +32,7 @@ public final class ConsoleAssembly implements AutoCloseable {
     /** The core's journals, shown in the console (SPEC §3). */
     public static final List<String> JOURNAL_TOPICS = List.of("admin-events", "system-events");
 
-    private final Deque<AutoCloseable> resources = new ArrayDeque<>();
+    private final ResourceStack resources = new ResourceStack();
     private final Console console;
 
     private ConsoleAssembly(
@@ -112,15 +111,6 @@ public final class ConsoleAssembly implements AutoCloseable {
 
     @Override
     public void close() {
-        while (!resources.isEmpty()) {
-            AutoCloseable resource = resources.pop();
-            try {
-                resource.close();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            } catch (Exception e) {
-                log.warn("closing {} failed: {}", resource, e.toString());
-            }
-        }
+        resources.close();
     }
 }

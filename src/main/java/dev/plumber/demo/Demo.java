@@ -8,6 +8,7 @@ import dev.plumber.embedded.EmbeddedKafka;
 import dev.plumber.embedded.EmbeddedPostgres;
 import dev.plumber.gateway.Gateway;
 import dev.plumber.gateway.Senders;
+import dev.plumber.lifecycle.ResourceStack;
 import dev.plumber.mock.icap.IcapMockServer;
 import dev.plumber.mock.icap.MockRules;
 import dev.plumber.settings.DlpSettingsSource;
@@ -17,9 +18,7 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
-import java.util.ArrayDeque;
 import java.util.Comparator;
-import java.util.Deque;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -27,16 +26,12 @@ import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Everything in one JVM on embedded defaults (SPEC §7): Kafka, PostgreSQL, the messenger core, the gateway and the
  * ICAP mock DLP with the demo rules. {@link #close()} stops it all and deletes its data.
  */
 public final class Demo implements AutoCloseable {
-    private static final Logger log = LoggerFactory.getLogger(Demo.class);
-
     /** The demo accounts: the same e-mails, password {@code demo}, in the core and (auditor, admin) in the console. */
     public static final List<String[]> ACCOUNTS = List.of(
             new String[] {"alice@demo.local", "user"},
@@ -51,7 +46,7 @@ public final class Demo implements AutoCloseable {
         public static final Ports DEFAULT = new Ports(8080, 8081, 1344);
     }
 
-    private final Deque<AutoCloseable> resources = new ArrayDeque<>();
+    private final ResourceStack resources = new ResourceStack();
 
     private Demo() {}
 
@@ -169,15 +164,6 @@ public final class Demo implements AutoCloseable {
 
     @Override
     public void close() {
-        while (!resources.isEmpty()) {
-            AutoCloseable resource = resources.pop();
-            try {
-                resource.close();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            } catch (Exception e) {
-                log.warn("stopping {} failed: {}", resource.getClass().getSimpleName(), e.toString());
-            }
-        }
+        resources.close();
     }
 }

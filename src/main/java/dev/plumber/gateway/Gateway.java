@@ -12,6 +12,7 @@ import dev.plumber.delivery.DlpSender;
 import dev.plumber.intake.DeadLetters;
 import dev.plumber.intake.EventProcessor;
 import dev.plumber.intake.RequestConsumer;
+import dev.plumber.lifecycle.ResourceStack;
 import dev.plumber.metrics.Meters;
 import dev.plumber.settings.DlpSettings;
 import dev.plumber.settings.DlpSettingsSource;
@@ -30,8 +31,6 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.sql.Connection;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayDeque;
-import java.util.Deque;
 import java.util.Map;
 import java.util.Optional;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -43,7 +42,7 @@ import org.slf4j.LoggerFactory;
 public final class Gateway implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Gateway.class);
 
-    private final Deque<AutoCloseable> resources = new ArrayDeque<>();
+    private final ResourceStack resources = new ResourceStack();
     private final GatewayHttp http;
     private final ConsoleAccounts accounts;
 
@@ -178,15 +177,6 @@ public final class Gateway implements AutoCloseable {
 
     @Override
     public void close() {
-        while (!resources.isEmpty()) {
-            AutoCloseable resource = resources.pop();
-            try {
-                resource.close();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            } catch (Exception e) {
-                log.warn("closing {} failed: {}", resource, e.toString());
-            }
-        }
+        resources.close();
     }
 }
