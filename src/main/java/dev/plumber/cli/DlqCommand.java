@@ -38,11 +38,12 @@ final class DlqCommand extends CommandGroup {
             try (HikariDataSource dataSource = Connections.dataSource(cfg.store());
                     KafkaConsumer<byte[], byte[]> consumer =
                             new KafkaConsumer<>(Connections.consumer(kafka, kafka.groupId() + "-dlq-replay"));
-                    KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Connections.producer(kafka))) {
+                    KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Connections.producer(kafka));
+                    StatusStore store = new StatusStore(dataSource, Clock.systemUTC())) {
                 long replayed = new DeadLetterReplay(
                                 consumer,
                                 producer,
-                                new StatusStore(dataSource, Clock.systemUTC()),
+                                store,
                                 kafka.topics().deadLetter(),
                                 kafka.topics().requests())
                         .replayAll(Duration.ofSeconds(2));

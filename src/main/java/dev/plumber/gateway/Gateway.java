@@ -70,6 +70,7 @@ public final class Gateway implements AutoCloseable {
             StatusStore.migrate(dataSource);
             ContentCipher cipher = ConsoleAssembly.contentCipher(config.console());
             StatusStore store = new StatusStore(dataSource, clock, cipher);
+            resources.push(store);
             accounts = new ConsoleAccounts(dataSource, hasher);
             GatewayConfig.Account admin = config.console().bootstrapAdmin();
             if (!admin.email().isBlank() && accounts.isEmpty()) {
@@ -96,7 +97,13 @@ public final class Gateway implements AutoCloseable {
             consumerMetrics.bindTo(registry);
             resources.push(consumerMetrics);
             RequestConsumer consumer = new RequestConsumer(
-                    kafkaConsumer, topics.requests(), processor, meters, RequestConsumer.Limits.DEFAULT, clock);
+                    kafkaConsumer,
+                    topics.requests(),
+                    processor,
+                    meters,
+                    RequestConsumer.Limits.DEFAULT,
+                    partitions -> store.backoffs(topics.requests(), partitions),
+                    clock);
             Thread poller = Thread.ofPlatform().name("plumber-intake").start(consumer);
             resources.push(() -> {
                 consumer.close();

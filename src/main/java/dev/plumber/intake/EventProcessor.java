@@ -27,7 +27,7 @@ import org.slf4j.LoggerFactory;
  * Takes one consumed record to a terminal status that is durable, or says it must be tried again later. Permanent
  * failures are dead-lettered before their status is written, so a crash in between re-delivers rather than loses.
  */
-public final class EventProcessor {
+public final class EventProcessor implements RecordHandler {
     private static final Logger log = LoggerFactory.getLogger(EventProcessor.class);
 
     /** What became of a record: done (terminal and durable) or to be tried again after a pause. */
@@ -62,6 +62,7 @@ public final class EventProcessor {
     }
 
     /** Never throws: any failure of our own infrastructure (database, broker) means "try again later". */
+    @Override
     public Result process(ConsumerRecord<byte[], byte[]> record, Duration retryDelay) {
         KafkaCoordinates at = new KafkaCoordinates(record.topic(), record.partition(), record.offset());
         try {

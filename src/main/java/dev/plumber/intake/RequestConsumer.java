@@ -2,26 +2,26 @@ package dev.plumber.intake;
 
 import dev.plumber.intake.EventProcessor.Result;
 import dev.plumber.metrics.Meters;
+import dev.plumber.status.StatusStore;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -33,54 +33,78 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The poll loop. It never calls the DLP itself: each polled batch is processed on virtual threads (records of one key
- * in order, keys in parallel) while the loop keeps polling, so the consumer stays in its group however slow the DLP
- * is. A partition is paused while one of its batches is in flight or while it backs off, and every partition is
- * paused while the events (or bytes) in flight exceed their bound. Once a batch is done, each partition commits up to
- * its first record that is not yet terminal; a partition with such a record is rewound to it and backs off (0.5 s
- * doubling to 30 s) — that back-off is how a long DLP outage is ridden out without sleeping threads.
+ * The poll loop. It never calls the DLP itself: every polled record is handed to a virtual thread, chained behind the
+ * previous record of its key (order per key, keys in parallel), and the loop goes on polling, so the consumer stays
+ * in its group however slow the DLP is and a partition keeps fetching while its earlier records are in flight.
+ *
+ * <p>Each partition commits the highest offset below which every record is terminal and durable. When a record must
+ * be tried again later, its partition stops taking work, lets what is in flight finish, commits up to that record,
+ * rewinds to it and backs off (0.5 s doubling to 30 s) before fetching again — that back-off is how a long DLP outage
+ * is ridden out without sleeping threads. Partitions are paused while they back off or hold their share of the work
+ * in flight, and all of them while the events (or bytes) in flight exceed their bound. A partition that arrives from
+ * another instance keeps the back-off that instance had started (read from the status store).
  */
 public final class RequestConsumer implements Runnable, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(RequestConsumer.class);
     private static final Duration POLL = Duration.ofMillis(100);
+    private static final Duration COMMIT_EVERY = Duration.ofMillis(100);
     private static final Duration FIRST_RETRY = Duration.ofMillis(500);
     private static final Duration MAX_RETRY = Duration.ofSeconds(30);
     private static final Duration DRAIN_ON_REVOKE = Duration.ofSeconds(30);
 
-    /** Bounds on the work in flight: events and the bytes of their values. */
-    public record Limits(int maxEvents, long maxBytes) {
-        public static final Limits DEFAULT = new Limits(2_000, 64L << 20);
+    /** Bounds on the work in flight: events and the bytes of their values, in all and per partition. */
+    public record Limits(int maxEvents, long maxBytes, int maxEventsPerPartition) {
+        public static final Limits DEFAULT = new Limits(2_000, 64L << 20, 1_000);
+    }
+
+    /** Where earlier owners left partitions backing off, by partition number; read when partitions arrive. */
+    @FunctionalInterface
+    public interface Backoffs {
+        Backoffs NONE = partitions -> Map.of();
+
+        Map<Integer, StatusStore.Backoff> of(Collection<Integer> partitions) throws Exception;
     }
 
     private final Consumer<byte[], byte[]> consumer;
     private final String topic;
-    private final EventProcessor processor;
+    private final RecordHandler processor;
     private final Meters meters;
     private final Limits limits;
+    private final Backoffs backoffs;
     private final Clock clock;
     private final ExecutorService workers = Executors.newVirtualThreadPerTaskExecutor();
-    /** Batches in flight cover disjoint partitions: a partition is paused while one of its batches runs. */
-    private final List<Batch> inFlight = new ArrayList<>();
 
+    // Touched by the poll thread only.
+    private final Map<TopicPartition, Lane> lanes = new HashMap<>();
     private final Map<TopicPartition, Instant> resumeAt = new HashMap<>();
-    private final Map<TopicPartition, Integer> failures = new ConcurrentHashMap<>();
+    private final Map<TopicPartition, Integer> failures = new HashMap<>();
+    private final Map<TopicPartition, OffsetAndMetadata> toCommit = new HashMap<>();
+    private final Set<TopicPartition> paused = new HashSet<>();
+    private long lastCommitNanos = System.nanoTime();
+
+    private final AtomicInteger eventsInFlight = new AtomicInteger();
+    private final AtomicLong bytesInFlight = new AtomicLong();
+    /** Released by workers as records finish, so the poll loop wakes when it waits with every partition paused. */
+    private final Semaphore finished = new Semaphore(0);
+
     private volatile boolean running = true;
-    private volatile int eventsInFlight;
 
     public RequestConsumer(
             Consumer<byte[], byte[]> consumer,
             String topic,
-            EventProcessor processor,
+            RecordHandler processor,
             Meters meters,
             Limits limits,
+            Backoffs backoffs,
             Clock clock) {
         this.consumer = consumer;
         this.topic = topic;
         this.processor = processor;
         this.meters = meters;
         this.limits = limits;
+        this.backoffs = backoffs;
         this.clock = clock;
-        meters.inFlight(() -> eventsInFlight);
+        meters.inFlight(eventsInFlight::get);
     }
 
     @Override
@@ -88,22 +112,17 @@ public final class RequestConsumer implements Runnable, AutoCloseable {
         consumer.subscribe(List.of(topic), new Rebalance());
         try {
             while (running) {
-                boolean waitForBatch = pauseBusyPartitions() && !inFlight.isEmpty();
-                if (waitForBatch) {
-                    awaitAnyBatch();
+                finished.drainPermits(); // what finishes from here on wakes an idle wait below
+                settleLanes();
+                commit(false);
+                boolean idle = pausePartitions();
+                if (idle) {
+                    awaitFinished();
                 }
-                ConsumerRecords<byte[], byte[]> records = consumer.poll(waitForBatch ? Duration.ZERO : POLL);
-                if (!records.isEmpty()) {
-                    inFlight.add(new Batch(records));
+                ConsumerRecords<byte[], byte[]> records = consumer.poll(idle ? Duration.ZERO : POLL);
+                for (ConsumerRecord<byte[], byte[]> record : records) {
+                    dispatch(record);
                 }
-                for (var it = inFlight.iterator(); it.hasNext(); ) {
-                    Batch batch = it.next();
-                    if (batch.done.isDone()) {
-                        it.remove();
-                        finish(batch);
-                    }
-                }
-                eventsInFlight = inFlight.stream().mapToInt(b -> b.events).sum();
             }
         } catch (WakeupException e) {
             if (running) {
@@ -114,137 +133,148 @@ public final class RequestConsumer implements Runnable, AutoCloseable {
             log.error("the Kafka intake stopped; the gateway is no longer ready", e);
             throw e;
         } finally {
-            drainAndCommit(consumer.assignment());
+            drainAndCommit(Set.copyOf(lanes.keySet()));
             consumer.close();
             workers.shutdown();
         }
     }
 
-    /**
-     * Pauses partitions with a batch in flight or a back-off running — all of them while over the bounds. Returns
-     * whether every assigned partition is paused (nothing to fetch).
-     */
-    private boolean pauseBusyPartitions() {
-        Set<TopicPartition> assigned = consumer.assignment();
-        if (assigned.isEmpty()) {
-            return false;
-        }
-        Instant now = clock.instant();
-        resumeAt.entrySet().removeIf(e -> !assigned.contains(e.getKey()) || !now.isBefore(e.getValue()));
-        int events = 0;
-        long bytes = 0;
-        Set<TopicPartition> busy = new HashSet<>(resumeAt.keySet());
-        for (Batch batch : inFlight) {
-            busy.addAll(batch.byPartition.keySet());
-            events += batch.events;
-            bytes += batch.bytes;
-        }
-        boolean full = events >= limits.maxEvents() || bytes >= limits.maxBytes();
-        Set<TopicPartition> pause = new HashSet<>(full ? assigned : busy);
-        pause.retainAll(assigned);
-        Set<TopicPartition> resume = new HashSet<>(assigned);
-        resume.removeAll(pause);
-        try {
-            consumer.pause(pause);
-            consumer.resume(resume);
-        } catch (IllegalStateException e) {
-            // The consumer's background thread changed the assignment since we read it (a broker restart, a
-            // rebalance); the next poll runs the rebalance callbacks and the next round pauses what is assigned then.
-            log.info("assignment changed while pausing partitions: {}", e.getMessage());
-            return false;
-        }
-        return resume.isEmpty();
-    }
+    /** The records of one partition handed to workers and not yet committed. */
+    private final class Lane {
+        final TopicPartition tp;
+        final Duration retryDelay;
+        /** Offsets handed out and not committed: null while in flight, then what became of them. */
+        private final TreeMap<Long, Result> pending = new TreeMap<>();
+        /** The last record handed out per key; the next one of the key runs after it. */
+        private final Map<String, CompletableFuture<Void>> tails = new ConcurrentHashMap<>();
 
-    /**
-     * With every partition paused there is nothing to fetch: wait for the first batch to finish (at most one poll
-     * interval) rather than in {@code poll}, which would notice a finished batch only when its timeout ran out — and
-     * which, with the consumer group protocol, spins on the CPU while every partition is paused.
-     */
-    private void awaitAnyBatch() {
-        CompletableFuture<?>[] batches = inFlight.stream().map(b -> b.done).toArray(CompletableFuture[]::new);
-        try {
-            CompletableFuture.anyOf(batches).get(POLL.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (TimeoutException | ExecutionException e) {
-            // Finished or not, the loop looks at every batch next.
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
+        private int inFlight;
+        private long firstRetry = Long.MAX_VALUE;
+        /** Set when the partition goes (revoked, lost, shutting down): records not yet started are left alone. */
+        private volatile boolean stopping;
 
-    /** One polled batch in flight; {@code results} is filled by the workers. */
-    private final class Batch {
-        final Map<TopicPartition, List<ConsumerRecord<byte[], byte[]>>> byPartition = new LinkedHashMap<>();
-        final Map<ConsumerRecord<byte[], byte[]>, Result> results = new ConcurrentHashMap<>();
-        final CompletableFuture<Void> done;
-        final int events;
-        final long bytes;
-
-        Batch(ConsumerRecords<byte[], byte[]> records) {
-            Map<String, List<ConsumerRecord<byte[], byte[]>>> byKey = new LinkedHashMap<>();
-            long size = 0;
-            for (TopicPartition tp : records.partitions()) {
-                List<ConsumerRecord<byte[], byte[]>> list = records.records(tp);
-                byPartition.put(tp, list);
-                for (ConsumerRecord<byte[], byte[]> r : list) {
-                    size += Math.max(0, r.serializedValueSize()) + Math.max(0, r.serializedKeySize());
-                    String key = tp + "/" + (r.key() == null ? "" : new String(r.key(), StandardCharsets.UTF_8));
-                    byKey.computeIfAbsent(key, k -> new ArrayList<>()).add(r);
-                }
-            }
-            events = records.count();
-            bytes = size;
-            List<CompletableFuture<Void>> groups = new ArrayList<>();
-            for (List<ConsumerRecord<byte[], byte[]>> group : byKey.values()) {
-                groups.add(CompletableFuture.runAsync(() -> processInOrder(group), workers));
-            }
-            done = CompletableFuture.allOf(groups.toArray(CompletableFuture[]::new));
+        Lane(TopicPartition tp, Duration retryDelay) {
+            this.tp = tp;
+            this.retryDelay = retryDelay;
         }
 
-        /** Records of one key, in offset order; after the first that must wait, the rest of its key waits too. */
-        private void processInOrder(List<ConsumerRecord<byte[], byte[]>> group) {
-            for (ConsumerRecord<byte[], byte[]> r : group) {
-                TopicPartition tp = new TopicPartition(r.topic(), r.partition());
-                Result result = processor.process(r, backoff(failures.getOrDefault(tp, 0)));
-                results.put(r, result);
-                if (result == Result.RETRY_LATER) {
-                    return;
-                }
+        synchronized boolean retrying() {
+            return firstRetry != Long.MAX_VALUE;
+        }
+
+        synchronized int inFlight() {
+            return inFlight;
+        }
+
+        synchronized void started(long offset) {
+            pending.put(offset, null);
+            inFlight++;
+        }
+
+        synchronized boolean shouldRun(long offset) {
+            return !stopping && offset < firstRetry;
+        }
+
+        synchronized void finished(long offset, Result result) {
+            pending.put(offset, result);
+            inFlight--;
+            if (result == Result.RETRY_LATER) {
+                firstRetry = Math.min(firstRetry, offset);
             }
         }
-    }
 
-    /** Commits each partition up to its first undecided record; rewinds and backs off where one is left. */
-    private void finish(Batch batch) {
-        Set<TopicPartition> assigned = consumer.assignment();
-        Map<TopicPartition, OffsetAndMetadata> commits = new HashMap<>();
-        for (Map.Entry<TopicPartition, List<ConsumerRecord<byte[], byte[]>>> e : batch.byPartition.entrySet()) {
-            TopicPartition tp = e.getKey();
-            if (!assigned.contains(tp)) {
-                continue; // lost while in flight: never commit for it
-            }
+        /** Drops the done records at the head; returns the offset to commit, or -1 when none was dropped. */
+        synchronized long takeDone() {
             long next = -1;
-            for (ConsumerRecord<byte[], byte[]> r : e.getValue()) {
-                if (batch.results.get(r) != Result.DONE) {
-                    next = r.offset();
-                    break;
-                }
+            while (!pending.isEmpty() && pending.firstEntry().getValue() == Result.DONE) {
+                next = pending.pollFirstEntry().getKey() + 1;
             }
-            if (next < 0) {
-                commits.put(tp, new OffsetAndMetadata(e.getValue().getLast().offset() + 1));
-                failures.remove(tp);
-            } else {
-                commits.put(tp, new OffsetAndMetadata(next));
-                try {
-                    consumer.seek(tp, next);
-                } catch (IllegalStateException revoked) {
-                    // Revoked since we looked: its new owner starts at the committed offset, this same one.
-                    continue;
-                }
-                int n = failures.merge(tp, 1, Integer::sum);
-                resumeAt.put(tp, clock.instant().plus(backoff(n)));
-            }
+            return next;
         }
+
+        /** The first record not done, where the partition starts again after a retry (null when none is left). */
+        synchronized Long firstUndone() {
+            return pending.isEmpty() ? null : pending.firstKey();
+        }
+    }
+
+    /** Hands a record to a worker, after the previous record of its key; it is not run if its partition is failing. */
+    private void dispatch(ConsumerRecord<byte[], byte[]> record) {
+        TopicPartition tp = new TopicPartition(record.topic(), record.partition());
+        Lane lane = lanes.computeIfAbsent(tp, p -> new Lane(p, backoff(failures.getOrDefault(p, 0))));
+        if (lane.retrying()) {
+            return; // fetched before the pause took effect; fetched again after the rewind
+        }
+        long bytes = Math.max(0, record.serializedValueSize()) + Math.max(0, record.serializedKeySize());
+        lane.started(record.offset());
+        eventsInFlight.incrementAndGet();
+        bytesInFlight.addAndGet(bytes);
+        Runnable work = () -> {
+            Result result = null; // not run: left for the rewind or the next owner
+            try {
+                if (lane.shouldRun(record.offset())) {
+                    result = processor.process(record, lane.retryDelay);
+                }
+            } catch (RuntimeException e) {
+                log.error("{}@{}: unexpected failure; the record will be tried again", tp, record.offset(), e);
+                result = Result.RETRY_LATER;
+            } finally {
+                lane.finished(record.offset(), result);
+                eventsInFlight.decrementAndGet();
+                bytesInFlight.addAndGet(-bytes);
+                finished.release();
+            }
+        };
+        String key = record.key() == null ? "" : new String(record.key(), StandardCharsets.UTF_8);
+        CompletableFuture<Void> tail = lane.tails.compute(
+                key,
+                (k, previous) -> previous == null
+                        ? CompletableFuture.runAsync(work, workers)
+                        : previous.handleAsync((v, e) -> null, workers).thenRun(work));
+        tail.whenComplete((v, e) -> lane.tails.remove(key, tail));
+    }
+
+    /**
+     * Moves each partition's commit point past its done records; a partition with a record to retry, once nothing of
+     * it is in flight, commits up to that record, rewinds to it and backs off.
+     */
+    private void settleLanes() {
+        Instant now = clock.instant();
+        for (var it = lanes.values().iterator(); it.hasNext(); ) {
+            Lane lane = it.next();
+            long next = lane.takeDone();
+            if (next >= 0) {
+                toCommit.put(lane.tp, new OffsetAndMetadata(next));
+            }
+            if (!lane.retrying()) {
+                if (next >= 0) {
+                    failures.remove(lane.tp);
+                }
+                continue;
+            }
+            if (lane.inFlight() > 0) {
+                continue;
+            }
+            Long retryAt = lane.firstUndone();
+            it.remove();
+            if (retryAt != null) {
+                toCommit.put(lane.tp, new OffsetAndMetadata(retryAt));
+                consumer.seek(lane.tp, retryAt);
+            }
+            int n = failures.merge(lane.tp, 1, Integer::sum);
+            resumeAt.put(lane.tp, now.plus(backoff(n)));
+            commit(true);
+        }
+    }
+
+    private void commit(boolean now) {
+        if (toCommit.isEmpty() || (!now && System.nanoTime() - lastCommitNanos < COMMIT_EVERY.toNanos())) {
+            return;
+        }
+        Map<TopicPartition, OffsetAndMetadata> commits = new HashMap<>(toCommit);
+        toCommit.clear();
+        lastCommitNanos = System.nanoTime();
+        commits.keySet().retainAll(consumer.assignment()); // lost meanwhile: never commit for it
         if (commits.isEmpty()) {
             return;
         }
@@ -258,6 +288,58 @@ public final class RequestConsumer implements Runnable, AutoCloseable {
         }
     }
 
+    /**
+     * Pauses the partitions that back off, wait for a rewind or hold their share of the work in flight — all of them
+     * while over the bounds — and resumes the others. Returns whether every assigned partition is paused.
+     */
+    private boolean pausePartitions() {
+        Set<TopicPartition> assigned = consumer.assignment();
+        if (assigned.isEmpty()) {
+            return false;
+        }
+        Instant now = clock.instant();
+        resumeAt.entrySet().removeIf(e -> !assigned.contains(e.getKey()) || !now.isBefore(e.getValue()));
+        boolean full = eventsInFlight.get() >= limits.maxEvents() || bytesInFlight.get() >= limits.maxBytes();
+        Set<TopicPartition> pause = new HashSet<>();
+        for (TopicPartition tp : assigned) {
+            Lane lane = lanes.get(tp);
+            if (full
+                    || resumeAt.containsKey(tp)
+                    || (lane != null && (lane.retrying() || lane.inFlight() >= limits.maxEventsPerPartition()))) {
+                pause.add(tp);
+            }
+        }
+        paused.retainAll(assigned);
+        Set<TopicPartition> resume = new HashSet<>(paused);
+        resume.removeAll(pause);
+        Set<TopicPartition> newlyPaused = new HashSet<>(pause);
+        newlyPaused.removeAll(paused);
+        try {
+            if (!newlyPaused.isEmpty()) {
+                consumer.pause(newlyPaused);
+            }
+            if (!resume.isEmpty()) {
+                consumer.resume(resume);
+            }
+        } catch (IllegalStateException e) {
+            // The assignment changed since we read it; the next poll runs the rebalance callbacks.
+            log.info("assignment changed while pausing partitions: {}", e.getMessage());
+            return false;
+        }
+        paused.clear();
+        paused.addAll(pause);
+        return pause.size() == assigned.size();
+    }
+
+    /** With every partition paused there is nothing to fetch: wait for a record to finish (at most one interval). */
+    private void awaitFinished() {
+        try {
+            finished.tryAcquire(POLL.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     static Duration backoff(int failures) {
         if (failures <= 0) {
             return FIRST_RETRY;
@@ -266,27 +348,52 @@ public final class RequestConsumer implements Runnable, AutoCloseable {
         return Duration.ofMillis(Math.min(millis, MAX_RETRY.toMillis()));
     }
 
-    /** Waits (bounded) for the batches touching {@code partitions}, then commits what they finished. */
+    /**
+     * Lets the records of {@code partitions} in flight finish (bounded; those not yet started are left for the next
+     * owner), then commits what they finished and forgets the partitions.
+     */
     private void drainAndCommit(Collection<TopicPartition> partitions) {
         long deadline = System.nanoTime() + DRAIN_ON_REVOKE.toNanos();
-        for (var it = inFlight.iterator(); it.hasNext(); ) {
-            Batch batch = it.next();
-            if (Collections.disjoint(batch.byPartition.keySet(), partitions)) {
-                continue;
-            }
-            it.remove();
-            try {
-                batch.done.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-                finish(batch);
-            } catch (TimeoutException e) {
-                log.warn("in-flight events not finished within {}; they will be re-delivered", DRAIN_ON_REVOKE);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            } catch (Exception e) {
-                log.warn("draining in-flight events failed: {}", e.toString());
+        for (TopicPartition tp : partitions) {
+            Lane lane = lanes.get(tp);
+            if (lane != null) {
+                lane.stopping = true;
             }
         }
+        for (TopicPartition tp : partitions) {
+            Lane lane = lanes.remove(tp);
+            if (lane == null) {
+                continue;
+            }
+            while (lane.inFlight() > 0 && System.nanoTime() < deadline) {
+                try {
+                    finished.tryAcquire(10, TimeUnit.MILLISECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+            if (lane.inFlight() > 0) {
+                log.warn("{}: events still in flight after {}; they will be re-delivered", tp, DRAIN_ON_REVOKE);
+            }
+            long next = lane.takeDone();
+            if (next >= 0) {
+                toCommit.put(tp, new OffsetAndMetadata(next));
+            }
+        }
+        commit(true);
+        partitions.forEach(this::forget);
+    }
+
+    private void forget(TopicPartition tp) {
+        Lane lane = lanes.remove(tp);
+        if (lane != null) {
+            lane.stopping = true;
+        }
+        resumeAt.remove(tp);
+        failures.remove(tp);
+        paused.remove(tp);
+        toCommit.remove(tp);
     }
 
     /** Revoked partitions are drained and committed before they go; lost ones are never committed. */
@@ -294,26 +401,31 @@ public final class RequestConsumer implements Runnable, AutoCloseable {
         @Override
         public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
             drainAndCommit(partitions);
-            forget(partitions);
         }
 
         @Override
         public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
-            // Work resumes at the committed offset; the next poll pauses what needs pausing.
+            // Work resumes at the committed offset, after the back-off its previous owner had started, if any.
+            if (partitions.isEmpty()) {
+                return;
+            }
+            Map<Integer, TopicPartition> byNumber = new HashMap<>();
+            partitions.forEach(tp -> byNumber.put(tp.partition(), tp));
+            try {
+                backoffs.of(byNumber.keySet()).forEach((partition, backoff) -> {
+                    TopicPartition tp = byNumber.get(partition);
+                    resumeAt.put(tp, backoff.until());
+                    failures.put(tp, Math.max(1, backoff.attempts()));
+                    log.info("{}: backing off until {}, as its previous owner was", tp, backoff.until());
+                });
+            } catch (Exception e) {
+                log.warn("the back-offs of {} could not be read; they start now: {}", partitions, e.toString());
+            }
         }
 
         @Override
         public void onPartitionsLost(Collection<TopicPartition> partitions) {
-            Set<TopicPartition> lost = new HashSet<>(partitions);
-            inFlight.forEach(batch -> batch.byPartition.keySet().removeIf(lost::contains));
-            forget(partitions);
-        }
-
-        private void forget(Collection<TopicPartition> partitions) {
-            partitions.forEach(tp -> {
-                resumeAt.remove(tp);
-                failures.remove(tp);
-            });
+            partitions.forEach(RequestConsumer.this::forget);
         }
     }
 

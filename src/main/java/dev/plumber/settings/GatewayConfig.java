@@ -69,11 +69,20 @@ public record GatewayConfig(
         }
     }
 
-    public record Kafka(String bootstrapServers, String groupId, Topics topics) {
+    /**
+     * {@code sessionTimeout}: how long the group waits for a silent (crashed) member before its partitions move to
+     * another replica.
+     */
+    public record Kafka(String bootstrapServers, String groupId, Topics topics, Duration sessionTimeout) {
         public Kafka {
             bootstrapServers = Objects.requireNonNullElse(bootstrapServers, "127.0.0.1:9092");
             groupId = Objects.requireNonNullElse(groupId, "plumber");
             topics = Objects.requireNonNullElseGet(topics, () -> new Topics(null, null, null));
+            sessionTimeout = Objects.requireNonNullElse(sessionTimeout, Duration.ofSeconds(45));
+        }
+
+        public Kafka(String bootstrapServers, String groupId, Topics topics) {
+            this(bootstrapServers, groupId, topics, null);
         }
     }
 

@@ -11,21 +11,29 @@ import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 
-/** The PostgreSQL status store: one row per event id; terminal decisions are written once. */
-public final class StatusStore {
+/**
+ * The PostgreSQL status store: one row per event id; terminal decisions are written once. The writes of the
+ * delivery path ({@link #sending}, {@link #receive}, {@link #complete}) are group-committed: concurrent callers share
+ * one transaction, each still waiting until its own write is durable.
+ */
+public final class StatusStore implements AutoCloseable {
     /** Rows and the total matching a query. */
     public record Page(List<RequestRecord> items, long total) {}
 
-    private static final String TERMINAL = "('ALLOWED','BLOCKED','ACCEPTED','FAILED','SKIPPED')";
+    private static final String TERMINAL = GroupCommit.TERMINAL;
 
     private final DataSource dataSource;
     private final Clock clock;
     private final ContentCipher cipher;
+    private final GroupCommit writes;
 
     /** A store that keeps no message text (tools such as the dead-letter replay). */
     public StatusStore(DataSource dataSource, Clock clock) {
@@ -37,6 +45,7 @@ public final class StatusStore {
         this.dataSource = dataSource;
         this.clock = clock;
         this.cipher = cipher;
+        this.writes = new GroupCommit(dataSource);
     }
 
     /** Creates or upgrades the {@code gateway} schema. */
@@ -145,50 +154,26 @@ public final class StatusStore {
             String dlpAddress,
             Content content)
             throws SQLException {
-        Timestamp now = Timestamp.from(clock.instant());
-        boolean sending = dlpSystem != null;
-        String undecided = "r.status NOT IN " + TERMINAL;
-        try (Connection c = dataSource.getConnection();
-                PreparedStatement s = c.prepareStatement("INSERT INTO gateway.requests AS r (event_id, type, status,"
-                        + " attempts, dlp_system, dlp_address, mid, chat, sender, file_hash, file_name, kafka_topic,"
-                        + " kafka_partition, kafka_offset, event_ts, received_at, updated_at, content, content_terms, file_size,"
-                        + " file_mime) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-                        + " ON CONFLICT (event_id) DO UPDATE SET"
-                        + " status = CASE WHEN " + undecided + " THEN EXCLUDED.status ELSE r.status END,"
-                        + " attempts = CASE WHEN " + undecided
-                        + " THEN r.attempts + EXCLUDED.attempts ELSE r.attempts END,"
-                        + " dlp_system = COALESCE(CASE WHEN " + undecided
-                        + " THEN EXCLUDED.dlp_system END, r.dlp_system),"
-                        + " dlp_address = COALESCE(CASE WHEN " + undecided
-                        + " THEN EXCLUDED.dlp_address END, r.dlp_address),"
-                        + " updated_at = CASE WHEN " + undecided + " THEN EXCLUDED.updated_at ELSE r.updated_at END"
-                        + " RETURNING status")) {
-            s.setString(1, id);
-            s.setString(2, type);
-            s.setString(3, sending ? Status.SENDING.name() : Status.RECEIVED.name());
-            s.setInt(4, sending ? 1 : 0);
-            s.setString(5, dlpSystem);
-            s.setString(6, dlpAddress);
-            s.setObject(7, mid);
-            s.setString(8, chat);
-            s.setString(9, sender);
-            s.setString(10, hash);
-            s.setString(11, fileName);
-            s.setString(12, at.topic());
-            s.setInt(13, at.partition());
-            s.setLong(14, at.offset());
-            s.setTimestamp(15, eventTs == null ? null : Timestamp.from(eventTs));
-            s.setTimestamp(16, now);
-            s.setTimestamp(17, now);
-            s.setBytes(18, content.sealed());
-            s.setArray(19, content.terms() == null ? null : c.createArrayOf("text", content.terms()));
-            s.setObject(20, content.fileSize());
-            s.setString(21, content.fileMime());
-            try (ResultSet r = s.executeQuery()) {
-                r.next();
-                return Status.valueOf(r.getString(1));
-            }
-        }
+        Status status = dlpSystem != null ? Status.SENDING : Status.RECEIVED;
+        String terms = content.terms() == null ? null : String.join(" ", content.terms());
+        return writes.upsert(new GroupCommit.Row(
+                id,
+                type,
+                status,
+                dlpSystem,
+                dlpAddress,
+                mid,
+                chat,
+                sender,
+                hash,
+                fileName,
+                at,
+                eventTs,
+                clock.instant(),
+                content.sealed(),
+                terms,
+                content.fileSize(),
+                content.fileMime()));
     }
 
     /** A transient failure: the event will be tried again at {@code nextAttempt}. */
@@ -202,25 +187,38 @@ public final class StatusStore {
                 id);
     }
 
+    /** When a partition's back-off ends: the latest next attempt of its waiting events, and their attempts so far. */
+    public record Backoff(Instant until, int attempts) {}
+
+    /**
+     * The back-off of each of {@code partitions} that has events waiting to be retried after now — what the instance
+     * that owned them before had decided, so that a rebalance does not end a pause early.
+     */
+    public Map<Integer, Backoff> backoffs(String topic, Collection<Integer> partitions) throws SQLException {
+        Map<Integer, Backoff> backoffs = new HashMap<>();
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement s = c.prepareStatement("SELECT kafka_partition, max(next_attempt_at), max(attempts)"
+                        + " FROM gateway.requests WHERE status = 'RETRYING' AND kafka_topic = ?"
+                        + " AND kafka_partition = ANY (?) AND next_attempt_at > ? GROUP BY kafka_partition")) {
+            s.setString(1, topic);
+            s.setArray(2, c.createArrayOf("int4", partitions.toArray()));
+            s.setTimestamp(3, Timestamp.from(clock.instant()));
+            try (ResultSet r = s.executeQuery()) {
+                while (r.next()) {
+                    backoffs.put(r.getInt(1), new Backoff(r.getTimestamp(2).toInstant(), r.getInt(3)));
+                }
+            }
+        }
+        return backoffs;
+    }
+
     /** Writes the terminal decision once; returns false when the row was already decided. */
     public boolean complete(String id, Status status, String reason, String reference, String error)
             throws SQLException {
         if (!status.terminal()) {
             throw new IllegalArgumentException(status + " is not terminal");
         }
-        Timestamp now = Timestamp.from(clock.instant());
-        return update(
-                        "UPDATE gateway.requests SET status = ?, reason = ?, dlp_reference = ?, last_error ="
-                                + " COALESCE(?, last_error), next_attempt_at = NULL, updated_at = ?, completed_at = ?"
-                                + " WHERE event_id = ? AND status NOT IN " + TERMINAL,
-                        status.name(),
-                        reason,
-                        reference,
-                        error,
-                        now,
-                        now,
-                        id)
-                == 1;
+        return writes.complete(new GroupCommit.Decision(id, status, reason, reference, error, clock.instant()));
     }
 
     /** Re-opens a {@code FAILED} request whose event is being replayed from the dead-letter topic. */
@@ -329,5 +327,11 @@ public final class StatusStore {
     private static Instant instant(ResultSet r, String column) throws SQLException {
         Timestamp t = r.getTimestamp(column);
         return t == null ? null : t.toInstant();
+    }
+
+    /** Finishes the writes in progress; later writes fail. */
+    @Override
+    public void close() {
+        writes.close();
     }
 }

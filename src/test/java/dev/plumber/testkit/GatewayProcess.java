@@ -45,7 +45,8 @@ public final class GatewayProcess implements AutoCloseable {
         ChildProcess child = new ChildProcess(
                 "gateway-" + name,
                 command,
-                Map.of("PLUMBER_HTTP_PORT", Integer.toString(port)),
+                // A killed gateway's partitions move after 6 s instead of 45 s.
+                Map.of("PLUMBER_HTTP_PORT", Integer.toString(port), "PLUMBER_KAFKA_SESSIONTIMEOUT", "6s"),
                 dir.resolve("gateway-" + name + ".log"));
         return new GatewayProcess(child, port);
     }
