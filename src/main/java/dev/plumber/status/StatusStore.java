@@ -264,7 +264,7 @@ public final class StatusStore implements AutoCloseable {
             }
             List<RequestRecord> items = new ArrayList<>();
             try (PreparedStatement s = c.prepareStatement("SELECT * FROM gateway.requests" + where
-                    + " ORDER BY received_at DESC, event_id LIMIT " + q.limit() + " OFFSET " + q.offset())) {
+                    + " ORDER BY received_at DESC, event_id DESC LIMIT " + q.limit() + " OFFSET " + q.offset())) {
                 bind(s, args);
                 try (ResultSet r = s.executeQuery()) {
                     while (r.next()) {
