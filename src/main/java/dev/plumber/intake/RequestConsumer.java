@@ -274,7 +274,11 @@ public final class RequestConsumer implements Runnable, AutoCloseable {
         Map<TopicPartition, OffsetAndMetadata> commits = new HashMap<>(toCommit);
         toCommit.clear();
         lastCommitNanos = System.nanoTime();
+        int before = commits.size();
         commits.keySet().retainAll(consumer.assignment()); // lost meanwhile: never commit for it
+        if (commits.size() < before) {
+            meters.commitSkipped(before - commits.size());
+        }
         if (commits.isEmpty()) {
             return;
         }
@@ -425,6 +429,11 @@ public final class RequestConsumer implements Runnable, AutoCloseable {
 
         @Override
         public void onPartitionsLost(Collection<TopicPartition> partitions) {
+            int uncommitted =
+                    (int) partitions.stream().filter(toCommit::containsKey).count();
+            if (uncommitted > 0) {
+                meters.commitSkipped(uncommitted);
+            }
             partitions.forEach(RequestConsumer.this::forget);
         }
     }

@@ -64,11 +64,19 @@ public final class Meters {
 
     /** An offset commit, successful or not (a failed one only means re-delivery of decided events). */
     public void commit(boolean ok) {
-        Counter.builder(COMMITS)
-                .description("Offset commits")
-                .tag("result", ok ? "ok" : "failed")
-                .register(registry)
-                .increment();
+        commits(ok ? "ok" : "failed").increment();
+    }
+
+    /** Offsets not committed on purpose: their partition was lost (another member may own it already). */
+    public void commitSkipped(int partitions) {
+        commits("skipped").increment(partitions);
+    }
+
+    private Counter commits(String result) {
+        return Counter.builder(COMMITS)
+                .description("Offset commits, by result; skipped: partitions lost before their commit")
+                .tag("result", result)
+                .register(registry);
     }
 
     /** An event left for a later try, by why: the DLP failed transiently, or our own store/broker did. */
