@@ -118,7 +118,12 @@ final class GroupCommit implements AutoCloseable {
     GroupCommit(DataSource dataSource) {
         this.dataSource = dataSource;
         for (int i = 0; i < FLUSHERS; i++) {
-            flushers.add(Thread.ofVirtual().name("plumber-status-flusher-" + i).start(this::flushLoop));
+            // Platform threads: a virtual flusher would queue for a carrier behind every worker that is runnable,
+            // after each round trip, and every event waits for the flushers.
+            flushers.add(Thread.ofPlatform()
+                    .daemon()
+                    .name("plumber-status-flusher-" + i)
+                    .start(this::flushLoop));
         }
     }
 
