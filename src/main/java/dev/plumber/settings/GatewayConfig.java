@@ -14,7 +14,7 @@ public record GatewayConfig(
         etcd = Objects.requireNonNullElseGet(etcd, () -> new Etcd(null, null, null, null, null));
         dlpClient = Objects.requireNonNullElseGet(dlpClient, () -> new DlpClient(null, null));
         files = Objects.requireNonNullElseGet(files, () -> new Files(null, null, null));
-        kafka = Objects.requireNonNullElseGet(kafka, () -> new Kafka(null, null, null));
+        kafka = Objects.requireNonNullElseGet(kafka, () -> new Kafka(null, null, null, null));
         store = Objects.requireNonNullElseGet(store, () -> new Store(null, null, null));
         http = Objects.requireNonNullElseGet(http, () -> new Http(null));
         console = Objects.requireNonNullElseGet(console, () -> new Console(null, null, null));
@@ -69,11 +69,21 @@ public record GatewayConfig(
         }
     }
 
-    public record Kafka(String bootstrapServers, String groupId, Topics topics) {
+    /**
+     * {@code maxPollInterval}: Kafka's {@code max.poll.interval.ms}, how long the consumer may go between polls before
+     * it leaves its group (default 5m, Kafka's own). The gateway polls every 100 ms whatever the DLP does, so this
+     * only matters for a stuck gateway.
+     */
+    public record Kafka(String bootstrapServers, String groupId, Topics topics, Duration maxPollInterval) {
         public Kafka {
             bootstrapServers = Objects.requireNonNullElse(bootstrapServers, "127.0.0.1:9092");
             groupId = Objects.requireNonNullElse(groupId, "plumber");
             topics = Objects.requireNonNullElseGet(topics, () -> new Topics(null, null, null));
+            maxPollInterval = Objects.requireNonNullElse(maxPollInterval, Duration.ofMinutes(5));
+        }
+
+        public Kafka(String bootstrapServers, String groupId, Topics topics) {
+            this(bootstrapServers, groupId, topics, null);
         }
     }
 
