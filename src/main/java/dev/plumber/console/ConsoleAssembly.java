@@ -91,17 +91,33 @@ public final class ConsoleAssembly implements AutoCloseable {
                 config, dataSource, cipher, store, accounts, settings, registry, journalConsumer, clock);
     }
 
-    /** The key sealing message texts: the configured file, or (not configured) a random key for this run. */
+    /**
+     * The keys sealing message texts: the configured file (and the previous ones, which still open), or (not
+     * configured) a random key for this run.
+     */
     public static ContentCipher contentCipher(GatewayConfig.Console console) {
         SecureRandom random = new SecureRandom();
         if (console.contentKeyFile().isBlank()) {
+            if (!console.previousContentKeyFiles().isEmpty()) {
+                throw new IllegalStateException(
+                        "console.previousContentKeyFiles is set but console.contentKeyFile is not: name the key that"
+                                + " seals new texts");
+            }
             log.warn("console.contentKeyFile is not set: message texts are sealed with a key for this run only and"
                     + " cannot be read after a restart");
             byte[] key = new byte[32];
             random.nextBytes(key);
             return new ContentCipher(key, random);
         }
-        return ContentCipher.fromKeyFile(Path.of(console.contentKeyFile()), random);
+        ContentCipher cipher = ContentCipher.fromKeyFiles(
+                Path.of(console.contentKeyFile()),
+                console.previousContentKeyFiles().stream().map(Path::of).toList(),
+                random);
+        log.info(
+                "console: message texts sealed with key {}; {} key(s) open them",
+                cipher.keyIds().getFirst(),
+                cipher.keyIds().size());
+        return cipher;
     }
 
     /** Adds the console's pages to the gateway's HTTP server. */

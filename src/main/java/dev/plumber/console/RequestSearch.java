@@ -160,10 +160,19 @@ public final class RequestSearch {
         clause(sql, args, "dlp_system = ?", f.dlpSystem());
         clause(sql, args, "received_at >= ?", f.from() == null ? null : Timestamp.from(f.from()));
         clause(sql, args, "received_at < ?", f.to() == null ? null : Timestamp.from(f.to()));
-        List<String> words = ContentCipher.words(f.text());
-        if (!words.isEmpty()) {
-            sql.append(" AND content_terms @> ?::text[]");
-            args.add(words.stream().map(cipher::term).toArray(String[]::new));
+        List<List<String>> terms =
+                ContentCipher.words(f.text()).stream().map(cipher::searchTerms).toList();
+        if (terms.stream().allMatch(t -> t.size() == 1)) {
+            if (!terms.isEmpty()) {
+                sql.append(" AND content_terms @> ?::text[]");
+                args.add(terms.stream().map(List::getFirst).toArray(String[]::new));
+            }
+        } else {
+            // After a key rotation a word is stored under the key its row was sealed with: any of them matches.
+            for (List<String> word : terms) {
+                sql.append(" AND content_terms && ?::text[]");
+                args.add(word.toArray(String[]::new));
+            }
         }
     }
 

@@ -17,7 +17,7 @@ public record GatewayConfig(
         kafka = Objects.requireNonNullElseGet(kafka, () -> new Kafka(null, null, null));
         store = Objects.requireNonNullElseGet(store, () -> new Store(null, null, null));
         http = Objects.requireNonNullElseGet(http, () -> new Http(null));
-        console = Objects.requireNonNullElseGet(console, () -> new Console(null, null, null));
+        console = Objects.requireNonNullElseGet(console, () -> new Console(null, null, null, null));
     }
 
     public static GatewayConfig load(Path file) throws InvalidSettingsException {
@@ -71,18 +71,22 @@ public record GatewayConfig(
 
     /**
      * {@code sessionTimeout}: how long the group waits for a silent (crashed) member before its partitions move to
-     * another replica.
+     * another replica. {@code maxPollInterval}: Kafka's {@code max.poll.interval.ms}, how long the consumer may go
+     * between polls before it leaves its group (default 5m, Kafka's own). The gateway polls every 100 ms whatever the
+     * DLP does, so this only matters for a stuck gateway.
      */
-    public record Kafka(String bootstrapServers, String groupId, Topics topics, Duration sessionTimeout) {
+    public record Kafka(
+            String bootstrapServers, String groupId, Topics topics, Duration sessionTimeout, Duration maxPollInterval) {
         public Kafka {
             bootstrapServers = Objects.requireNonNullElse(bootstrapServers, "127.0.0.1:9092");
             groupId = Objects.requireNonNullElse(groupId, "plumber");
             topics = Objects.requireNonNullElseGet(topics, () -> new Topics(null, null, null));
             sessionTimeout = Objects.requireNonNullElse(sessionTimeout, Duration.ofSeconds(45));
+            maxPollInterval = Objects.requireNonNullElse(maxPollInterval, Duration.ofMinutes(5));
         }
 
         public Kafka(String bootstrapServers, String groupId, Topics topics) {
-            this(bootstrapServers, groupId, topics, null);
+            this(bootstrapServers, groupId, topics, null, null);
         }
     }
 
@@ -112,18 +116,28 @@ public record GatewayConfig(
 
     /**
      * The auditor console. {@code contentKeyFile}: the key sealing message texts in the status store (created on the
-     * first start; empty: a random key for this run only). {@code secureCookies}: mark session cookies Secure (on
-     * when the console is served over TLS, directly or behind a TLS proxy).
+     * first start; empty: a random key for this run only). {@code previousContentKeyFiles}: keys that sealed texts
+     * before the last rotation, still opening (and finding) them; they must exist. {@code secureCookies}: mark
+     * session cookies Secure (on when the console is served over TLS, directly or behind a TLS proxy).
      */
-    public record Console(Account bootstrapAdmin, String contentKeyFile, Boolean secureCookies) {
+    public record Console(
+            Account bootstrapAdmin,
+            String contentKeyFile,
+            List<String> previousContentKeyFiles,
+            Boolean secureCookies) {
         public Console {
             bootstrapAdmin = Objects.requireNonNullElseGet(bootstrapAdmin, () -> new Account(null, null));
             contentKeyFile = Objects.requireNonNullElse(contentKeyFile, "");
+            previousContentKeyFiles = List.copyOf(Objects.requireNonNullElse(previousContentKeyFiles, List.of()));
             secureCookies = Objects.requireNonNullElse(secureCookies, false);
         }
 
+        public Console(Account bootstrapAdmin, String contentKeyFile, Boolean secureCookies) {
+            this(bootstrapAdmin, contentKeyFile, null, secureCookies);
+        }
+
         public Console(Account bootstrapAdmin) {
-            this(bootstrapAdmin, null, null);
+            this(bootstrapAdmin, null, null, null);
         }
     }
 

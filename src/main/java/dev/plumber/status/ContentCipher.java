@@ -1,55 +1,46 @@
 package dev.plumber.status;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
+import dev.plumber.crypto.KeyFiles;
+import dev.plumber.crypto.KeyRing;
+import dev.plumber.crypto.Sealer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
-import java.util.Base64;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
-import javax.crypto.AEADBadTagException;
-import javax.crypto.Cipher;
-import javax.crypto.Mac;
-import javax.crypto.SecretKey;
-import javax.crypto.spec.GCMParameterSpec;
-import javax.crypto.spec.SecretKeySpec;
 
 /**
  * Seals message text in the status store (SPEC §5: readable by auditors, not stored in plain text) with AES-256-GCM,
  * bound to its event id, and turns words into keyed hashes (HMAC-SHA-256) so a full-text search can match words
- * without storing them. Stored form: version byte {@code 1}, a 12-byte random nonce, ciphertext and tag. Both keys
- * derive from one 32-byte key file.
+ * without storing them. Both keys derive from each key file of the ring ({@link Sealer} gives the stored form).
+ *
+ * <p>Rotation: the newest key seals and hashes the words of new rows; every key of the ring opens. Term hashes rotate
+ * with it rather than staying on the first key forever — a leaked old key then exposes only the words of the rows it
+ * sealed — so a search looks for each word's hash under every key ({@link #searchTerms}). Retiring a key file from
+ * the ring leaves its rows unreadable and unsearchable together.
  */
 public final class ContentCipher {
-    private static final byte VERSION = 1;
-    private static final int NONCE_BYTES = 12;
-    private static final int TAG_BITS = 128;
     /** Enough for a search term; shorter hashes keep the index small, and collisions only widen a search. */
     private static final int TERM_HEX_CHARS = 16;
 
     private static final int MAX_TERMS = 512;
 
-    private final SecretKey sealKey;
-    private final SecretKey termKey;
-    private final SecureRandom random;
+    private final Sealer sealer;
+    private final KeyRing termKeys;
 
+    /** A cipher with one key (32 bytes). */
     public ContentCipher(byte[] key, SecureRandom random) {
-        if (key.length != 32) {
-            throw new IllegalArgumentException("the content key has 32 bytes, not " + key.length);
-        }
-        this.sealKey = new SecretKeySpec(hmac(key, "plumber content seal"), "AES");
-        this.termKey = new SecretKeySpec(hmac(key, "plumber content terms"), "HmacSHA256");
-        this.random = random;
+        this(KeyRing.of(key), random);
+    }
+
+    /** A cipher with the keys of {@code ring} (as read from the key files): the newest seals, all open. */
+    public ContentCipher(KeyRing ring, SecureRandom random) {
+        this.sealer = new Sealer(ring.derive("plumber content seal"), random);
+        this.termKeys = ring.derive("plumber content terms");
     }
 
     /**
@@ -57,81 +48,36 @@ public final class ContentCipher {
      * Losing the file makes the stored message texts unreadable: back it up apart from the database.
      */
     public static ContentCipher fromKeyFile(Path keyFile, SecureRandom random) {
-        try {
-            if (!Files.exists(keyFile)) {
-                createKeyFile(keyFile, random);
-            }
-            return new ContentCipher(
-                    Base64.getDecoder().decode(Files.readString(keyFile).strip()), random);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read or create the content key file " + keyFile, e);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalStateException(
-                    "the content key file " + keyFile + " must hold 32 bytes in base64: " + e.getMessage(), e);
-        }
+        return fromKeyFiles(keyFile, List.of(), random);
     }
 
-    private static void createKeyFile(Path keyFile, SecureRandom random) throws IOException {
-        byte[] key = new byte[32];
-        random.nextBytes(key);
-        Path parent = keyFile.toAbsolutePath().getParent();
-        Files.createDirectories(parent);
-        Path temp = Files.createTempFile(parent, ".content-key", ".tmp");
-        try {
-            try {
-                Files.setPosixFilePermissions(temp, PosixFilePermissions.fromString("rw-------"));
-            } catch (UnsupportedOperationException e) {
-                // Not a POSIX file system: the directory's permissions protect the key.
-            }
-            Files.writeString(temp, Base64.getEncoder().encodeToString(key) + "\n", StandardOpenOption.WRITE);
-            try {
-                // Not a replacing move: two gateways starting together must end up with one key.
-                Files.move(temp, keyFile);
-            } catch (FileAlreadyExistsException e) {
-                // Another replica created it first; use that one.
-            }
-        } finally {
-            Files.deleteIfExists(temp);
-        }
+    /**
+     * The key in {@code keyFile} (created on the first start) seals; it and the keys in {@code previousKeyFiles}
+     * (which must exist) open.
+     */
+    public static ContentCipher fromKeyFiles(Path keyFile, List<Path> previousKeyFiles, SecureRandom random) {
+        return new ContentCipher(KeyFiles.ring(keyFile, previousKeyFiles, random), random);
+    }
+
+    /** The ids of the ring's keys (8 hex digits), newest first, for logs: never the keys. */
+    public List<String> keyIds() {
+        return termKeys.keys().stream().map(KeyRing.Key::idHex).toList();
     }
 
     public byte[] seal(String text, String eventId) {
-        byte[] nonce = new byte[NONCE_BYTES];
-        random.nextBytes(nonce);
-        try {
-            Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
-            cipher.init(Cipher.ENCRYPT_MODE, sealKey, new GCMParameterSpec(TAG_BITS, nonce));
-            cipher.updateAAD(eventId.getBytes(StandardCharsets.UTF_8));
-            byte[] sealed = cipher.doFinal(text.getBytes(StandardCharsets.UTF_8));
-            return ByteBuffer.allocate(1 + NONCE_BYTES + sealed.length)
-                    .put(VERSION)
-                    .put(nonce)
-                    .put(sealed)
-                    .array();
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("AES/GCM is part of every JDK", e);
-        }
+        return sealer.seal(text.getBytes(StandardCharsets.UTF_8), eventId.getBytes(StandardCharsets.UTF_8));
     }
 
-    /** The text {@link #seal} sealed for this event id; throws if it was altered or moved to another row. */
+    /**
+     * The text {@link #seal} sealed for this event id, under any key of the ring.
+     *
+     * @throws IllegalArgumentException if it was altered, moved to another row, or sealed with a key not in the ring
+     */
     public String open(byte[] stored, String eventId) {
-        if (stored.length < 1 + NONCE_BYTES + TAG_BITS / 8 || stored[0] != VERSION) {
-            throw new IllegalArgumentException("not sealed content of this version");
-        }
-        try {
-            Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
-            cipher.init(Cipher.DECRYPT_MODE, sealKey, new GCMParameterSpec(TAG_BITS, stored, 1, NONCE_BYTES));
-            cipher.updateAAD(eventId.getBytes(StandardCharsets.UTF_8));
-            byte[] plain = cipher.doFinal(stored, 1 + NONCE_BYTES, stored.length - 1 - NONCE_BYTES);
-            return new String(plain, StandardCharsets.UTF_8);
-        } catch (AEADBadTagException e) {
-            throw new IllegalArgumentException("sealed content altered, or of another key or event", e);
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("AES/GCM is part of every JDK", e);
-        }
+        return new String(sealer.open(stored, eventId.getBytes(StandardCharsets.UTF_8)), StandardCharsets.UTF_8);
     }
 
-    /** The keyed hashes of the distinct words of {@code text} (letters and digits, case-folded). */
+    /** The keyed hashes (under the newest key) of the distinct words of {@code text} (letters and digits, folded). */
     public List<String> terms(String text) {
         Set<String> terms = new LinkedHashSet<>();
         for (String word : words(text)) {
@@ -148,29 +94,23 @@ public final class ContentCipher {
         if (text == null) {
             return List.of();
         }
-        return java.util.Arrays.stream(text.toLowerCase(Locale.ROOT).split("[^\\p{L}\\p{N}]+"))
+        return Arrays.stream(text.toLowerCase(Locale.ROOT).split("[^\\p{L}\\p{N}]+"))
                 .filter(w -> !w.isEmpty())
                 .toList();
     }
 
+    /** The hash of {@code word} as {@link #terms} stores it for a new row (newest key). */
     public String term(String word) {
-        try {
-            Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(termKey);
-            byte[] hash = mac.doFinal(word.toLowerCase(Locale.ROOT).getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(hash).substring(0, TERM_HEX_CHARS);
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("HmacSHA256 is part of every JDK", e);
-        }
+        return term(termKeys.keys().getFirst(), word);
     }
 
-    private static byte[] hmac(byte[] key, String label) {
-        try {
-            Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(new SecretKeySpec(key, "HmacSHA256"));
-            return mac.doFinal(label.getBytes(StandardCharsets.UTF_8));
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("HmacSHA256 is part of every JDK", e);
-        }
+    /** The hashes {@code word} may be stored under in any row: one per key of the ring, newest first. */
+    public List<String> searchTerms(String word) {
+        return termKeys.keys().stream().map(k -> term(k, word)).distinct().toList();
+    }
+
+    private static String term(KeyRing.Key key, String word) {
+        byte[] hash = key.hmacSha256(word.toLowerCase(Locale.ROOT).getBytes(StandardCharsets.UTF_8));
+        return HexFormat.of().formatHex(hash).substring(0, TERM_HEX_CHARS);
     }
 }

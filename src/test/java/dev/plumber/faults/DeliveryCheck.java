@@ -89,6 +89,36 @@ final class DeliveryCheck {
                 produced.size(), terminal, produced.size() - terminal, receiptsOfOurs, duplicated, outOfOrder);
     }
 
+    /**
+     * The partitions of {@code topic} whose committed offset (from {@code committed}, by partition) has passed a
+     * record without a terminal status in the store, with how many such records each: offsets may only be committed
+     * past decisions that are durable. Every record of the topic is one produced event, so below a committed offset
+     * {@code c} there must be exactly {@code c} terminal rows. Read the offsets before calling this: rows only ever
+     * become terminal, so a commit checked against later rows cannot look worse than it was.
+     */
+    static Map<Integer, Long> commitsPastUndecided(DataSource store, String topic, Map<Integer, Long> committed)
+            throws Exception {
+        Map<Integer, Long> violations = new HashMap<>();
+        try (Connection c = store.getConnection();
+                var s = c.prepareStatement("SELECT count(DISTINCT kafka_offset) FROM gateway.requests"
+                        + " WHERE kafka_topic = ? AND kafka_partition = ? AND kafka_offset < ?"
+                        + " AND status NOT IN ('RECEIVED', 'SENDING', 'RETRYING')")) {
+            for (Map.Entry<Integer, Long> e : committed.entrySet()) {
+                s.setString(1, topic);
+                s.setInt(2, e.getKey());
+                s.setLong(3, e.getValue());
+                try (ResultSet r = s.executeQuery()) {
+                    r.next();
+                    long decided = r.getLong(1);
+                    if (decided < e.getValue()) {
+                        violations.put(e.getKey(), e.getValue() - decided);
+                    }
+                }
+            }
+        }
+        return violations;
+    }
+
     private static Map<String, String> statuses(DataSource store) throws Exception {
         Map<String, String> statuses = new HashMap<>();
         try (Connection c = store.getConnection();

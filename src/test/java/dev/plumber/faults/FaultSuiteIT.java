@@ -7,6 +7,7 @@ import dev.plumber.event.EventCodec;
 import dev.plumber.event.MessageEvent;
 import dev.plumber.intake.DeadLetters;
 import dev.plumber.intake.RequestConsumer;
+import dev.plumber.metrics.Meters;
 import dev.plumber.mock.icap.IcapMockServer;
 import dev.plumber.mock.icap.MockRules;
 import dev.plumber.testkit.Eventually;
@@ -14,20 +15,28 @@ import dev.plumber.testkit.FreePorts;
 import dev.plumber.testkit.GatewayProcess;
 import dev.plumber.testkit.KafkaBrokerProcess;
 import dev.plumber.testkit.KafkaTopics;
+import dev.plumber.testkit.RestartablePostgres;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import javax.sql.DataSource;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ConsumerGroupDescription;
+import org.apache.kafka.clients.admin.MemberDescription;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -54,6 +63,16 @@ class FaultSuiteIT {
     private static final int PARTITIONS = 6;
     private static final int CHATS = 120;
     private static final AtomicLong MID = new AtomicLong(1);
+    private static final int PG_EVENTS = 4_000;
+    /**
+     * Longer than the connection pool waits for a connection (Hikari's 30 s): the workers waiting on the pool give up
+     * and their partitions are rewound too, not only those whose statements the shutdown cut.
+     */
+    private static final Duration PG_OUTAGE = Duration.ofSeconds(35);
+
+    private static final int SLOW_EVENTS = 180;
+    private static final Duration SLOW_DLP = Duration.ofSeconds(3);
+    private static final Duration SLOW_POLL_INTERVAL = Duration.ofSeconds(5);
 
     @TempDir
     static Path dir;
@@ -87,22 +106,41 @@ class FaultSuiteIT {
     private record Run(String name, String requests, String deadLetter, String group, DataSource store, String yml) {}
 
     private static Run newRun(TestInfo test) throws Exception {
-        String name = test.getTestMethod().orElseThrow().getName().toLowerCase();
+        String name = runName(test);
+        return newRun(name, postgres.createDatabase(name), postgres.user(), postgres.dataSource(name), "5m", "2s");
+    }
+
+    private static String runName(TestInfo test) {
+        return test.getTestMethod().orElseThrow().getName().toLowerCase();
+    }
+
+    private static Run newRun(
+            String name, String storeUrl, String storeUser, DataSource store, String maxPollInterval, String dlpTimeout)
+            throws Exception {
         String requests = name + ".requests";
         String deadLetter = name + ".dlq";
         KafkaTopics.create(kafka.bootstrapServers(), Map.of(requests, PARTITIONS, name + ".status", 1, deadLetter, 1));
-        String url = postgres.createDatabase(name);
         String yml =
                 """
                 kafka:
                   bootstrapServers: "%s"
                   groupId: %s
                   topics: {requests: %s, status: %s.status, deadLetter: %s}
+                  maxPollInterval: %s
                 store: {url: "%s", user: %s, password: ""}
-                dlpClient: {timeout: 2s}
+                dlpClient: {timeout: %s}
                 """
-                        .formatted(kafka.bootstrapServers(), name, requests, name, deadLetter, url, postgres.user());
-        return new Run(name, requests, deadLetter, name, postgres.dataSource(name), yml);
+                        .formatted(
+                                kafka.bootstrapServers(),
+                                name,
+                                requests,
+                                name,
+                                deadLetter,
+                                maxPollInterval,
+                                storeUrl,
+                                storeUser,
+                                dlpTimeout);
+        return new Run(name, requests, deadLetter, name, store, yml);
     }
 
     @Test
@@ -186,6 +224,211 @@ class FaultSuiteIT {
         }
     }
 
+    /**
+     * PostgreSQL's server process stopped (fast shutdown: every session cut) while events flow, and started again on
+     * its port and data after {@link #PG_OUTAGE}: nothing is lost or dead-lettered, no offset is ever committed past
+     * an event without a terminal status, and the gateway stays up, unready while the store is gone, ready after.
+     */
+    @Test
+    @Timeout(value = 3, unit = TimeUnit.MINUTES)
+    void aPostgresOutageLosesNothingAndCommitsNoOffsetPastAnUnrecordedStatus(TestInfo test) throws Exception {
+        String name = runName(test);
+        // A server of its own: this test stops it, the other tests keep theirs.
+        try (RestartablePostgres db = RestartablePostgres.launch();
+                Admin admin = admin()) {
+            Run run = newRun(name, db.createDatabase(name), db.user(), db.dataSource(name), "5m", "2s");
+            DeliveryCheck check = new DeliveryCheck();
+            GatewayProcess gateway =
+                    GatewayProcess.prepare(run.name(), dir, run.yml(), settings).start();
+            try {
+                produceMessages(run.requests(), PG_EVENTS / 2, check);
+                awaitProgress(check, run.store(), PG_EVENTS / 10);
+                assertThat(DeliveryCheck.commitsPastUndecided(run.store(), run.requests(), committed(admin, run)))
+                        .isEmpty();
+
+                db.stop(); // the server process exits; every session is cut
+                long stoppedAt = System.nanoTime();
+                produceMessages(run.requests(), PG_EVENTS / 2, check); // events keep coming meanwhile
+                List<Map<Integer, Long>> commitsDuringOutage = new ArrayList<>();
+                boolean readyDuringOutage = false;
+                while (System.nanoTime() - stoppedAt < PG_OUTAGE.toNanos()) {
+                    commitsDuringOutage.add(committed(admin, run));
+                    readyDuringOutage |= gateway.isReady();
+                    assertThat(gateway.isAlive())
+                            .as("gateway alive without its database")
+                            .isTrue();
+                    Thread.sleep(500);
+                }
+                db.start(); // same port, same data
+
+                // While it catches up: offsets read first, then the rows they must already be backed by. A
+                // violation is kept, not retried: a later look might find the event decided after all.
+                List<Map<Integer, Long>> violations = new ArrayList<>();
+                AtomicInteger catchUpChecks = new AtomicInteger();
+                DeliveryCheck.Report report = Eventually.within(Duration.ofMinutes(2), () -> {
+                    Map<Integer, Long> commits = committed(admin, run);
+                    catchUpChecks.incrementAndGet();
+                    Map<Integer, Long> past = DeliveryCheck.commitsPastUndecided(run.store(), run.requests(), commits);
+                    if (!past.isEmpty()) {
+                        violations.add(past);
+                    }
+                    DeliveryCheck.Report r = check.report(run.store());
+                    assertThat(r.lost()).as("undecided events").isZero();
+                    return r;
+                });
+                assertThat(violations)
+                        .as("partitions committed past an undecided event (partition: how many)")
+                        .isEmpty();
+                for (Map<Integer, Long> commits : commitsDuringOutage) {
+                    assertThat(DeliveryCheck.commitsPastUndecided(run.store(), run.requests(), commits))
+                            .as("committed during the outage: %s", commits)
+                            .isEmpty();
+                }
+                Thread.sleep(500); // the last receipts to arrive at the recording DLP
+                check.drain(dlp);
+                report = check.report(run.store());
+
+                double retriedForTheStore = gateway.metric(Meters.RETRIES, "kind=\"infrastructure\"");
+                System.out.printf(
+                        "fault suite, PostgreSQL stopped for %d s under load: %s, commit snapshots checked: %d during"
+                                + " the outage, %d while catching up; %s%n",
+                        PG_OUTAGE.toSeconds(),
+                        report,
+                        commitsDuringOutage.size(),
+                        catchUpChecks.get(),
+                        gateway.samples(Meters.RETRIES));
+                assertThat(retriedForTheStore)
+                        .as("events the outage sent back for a later try")
+                        .isPositive();
+                assertThat(report.lost()).isZero();
+                assertThat(report.outOfOrder()).isZero();
+                // A status write that fails after the DLP answered sends that event again once the database is back.
+                assertThat(report.duplicatedAtDlp()).isLessThanOrEqualTo(RequestConsumer.Limits.DEFAULT.maxEvents());
+                assertThat(readyDuringOutage)
+                        .as("ready while the status store was down")
+                        .isFalse();
+                assertThat(gateway.isAlive()).isTrue();
+                Eventually.within(Duration.ofSeconds(60), () -> {
+                    assertThat(gateway.isReady()).as("ready again").isTrue();
+                    return null;
+                });
+                awaitCommittedToLogEnd(run);
+                assertThat(KafkaTopics.read(kafka.bootstrapServers(), run.deadLetter(), 1, Duration.ofSeconds(3)))
+                        .as("dead letters")
+                        .isEmpty();
+            } catch (AssertionError e) {
+                throw new AssertionError(e.getMessage() + "\n" + gateway.logTail(40), e);
+            } finally {
+                gateway.stop(Duration.ofSeconds(30));
+            }
+        }
+    }
+
+    /**
+     * A DLP that takes 3 s over every check, with the consumer's {@code max.poll.interval.ms} at 5 s. The DLP calls
+     * run on worker threads while the poll loop keeps polling, so the group never notices. Were a batch's calls made
+     * (or waited for) on the poll thread, a single poll would block for the whole batch — 180 events through 16
+     * connections at 3 s each, over 30 s — the consumer would leave its group after 5 s and rejoin, and the group
+     * epoch or the member's epoch below would change.
+     */
+    @Test
+    @Timeout(value = 3, unit = TimeUnit.MINUTES)
+    void aSlowDlpNeverTriggersARebalance(TestInfo test) throws Exception {
+        String name = runName(test);
+        Run run = newRun(
+                name,
+                postgres.createDatabase(name),
+                postgres.user(),
+                postgres.dataSource(name),
+                SLOW_POLL_INTERVAL.toMillis() + "ms",
+                "30s");
+        DeliveryCheck check = new DeliveryCheck();
+        GatewayProcess gateway =
+                GatewayProcess.prepare(run.name(), dir, run.yml(), settings).start();
+        try (Admin admin = admin()) {
+            GroupGeneration before = Eventually.within(Duration.ofSeconds(60), () -> {
+                GroupGeneration g = generation(admin, run.group());
+                assertThat(g.settled()).as("group settled: %s", g).isTrue();
+                return g;
+            });
+            dlp.delayAnswers(SLOW_DLP);
+            long start = System.nanoTime();
+            try (KafkaProducer<byte[], byte[]> producer = producer()) {
+                sendMessages(producer, run.requests(), SLOW_EVENTS, 30, check);
+                producer.flush();
+            }
+            Set<GroupGeneration> seen = new LinkedHashSet<>();
+            DeliveryCheck.Report report = Eventually.within(Duration.ofMinutes(2), () -> {
+                seen.add(generation(admin, run.group()));
+                DeliveryCheck.Report r = check.report(run.store());
+                assertThat(r.lost()).as("undecided events").isZero();
+                return r;
+            });
+            Duration took = Duration.ofNanos(System.nanoTime() - start);
+            seen.add(generation(admin, run.group()));
+            dlp.delayAnswers(Duration.ZERO);
+            Thread.sleep(500);
+            check.drain(dlp);
+            report = check.report(run.store());
+
+            System.out.printf(
+                    "fault suite, DLP answering in %d s, max.poll.interval %d s: %s, took %d s, group %s%n",
+                    SLOW_DLP.toSeconds(), SLOW_POLL_INTERVAL.toSeconds(), report, took.toSeconds(), seen);
+            assertThat(report.lost()).isZero();
+            assertThat(report.outOfOrder()).isZero();
+            // Not a timing assertion: 180 calls of at least 3 s through 16 connections cannot take less.
+            assertThat(took).isGreaterThan(SLOW_POLL_INTERVAL.multipliedBy(5));
+            assertThat(seen)
+                    .as("the group's generations while the DLP was slow")
+                    .containsOnly(before);
+            assertThat(gateway.isReady()).isTrue();
+        } catch (AssertionError e) {
+            throw new AssertionError(e.getMessage() + "\n" + gateway.logTail(40), e);
+        } finally {
+            dlp.delayAnswers(Duration.ZERO);
+            gateway.stop(Duration.ofSeconds(30));
+        }
+    }
+
+    /** The group's epoch and its members with theirs: any rebalance changes it. */
+    private record GroupGeneration(String state, int groupEpoch, Map<String, Integer> memberEpochs, int partitions) {
+        boolean settled() {
+            return state.equals("STABLE")
+                    && memberEpochs.size() == 1
+                    && memberEpochs.values().iterator().next() == groupEpoch
+                    && partitions == PARTITIONS;
+        }
+    }
+
+    private static GroupGeneration generation(Admin admin, String group) throws Exception {
+        ConsumerGroupDescription d =
+                admin.describeConsumerGroups(List.of(group)).all().get().get(group);
+        Map<String, Integer> members = new TreeMap<>();
+        int partitions = 0;
+        for (MemberDescription m : d.members()) {
+            members.put(m.consumerId(), m.memberEpoch().orElse(-1));
+            partitions += m.assignment().topicPartitions().size();
+        }
+        return new GroupGeneration(d.groupState().name(), d.groupEpoch().orElse(-1), members, partitions);
+    }
+
+    private static Map<Integer, Long> committed(Admin admin, Run run) throws Exception {
+        Map<Integer, Long> committed = new TreeMap<>();
+        admin.listConsumerGroupOffsets(run.group())
+                .partitionsToOffsetAndMetadata()
+                .get()
+                .forEach((tp, offset) -> {
+                    if (tp.topic().equals(run.requests()) && offset != null) {
+                        committed.put(tp.partition(), offset.offset());
+                    }
+                });
+        return committed;
+    }
+
+    private static Admin admin() {
+        return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()));
+    }
+
     @Test
     void aBrokerRestartLosesNothing(TestInfo test) throws Exception {
         Run run = newRun(test);
@@ -265,9 +508,14 @@ class FaultSuiteIT {
 
     private static void sendMessages(
             KafkaProducer<byte[], byte[]> producer, String topic, int count, DeliveryCheck check) {
+        sendMessages(producer, topic, count, CHATS, check);
+    }
+
+    private static void sendMessages(
+            KafkaProducer<byte[], byte[]> producer, String topic, int count, int chats, DeliveryCheck check) {
         for (int i = 0; i < count; i++) {
             long mid = MID.getAndIncrement();
-            String chat = "chat-" + (mid % CHATS);
+            String chat = "chat-" + (mid % chats);
             MessageEvent event = new MessageEvent(
                     UUID.randomUUID(),
                     mid,

@@ -98,6 +98,9 @@ class HelmChartTest {
         assertThat(config.kafka().groupId()).isEqualTo("plumber");
         assertThat(config.http().port()).isEqualTo(8081);
         assertThat(config.store().password()).isEmpty();
+        // No key Secret: a key for the pod's life only (the gateway warns), and nothing mounted for one.
+        assertThat(config.console().contentKeyFile()).isEmpty();
+        assertThat(configMap.at("/data/plumber.yml").asText()).doesNotContain("plumber-keys");
     }
 
     @Test
@@ -165,6 +168,13 @@ class HelmChartTest {
         assertThat(config.store().url()).isEqualTo("jdbc:postgresql://postgres.db:5432/plumber?sslmode=require");
         assertThat(config.store().password()).isEqualTo("from-secret");
         assertThat(config.console().bootstrapAdmin().email()).isEqualTo("admin@example.com");
+        assertThat(config.console().contentKeyFile()).isEqualTo("/etc/plumber-keys/content-2026.key");
+        assertThat(config.console().previousContentKeyFiles())
+                .containsExactly("/etc/plumber-keys/content-2025.key", "/etc/plumber-keys/content-2024.key");
+        assertThat(gateway.at("/volumeMounts").findValuesAsText("mountPath")).contains("/etc/plumber-keys");
+        JsonNode keys = pod.path("volumes").findParent("secretName");
+        assertThat(keys.path("secretName").asText()).isEqualTo("plumber-content-keys");
+        assertThat(keys.path("defaultMode").asInt()).isEqualTo(0440);
 
         JsonNode core = rendered.get("Deployment", "dlp-gateway-core");
         assertThat(texts(core.at("/spec/template/spec/containers/0/args")))
@@ -182,6 +192,24 @@ class HelmChartTest {
         JsonNode mock = rendered.get("Deployment", "dlp-gateway-icap-mock");
         assertThat(texts(mock.at("/spec/template/spec/containers/0/args")))
                 .containsExactly("icap-mock", "--port", "11344");
+    }
+
+    @Test
+    void mountsTheContentKeySecretAndNamesItsKeysInThePlumberYml() throws Exception {
+        Chart.Rendered rendered =
+                Chart.template(command -> command.set("console.contentKeys.existingSecret", "content-keys"));
+        Path file = Files.writeString(
+                tmp.resolve("plumber.yml"),
+                rendered.get("ConfigMap", "dlp-plumber").at("/data/plumber.yml").asText());
+
+        GatewayConfig config = GatewayConfig.load(file, Map.of());
+
+        assertThat(config.console().contentKeyFile()).isEqualTo("/etc/plumber-keys/content.key");
+        assertThat(config.console().previousContentKeyFiles()).isEmpty();
+        assertThat(rendered.get("Deployment", "dlp-plumber")
+                        .at("/spec/template/spec/volumes")
+                        .findValuesAsText("secretName"))
+                .containsExactly("content-keys");
     }
 
     @Test
@@ -213,6 +241,7 @@ class HelmChartTest {
         assertRejected("etcd.endpoints[0]", "etcd:2379", "at '/etcd/endpoints/0'");
         assertRejected("etcd.prefix", "EXAMPLE", "'prefix'");
         assertRejected("store.url", "postgres://db/plumber", "at '/store/url'");
+        assertRejected("console.contentKeys.current", "../content.key", "at '/console/contentKeys/current'");
         // The vendor's manual writes it without a scheme; the gateway could not download from that.
         assertRejected("files.url", "files-c.example.com", "at '/files/url'");
     }

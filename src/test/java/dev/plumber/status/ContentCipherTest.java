@@ -3,11 +3,19 @@ package dev.plumber.status;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.plumber.crypto.KeyRing;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
+import java.util.HexFormat;
+import java.util.List;
+import javax.crypto.Cipher;
+import javax.crypto.Mac;
+import javax.crypto.spec.GCMParameterSpec;
+import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -49,5 +57,73 @@ class ContentCipherTest {
         assertThat(second.open(sealed, "e")).isEqualTo("hello");
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(keyFile)))
                 .isEqualTo("rw-------");
+    }
+
+    @Test
+    void opensTextsSealedTheOldWayAndKeepsTheirSearchTerms() throws Exception {
+        byte[] key = new byte[32];
+        key[0] = 7;
+        // What the build before key rotation stored: version 1, no key id, under HMAC(key, "plumber content seal").
+        byte[] legacy = sealTheOldWay(hmac(key, "plumber content seal"), "old secret", "event-1");
+        String legacyTerm = HexFormat.of()
+                .formatHex(hmac(hmac(key, "plumber content terms"), "secret"))
+                .substring(0, 16);
+        byte[] newKey = new byte[32];
+        newKey[0] = 8;
+        ContentCipher rotated = new ContentCipher(KeyRing.of(List.of(newKey, key)), new SecureRandom());
+
+        assertThat(new ContentCipher(key, new SecureRandom()).open(legacy, "event-1"))
+                .isEqualTo("old secret");
+        assertThat(new ContentCipher(key, new SecureRandom()).term("secret")).isEqualTo(legacyTerm);
+        assertThat(rotated.open(legacy, "event-1")).isEqualTo("old secret");
+        assertThat(rotated.searchTerms("Secret")).hasSize(2).contains(legacyTerm);
+        assertThat(rotated.terms("secret"))
+                .containsExactly(rotated.searchTerms("secret").getFirst());
+        assertThat(rotated.term("secret")).isNotEqualTo(legacyTerm);
+    }
+
+    @Test
+    void afterARotationTheNewKeySealsAndTheOldOneStillOpens(@TempDir Path dir) throws Exception {
+        Path oldFile = dir.resolve("content-1.key");
+        Path newFile = dir.resolve("content-2.key");
+        ContentCipher before = ContentCipher.fromKeyFile(oldFile, new SecureRandom());
+        byte[] sealedBefore = before.seal("before", "e1");
+
+        ContentCipher after = ContentCipher.fromKeyFiles(newFile, List.of(oldFile), new SecureRandom());
+        byte[] sealedAfter = after.seal("after", "e2");
+
+        assertThat(after.keyIds())
+                .hasSize(2)
+                .element(1)
+                .isEqualTo(before.keyIds().getFirst());
+        assertThat(after.open(sealedBefore, "e1")).isEqualTo("before");
+        assertThat(after.open(sealedAfter, "e2")).isEqualTo("after");
+        assertThat(after.searchTerms("before")).containsExactly(after.term("before"), before.term("before"));
+        // A replica still on the old key alone cannot read the new rows, and says which key it lacks.
+        assertThatThrownBy(() -> before.open(sealedAfter, "e2"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("sealed with key " + after.keyIds().getFirst())
+                .hasMessageContaining(
+                        "not among the configured keys (" + before.keyIds().getFirst() + ")");
+    }
+
+    private static byte[] sealTheOldWay(byte[] sealKey, String text, String eventId) throws Exception {
+        byte[] nonce = new byte[12];
+        new SecureRandom().nextBytes(nonce);
+        Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
+        cipher.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(sealKey, "AES"), new GCMParameterSpec(128, nonce));
+        cipher.updateAAD(eventId.getBytes(StandardCharsets.UTF_8));
+        byte[] sealed = cipher.doFinal(text.getBytes(StandardCharsets.UTF_8));
+        return ByteBuffer.allocate(1 + 12 + sealed.length)
+                .put((byte) 1)
+                .put(nonce)
+                .put(sealed)
+                .array();
+    }
+
+    private static byte[] hmac(byte[] key, String data) throws Exception {
+        Mac mac = Mac.getInstance("HmacSHA256");
+        mac.init(new SecretKeySpec(key, "HmacSHA256"));
+        return mac.doFinal(data.getBytes(StandardCharsets.UTF_8));
     }
 }

@@ -68,6 +68,35 @@ public final class GatewayProcess implements AutoCloseable {
         process.stop(grace);
     }
 
+    /** Whether the gateway's JVM is still running (it may be running and not ready). */
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
+    /** Whether {@code /health/ready} answers 200 now. */
+    public boolean isReady() {
+        return ready();
+    }
+
+    /** The sum of the Prometheus samples of {@code metric} whose labels include {@code label} (e.g. a=\"b\"). */
+    public double metric(String metric, String label) throws Exception {
+        return samples(metric).stream()
+                .filter(line -> line.contains(label))
+                .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
+                .sum();
+    }
+
+    /** The Prometheus sample lines of {@code metric}, labels and value, for failure messages and reports. */
+    public List<String> samples(String metric) throws Exception {
+        String text = http.send(
+                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"))
+                                .timeout(Duration.ofSeconds(5))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString())
+                .body();
+        return text.lines().filter(line -> line.startsWith(metric + "{")).toList();
+    }
+
     public int port() {
         return port;
     }

@@ -44,6 +44,7 @@ public final class IcapMockServer implements AutoCloseable {
     private final MockRules rules;
     private final BlockingQueue<RecordedRequest> recorded = new LinkedBlockingQueue<>();
     private final Set<Socket> connections = ConcurrentHashMap.newKeySet();
+    private volatile Duration delay = Duration.ZERO;
     private volatile boolean closed;
 
     private IcapMockServer(ServerSocket server, MockRules rules) {
@@ -68,6 +69,14 @@ public final class IcapMockServer implements AutoCloseable {
     /** The next recorded REQMOD, waiting up to {@code timeout}; null when none came. */
     public RecordedRequest takeRequest(Duration timeout) throws InterruptedException {
         return recorded.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Answers each REQMOD only {@code delay} after it has arrived (OPTIONS stay prompt), like a DLP that takes its
+     * time over every check; {@link Duration#ZERO} answers at once again. Each connection waits on its own.
+     */
+    public void delayAnswers(Duration delay) {
+        this.delay = delay;
     }
 
     /** How many connections are open now. */
@@ -154,6 +163,14 @@ public final class IcapMockServer implements AutoCloseable {
         MockRules.Rule rule = rules.firstMatch(part.body());
         boolean block = rule != null && rule.action() == MockRules.Action.BLOCK;
         recorded.add(new RecordedRequest(request, part.body(), block ? rule.name() : null));
+        Duration wait = delay;
+        if (!wait.isZero()) {
+            try {
+                Thread.sleep(wait);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         if (block) {
             return blockPage(rule.name());
         }

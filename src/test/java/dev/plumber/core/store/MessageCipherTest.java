@@ -4,10 +4,16 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
+import java.util.Base64;
+import java.util.List;
+import javax.crypto.Cipher;
+import javax.crypto.spec.GCMParameterSpec;
+import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -30,7 +36,7 @@ class MessageCipherTest {
 
         assertThat(new String(first, UTF_8)).doesNotContain("confidential");
         assertThat(first).isNotEqualTo(second);
-        assertThat(first).hasSize(1 + 12 + plain.length + 16);
+        assertThat(first).hasSize(1 + 4 + 12 + plain.length + 16); // version, key id, nonce, ciphertext, tag
     }
 
     @Test
@@ -62,5 +68,48 @@ class MessageCipherTest {
         assertThat(again.decrypt(sealed, new byte[0])).isEqualTo("x".getBytes(UTF_8));
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(keyFile)))
                 .isEqualTo("rw-------");
+    }
+
+    @Test
+    void decryptsRowsWrittenBeforeKeyIdsAndAfterARotation(@TempDir Path dir) throws Exception {
+        Path oldFile = dir.resolve("core-message-1.key");
+        byte[] oldKey = Base64.getDecoder()
+                .decode(Files.readString(writeKey(oldFile, 3)).strip());
+        byte[] legacy = encryptTheOldWay(oldKey, "from an older build", "message\u00001");
+        byte[] sealedBefore =
+                MessageCipher.fromKeyFile(oldFile, new SecureRandom()).encrypt("before".getBytes(UTF_8), new byte[0]);
+
+        MessageCipher rotated =
+                MessageCipher.fromKeyFiles(dir.resolve("core-message-2.key"), List.of(oldFile), new SecureRandom());
+
+        assertThat(rotated.decrypt(legacy, "message\u00001".getBytes(UTF_8)))
+                .isEqualTo("from an older build".getBytes(UTF_8));
+        assertThat(rotated.decrypt(sealedBefore, new byte[0])).isEqualTo("before".getBytes(UTF_8));
+        byte[] sealedAfter = rotated.encrypt("after".getBytes(UTF_8), new byte[0]);
+        assertThatThrownBy(() ->
+                        MessageCipher.fromKeyFile(oldFile, new SecureRandom()).decrypt(sealedAfter, new byte[0]))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("not among the configured keys");
+    }
+
+    private static Path writeKey(Path file, int seed) throws Exception {
+        byte[] key = new byte[32];
+        key[0] = (byte) seed;
+        return Files.writeString(file, Base64.getEncoder().encodeToString(key));
+    }
+
+    /** The stored form before key rotation: {@code 01 | nonce | ciphertext+tag} under the raw key. */
+    private static byte[] encryptTheOldWay(byte[] key, String text, String associatedData) throws Exception {
+        byte[] nonce = new byte[12];
+        new SecureRandom().nextBytes(nonce);
+        Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
+        cipher.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(key, "AES"), new GCMParameterSpec(128, nonce));
+        cipher.updateAAD(associatedData.getBytes(UTF_8));
+        byte[] sealed = cipher.doFinal(text.getBytes(UTF_8));
+        return ByteBuffer.allocate(1 + 12 + sealed.length)
+                .put((byte) 1)
+                .put(nonce)
+                .put(sealed)
+                .array();
     }
 }

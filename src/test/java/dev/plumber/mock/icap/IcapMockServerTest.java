@@ -68,6 +68,22 @@ class IcapMockServerTest {
         }
     }
 
+    @Test
+    void answersReqmodNoSoonerThanTheDelayItWasGiven() throws Exception {
+        try (IcapMockServer mock = IcapMockServer.start(0, MockRules.demo())) {
+            mock.delayAnswers(java.time.Duration.ofMillis(300));
+            long start = System.nanoTime();
+            IcapResponse r = exchange(
+                    mock,
+                    "REQMOD icap://127.0.0.1/request ICAP/1.0\r\nAllow: 204\r\nEncapsulated: req-hdr=0, req-body=19"
+                            + "\r\n\r\nPOST / HTTP/1.1\r\n\r\n5\r\nhello\r\n0\r\n\r\n");
+
+            // A lower bound only: the mock may answer later on a busy machine, never sooner.
+            assertThat(System.nanoTime() - start).isGreaterThanOrEqualTo(300_000_000L);
+            assertThat(r.status()).isEqualTo(204);
+        }
+    }
+
     private static IcapResponse exchange(IcapMockServer mock, String wire) throws Exception {
         try (Socket s = new Socket("127.0.0.1", mock.port())) {
             s.setSoTimeout(5000);

@@ -1,0 +1,111 @@
+package dev.plumber.crypto;
+
+import java.nio.ByteBuffer;
+import java.security.GeneralSecurityException;
+import java.security.SecureRandom;
+import javax.crypto.AEADBadTagException;
+import javax.crypto.Cipher;
+import javax.crypto.spec.GCMParameterSpec;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * AES-256-GCM under a {@link KeyRing}, with associated data binding sealed bytes to their row. Sealed form: version
+ * byte {@code 2}, the 4-byte id of the key, a 12-byte random nonce, then the ciphertext and the 16-byte tag; the
+ * version and key id are authenticated with the associated data. Bytes of version {@code 1} (no key id: nonce,
+ * ciphertext, tag), written before keys could rotate, are still opened, by each key of the ring in turn.
+ */
+public final class Sealer {
+    private static final byte LEGACY = 1;
+    private static final byte VERSION = 2;
+    private static final int ID_BYTES = 4;
+    private static final int NONCE_BYTES = 12;
+    private static final int TAG_BYTES = 16;
+    private static final int HEADER = 1 + ID_BYTES;
+
+    private final KeyRing ring;
+    private final SecureRandom random;
+
+    public Sealer(KeyRing ring, SecureRandom random) {
+        this.ring = ring;
+        this.random = random;
+    }
+
+    public byte[] seal(byte[] plain, byte[] associatedData) {
+        KeyRing.Key key = ring.newest();
+        byte[] nonce = new byte[NONCE_BYTES];
+        random.nextBytes(nonce);
+        byte[] header =
+                ByteBuffer.allocate(HEADER).put(VERSION).putInt(key.id()).array();
+        try {
+            Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
+            cipher.init(Cipher.ENCRYPT_MODE, aes(key), new GCMParameterSpec(TAG_BYTES * 8, nonce));
+            cipher.updateAAD(header);
+            cipher.updateAAD(associatedData);
+            byte[] sealed = cipher.doFinal(plain);
+            return ByteBuffer.allocate(HEADER + NONCE_BYTES + sealed.length)
+                    .put(header)
+                    .put(nonce)
+                    .put(sealed)
+                    .array();
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("AES/GCM is part of every JDK", e);
+        }
+    }
+
+    /**
+     * What {@link #seal} sealed with this associated data, under any key of the ring.
+     *
+     * @throws IllegalArgumentException when the bytes are not sealed content, name a key the ring does not hold, or
+     *     were altered or sealed for another row
+     */
+    public byte[] open(byte[] stored, byte[] associatedData) {
+        if (stored.length >= HEADER + NONCE_BYTES + TAG_BYTES && stored[0] == VERSION) {
+            int id = ByteBuffer.wrap(stored, 1, ID_BYTES).getInt();
+            KeyRing.Key key = ring.find(id)
+                    .orElseThrow(() -> new IllegalArgumentException("sealed with key " + KeyRing.hex(id)
+                            + ", which is not among the configured keys (" + ring.describe() + ")"));
+            try {
+                return decrypt(key, stored, true, associatedData);
+            } catch (AEADBadTagException e) {
+                throw new IllegalArgumentException(
+                        "sealed bytes altered, or sealed for another row (key " + key.idHex() + ")", e);
+            }
+        }
+        if (stored.length >= 1 + NONCE_BYTES + TAG_BYTES && stored[0] == LEGACY) {
+            for (KeyRing.Key key : ring.keys()) {
+                try {
+                    return decrypt(key, stored, false, associatedData);
+                } catch (AEADBadTagException wrongKeyOrAltered) {
+                    // Version 1 names no key: try the next one.
+                }
+            }
+            throw new IllegalArgumentException("sealed bytes (version 1, no key id) altered, sealed for another row, or"
+                    + " sealed with a key that is not among the configured keys (" + ring.describe() + ")");
+        }
+        throw new IllegalArgumentException("not sealed bytes of a known version");
+    }
+
+    private static byte[] decrypt(KeyRing.Key key, byte[] stored, boolean withHeader, byte[] associatedData)
+            throws AEADBadTagException {
+        int nonceAt = withHeader ? HEADER : 1;
+        try {
+            Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
+            cipher.init(
+                    Cipher.DECRYPT_MODE, aes(key), new GCMParameterSpec(TAG_BYTES * 8, stored, nonceAt, NONCE_BYTES));
+            if (withHeader) {
+                cipher.updateAAD(stored, 0, HEADER);
+            }
+            cipher.updateAAD(associatedData);
+            int body = nonceAt + NONCE_BYTES;
+            return cipher.doFinal(stored, body, stored.length - body);
+        } catch (AEADBadTagException e) {
+            throw e;
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("AES/GCM is part of every JDK", e);
+        }
+    }
+
+    private static SecretKeySpec aes(KeyRing.Key key) {
+        return new SecretKeySpec(key.material(), "AES");
+    }
+}

@@ -1,0 +1,93 @@
+package dev.plumber.console;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.plumber.crypto.KeyRing;
+import dev.plumber.embedded.EmbeddedPostgres;
+import dev.plumber.status.ContentCipher;
+import dev.plumber.status.StatusStore;
+import java.security.SecureRandom;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import javax.sql.DataSource;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** After a key rotation, a word search finds the rows of the old key and of the new one, and both open. */
+@Timeout(value = 2, unit = TimeUnit.MINUTES)
+class RequestSearchRotationIT {
+
+    @Test
+    void findsAndOpensRowsSealedBeforeAndAfterARotation() throws Exception {
+        byte[] oldKey = new byte[32];
+        oldKey[0] = 1;
+        byte[] newKey = new byte[32];
+        newKey[0] = 2;
+        ContentCipher before = new ContentCipher(oldKey, new SecureRandom());
+        ContentCipher after = new ContentCipher(KeyRing.of(List.of(newKey, oldKey)), new SecureRandom());
+        try (EmbeddedPostgres postgres = EmbeddedPostgres.start()) {
+            postgres.createDatabase("rotation");
+            DataSource dataSource = postgres.dataSource("rotation");
+            StatusStore.migrate(dataSource);
+            insert(dataSource, before, "old", "invoice for the old quarter", 0);
+            insert(dataSource, after, "new", "invoice for the new quarter", 1);
+            insert(dataSource, after, "other", "lunch menu", 2);
+            RequestSearch search = new RequestSearch(dataSource, after);
+
+            assertThat(ids(search, "invoice")).containsExactlyInAnyOrder("old", "new");
+            assertThat(ids(search, "Invoice quarter")).containsExactlyInAnyOrder("old", "new");
+            assertThat(ids(search, "old invoice")).containsExactly("old");
+            assertThat(ids(search, "lunch invoice")).isEmpty();
+            assertThat(new RequestSearch(dataSource, before)
+                            .list(filter("invoice"), null, 10)
+                            .rows())
+                    .extracting(RequestSearch.Row::id)
+                    .containsExactly("old");
+            assertThat(after.open(sealed(dataSource, "old"), "old")).isEqualTo("invoice for the old quarter");
+            assertThat(after.open(sealed(dataSource, "new"), "new")).isEqualTo("invoice for the new quarter");
+        }
+    }
+
+    private static List<String> ids(RequestSearch search, String text) throws Exception {
+        return search.list(filter(text), null, 10).rows().stream()
+                .map(RequestSearch.Row::id)
+                .toList();
+    }
+
+    private static byte[] sealed(DataSource dataSource, String id) throws Exception {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement s = c.prepareStatement("SELECT content FROM gateway.requests WHERE event_id = ?")) {
+            s.setString(1, id);
+            try (ResultSet r = s.executeQuery()) {
+                r.next();
+                return r.getBytes(1);
+            }
+        }
+    }
+
+    private static RequestSearch.Filter filter(String text) {
+        return new RequestSearch.Filter(null, null, null, null, null, null, null, null, text);
+    }
+
+    private static void insert(DataSource dataSource, ContentCipher cipher, String id, String text, int offset)
+            throws Exception {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement s = c.prepareStatement("INSERT INTO gateway.requests (event_id, type, status,"
+                        + " kafka_topic, kafka_partition, kafka_offset, received_at, updated_at, content,"
+                        + " content_terms) VALUES (?, 'message', 'ALLOWED', 'dlp.requests', 0, ?, ?, ?, ?, ?)")) {
+            Timestamp now = Timestamp.from(Instant.now());
+            s.setString(1, id);
+            s.setLong(2, offset);
+            s.setTimestamp(3, now);
+            s.setTimestamp(4, now);
+            s.setBytes(5, cipher.seal(text, id));
+            s.setArray(6, c.createArrayOf("text", cipher.terms(text).toArray(String[]::new)));
+            s.executeUpdate();
+        }
+    }
+}
