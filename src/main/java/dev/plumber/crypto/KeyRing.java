@@ -38,10 +38,15 @@ public final class KeyRing {
 
         /** HMAC-SHA-256 of {@code data} under this key: keyed hashes (search terms) use it. */
         public byte[] hmacSha256(byte[] data) {
+            return hmacSha256().doFinal(data);
+        }
+
+        /** An HMAC-SHA-256 under this key, for many hashes in a row ({@code doFinal} resets it); not thread-safe. */
+        public Mac hmacSha256() {
             try {
                 Mac mac = Mac.getInstance("HmacSHA256");
                 mac.init(new SecretKeySpec(material, "HmacSHA256"));
-                return mac.doFinal(data);
+                return mac;
             } catch (GeneralSecurityException e) {
                 throw new IllegalStateException("HmacSHA256 is part of every JDK", e);
             }

@@ -12,6 +12,8 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.regex.Pattern;
+import javax.crypto.Mac;
 
 /**
  * Seals message text in the status store (SPEC §5: readable by auditors, not stored in plain text) with AES-256-GCM,
@@ -28,6 +30,7 @@ public final class ContentCipher {
     private static final int TERM_HEX_CHARS = 16;
 
     private static final int MAX_TERMS = 512;
+    private static final Pattern NOT_A_WORD = Pattern.compile("[^\\p{L}\\p{N}]+");
 
     private final Sealer sealer;
     private final KeyRing termKeys;
@@ -79,9 +82,10 @@ public final class ContentCipher {
 
     /** The keyed hashes (under the newest key) of the distinct words of {@code text} (letters and digits, folded). */
     public List<String> terms(String text) {
+        Mac mac = termKeys.keys().getFirst().hmacSha256();
         Set<String> terms = new LinkedHashSet<>();
         for (String word : words(text)) {
-            terms.add(term(word));
+            terms.add(term(mac, word));
             if (terms.size() == MAX_TERMS) {
                 break;
             }
@@ -94,7 +98,7 @@ public final class ContentCipher {
         if (text == null) {
             return List.of();
         }
-        return Arrays.stream(text.toLowerCase(Locale.ROOT).split("[^\\p{L}\\p{N}]+"))
+        return Arrays.stream(NOT_A_WORD.split(text.toLowerCase(Locale.ROOT)))
                 .filter(w -> !w.isEmpty())
                 .toList();
     }
@@ -110,7 +114,11 @@ public final class ContentCipher {
     }
 
     private static String term(KeyRing.Key key, String word) {
-        byte[] hash = key.hmacSha256(word.toLowerCase(Locale.ROOT).getBytes(StandardCharsets.UTF_8));
-        return HexFormat.of().formatHex(hash).substring(0, TERM_HEX_CHARS);
+        return term(key.hmacSha256(), word);
+    }
+
+    private static String term(Mac mac, String word) {
+        byte[] hash = mac.doFinal(word.toLowerCase(Locale.ROOT).getBytes(StandardCharsets.UTF_8));
+        return HexFormat.of().formatHex(hash, 0, TERM_HEX_CHARS / 2);
     }
 }
