@@ -282,13 +282,25 @@ public final class RequestConsumer implements Runnable, AutoCloseable {
         if (commits.isEmpty()) {
             return;
         }
+        if (!now) {
+            // In the background, so the loop never waits on the group coordinator; the next commit supersedes a
+            // failed one. Requests to the coordinator go in order, so a later synchronous commit lands after it.
+            consumer.commitAsync(commits, (offsets, e) -> committed(e));
+            return;
+        }
         try {
             consumer.commitSync(commits);
-            meters.commit(true);
+            committed(null);
         } catch (RuntimeException e) {
+            committed(e);
+        }
+    }
+
+    private void committed(Exception failure) {
+        meters.commit(failure == null);
+        if (failure != null) {
             // Not fatal: the events are decided and durable, so a re-delivery finds them terminal.
-            meters.commit(false);
-            log.warn("offset commit failed; the events will be re-delivered and found decided: {}", e.toString());
+            log.warn("offset commit failed; the events will be re-delivered and found decided: {}", failure.toString());
         }
     }
 
