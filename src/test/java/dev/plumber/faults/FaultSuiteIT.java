@@ -201,25 +201,77 @@ class FaultSuiteIT {
         }
     }
 
+    /**
+     * The DLP goes away three ways in a row — connections refused, then up but answering 503, then accepting and never
+     * answering (longer than the gateway's call timeout) — and comes back. Throughout, the breaker opens instead of
+     * every event hammering the DLP, the partitions back off while the consumer keeps its place in the group, the
+     * events in flight stay within their bound, and nothing is dead-lettered: each event waits in RETRYING and is
+     * decided once the DLP answers.
+     */
     @Test
+    @Timeout(value = 4, unit = TimeUnit.MINUTES)
     void aDlpOutageIsRiddenOutWithoutDeadLetters(TestInfo test) throws Exception {
         Run run = newRun(test);
         DeliveryCheck check = new DeliveryCheck();
         GatewayProcess gateway =
                 GatewayProcess.prepare(run.name(), dir, run.yml(), settings).start();
-        try {
+        try (Admin admin = admin()) {
+            GroupGeneration before = Eventually.within(Duration.ofSeconds(60), () -> {
+                GroupGeneration g = generation(admin, run.group());
+                assertThat(g.settled()).as("group settled: %s", g).isTrue();
+                return g;
+            });
+            Set<GroupGeneration> seen = new LinkedHashSet<>();
+            double breakerOpen = 0;
+            double inFlight = 0;
+
             dlp.close();
             produceMessages(run.requests(), 2_000, check);
-            Thread.sleep(8_000); // refused connections: events wait in RETRYING, the breaker opens
-            assertThat(check.terminal(run.store())).isZero();
-            dlp = IcapMockServer.start(dlpPort, MockRules.demo());
+            for (String phase : List.of("refused", "503", "hanging")) {
+                switch (phase) {
+                    case "503" -> {
+                        dlp = IcapMockServer.start(dlpPort, MockRules.demo());
+                        dlp.failWith(503);
+                    }
+                    case "hanging" -> {
+                        dlp.failWith(0);
+                        dlp.delayAnswers(Duration.ofSeconds(20)); // the gateway gives up on a call after 2 s
+                    }
+                    default -> {}
+                }
+                long phaseEnd = System.nanoTime() + Duration.ofSeconds(8).toNanos();
+                while (System.nanoTime() < phaseEnd) {
+                    breakerOpen = Math.max(breakerOpen, gateway.metric(Meters.BREAKER_STATE, "address="));
+                    inFlight = Math.max(inFlight, gateway.metric(Meters.IN_FLIGHT, ""));
+                    seen.add(generation(admin, run.group()));
+                    Thread.sleep(250);
+                }
+                assertThat(check.terminal(run.store()))
+                        .as("events decided while the DLP was %s", phase)
+                        .isZero();
+            }
+            dlp.delayAnswers(Duration.ZERO);
             DeliveryCheck.Report report = awaitAllTerminal(check, run.store(), gateway);
+            seen.add(generation(admin, run.group()));
 
-            System.out.printf("fault suite, DLP outage: %s%n", report);
+            System.out.printf(
+                    "fault suite, DLP outage (refused, 503, hanging): %s, breaker state seen %.0f, most in flight %.0f%n",
+                    report, breakerOpen, inFlight);
             assertThat(report.lost()).isZero();
+            assertThat(report.outOfOrder()).isZero();
+            assertThat(breakerOpen).as("the breaker opened (1) or probed (2)").isGreaterThanOrEqualTo(1);
+            RequestConsumer.Limits limits = RequestConsumer.Limits.DEFAULT;
+            assertThat(inFlight)
+                    .as("events in flight (bound plus at most one poll)")
+                    .isLessThanOrEqualTo(limits.maxEvents() + 500);
+            assertThat(seen).as("the group's generations during the outage").containsOnly(before);
             assertThat(KafkaTopics.read(kafka.bootstrapServers(), run.deadLetter(), 1, Duration.ofSeconds(3)))
                     .isEmpty();
+        } catch (AssertionError e) {
+            throw new AssertionError(e.getMessage() + "\n" + gateway.logTail(40), e);
         } finally {
+            dlp.failWith(0);
+            dlp.delayAnswers(Duration.ZERO);
             gateway.stop(Duration.ofSeconds(30));
         }
     }

@@ -94,7 +94,9 @@ public final class GatewayProcess implements AutoCloseable {
                                 .build(),
                         HttpResponse.BodyHandlers.ofString())
                 .body();
-        return text.lines().filter(line -> line.startsWith(metric + "{")).toList();
+        return text.lines()
+                .filter(line -> line.startsWith(metric + "{") || line.startsWith(metric + " "))
+                .toList();
     }
 
     public int port() {

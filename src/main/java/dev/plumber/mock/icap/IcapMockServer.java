@@ -45,6 +45,7 @@ public final class IcapMockServer implements AutoCloseable {
     private final BlockingQueue<RecordedRequest> recorded = new LinkedBlockingQueue<>();
     private final Set<Socket> connections = ConcurrentHashMap.newKeySet();
     private volatile Duration delay = Duration.ZERO;
+    private volatile int failure;
     private volatile boolean closed;
 
     private IcapMockServer(ServerSocket server, MockRules rules) {
@@ -77,6 +78,14 @@ public final class IcapMockServer implements AutoCloseable {
      */
     public void delayAnswers(Duration delay) {
         this.delay = delay;
+    }
+
+    /**
+     * Answers each REQMOD with {@code status} (e.g. 503, a DLP that is up but refuses work) without looking at it;
+     * 0 answers normally again.
+     */
+    public void failWith(int status) {
+        this.failure = status;
     }
 
     /** How many connections are open now. */
@@ -159,6 +168,11 @@ public final class IcapMockServer implements AutoCloseable {
         IcapRequest request = part.request();
         if (request.httpRequest() == null) {
             return simple(400, "Bad Request").response();
+        }
+        int failWith = failure;
+        if (failWith != 0) {
+            return simple(failWith, failWith == 503 ? "Service Unavailable" : "Failed")
+                    .response();
         }
         MockRules.Rule rule = rules.firstMatch(part.body());
         boolean block = rule != null && rule.action() == MockRules.Action.BLOCK;

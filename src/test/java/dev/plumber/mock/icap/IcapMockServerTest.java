@@ -84,6 +84,21 @@ class IcapMockServerTest {
         }
     }
 
+    @Test
+    void answersEveryReqmodWithTheFailureItWasGivenAndRecordsNone() throws Exception {
+        String reqmod = "REQMOD icap://127.0.0.1/request ICAP/1.0\r\nAllow: 204\r\nEncapsulated: req-hdr=0,"
+                + " req-body=19\r\n\r\nPOST / HTTP/1.1\r\n\r\n5\r\nhello\r\n0\r\n\r\n";
+        try (IcapMockServer mock = IcapMockServer.start(0, MockRules.demo())) {
+            mock.failWith(503);
+            assertThat(exchange(mock, reqmod).status()).isEqualTo(503);
+            assertThat(mock.takeRequest(java.time.Duration.ofMillis(100))).isNull();
+
+            mock.failWith(0);
+            assertThat(exchange(mock, reqmod).status()).isEqualTo(204);
+            assertThat(mock.takeRequest(java.time.Duration.ofSeconds(1))).isNotNull();
+        }
+    }
+
     private static IcapResponse exchange(IcapMockServer mock, String wire) throws Exception {
         try (Socket s = new Socket("127.0.0.1", mock.port())) {
             s.setSoTimeout(5000);
