@@ -261,8 +261,8 @@ public final class RequestConsumer implements Runnable, AutoCloseable {
                 toCommit.put(lane.tp, new OffsetAndMetadata(retryAt));
                 consumer.seek(lane.tp, retryAt);
             }
-            int n = failures.merge(lane.tp, 1, Integer::sum);
-            resumeAt.put(lane.tp, now.plus(backoff(n)));
+            failures.merge(lane.tp, 1, Integer::sum); // the next lane of the partition waits longer
+            resumeAt.put(lane.tp, now.plus(lane.retryDelay)); // what its events' next_attempt_at says
             commit(true);
         }
     }
