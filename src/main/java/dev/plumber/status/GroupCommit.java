@@ -118,12 +118,10 @@ final class GroupCommit implements AutoCloseable {
     GroupCommit(DataSource dataSource) {
         this.dataSource = dataSource;
         for (int i = 0; i < FLUSHERS; i++) {
-            // Platform threads: a virtual flusher would queue for a carrier behind every worker that is runnable,
-            // after each round trip, and every event waits for the flushers.
-            flushers.add(Thread.ofPlatform()
-                    .daemon()
-                    .name("plumber-status-flusher-" + i)
-                    .start(this::flushLoop));
+            // Virtual threads, like the workers: measured against platform threads in the benchmark (two runs each on
+            // a quiet machine), a platform flusher contending with the carriers for two cores doubled the events'
+            // end-to-end median and cost a fifth of the throughput.
+            flushers.add(Thread.ofVirtual().name("plumber-status-flusher-" + i).start(this::flushLoop));
         }
     }
 
