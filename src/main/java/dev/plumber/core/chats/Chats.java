@@ -56,8 +56,8 @@ public final class Chats {
                 }
             }
             long id;
-            try (PreparedStatement s =
-                    c.prepareStatement("INSERT INTO chats (type, title, created_by) VALUES (?, ?, ?) RETURNING id")) {
+            try (PreparedStatement s = c.prepareStatement(
+                    "INSERT INTO core.chats (type, title, created_by) VALUES (?, ?, ?) RETURNING id")) {
                 s.setString(1, type);
                 s.setString(2, title);
                 s.setLong(3, creator.id());
@@ -67,7 +67,7 @@ public final class Chats {
                 }
             }
             try (PreparedStatement s =
-                    c.prepareStatement("INSERT INTO chat_members (chat_id, user_id) VALUES (?, ?)")) {
+                    c.prepareStatement("INSERT INTO core.chat_members (chat_id, user_id) VALUES (?, ?)")) {
                 for (User user : users) {
                     s.setLong(1, id);
                     s.setLong(2, user.id());
@@ -80,9 +80,9 @@ public final class Chats {
     }
 
     private static Long personalChat(Connection c, long a, long b) throws SQLException {
-        try (PreparedStatement s = c.prepareStatement("SELECT c.id FROM chats c"
-                + " JOIN chat_members x ON x.chat_id = c.id AND x.user_id = ?"
-                + " JOIN chat_members y ON y.chat_id = c.id AND y.user_id = ?"
+        try (PreparedStatement s = c.prepareStatement("SELECT c.id FROM core.chats c"
+                + " JOIN core.chat_members x ON x.chat_id = c.id AND x.user_id = ?"
+                + " JOIN core.chat_members y ON y.chat_id = c.id AND y.user_id = ?"
                 + " WHERE c.type = 'personal' ORDER BY c.id LIMIT 1")) {
             s.setLong(1, a);
             s.setLong(2, b);
@@ -97,9 +97,9 @@ public final class Chats {
         return db.inTransaction(c -> {
             List<Chat> chats = new ArrayList<>();
             try (PreparedStatement s = c.prepareStatement("SELECT c.id, c.type, c.title,"
-                    + " (SELECT array_agg(u.email ORDER BY u.email) FROM chat_members m2"
-                    + "  JOIN users u ON u.id = m2.user_id WHERE m2.chat_id = c.id)"
-                    + " FROM chats c JOIN chat_members m ON m.chat_id = c.id AND m.user_id = ?"
+                    + " (SELECT array_agg(u.email ORDER BY u.email) FROM core.chat_members m2"
+                    + "  JOIN core.users u ON u.id = m2.user_id WHERE m2.chat_id = c.id)"
+                    + " FROM core.chats c JOIN core.chat_members m ON m.chat_id = c.id AND m.user_id = ?"
                     + " ORDER BY c.id DESC")) {
                 s.setLong(1, user.id());
                 try (ResultSet rs = s.executeQuery()) {
@@ -116,7 +116,7 @@ public final class Chats {
     /** The ids of the members of chat {@code chatId}. */
     public List<Long> memberIds(long chatId) throws SQLException {
         return db.inTransaction(c -> {
-            try (PreparedStatement s = c.prepareStatement("SELECT user_id FROM chat_members WHERE chat_id = ?")) {
+            try (PreparedStatement s = c.prepareStatement("SELECT user_id FROM core.chat_members WHERE chat_id = ?")) {
                 s.setLong(1, chatId);
                 List<Long> ids = new ArrayList<>();
                 try (ResultSet rs = s.executeQuery()) {
@@ -131,8 +131,8 @@ public final class Chats {
 
     /** The type of chat {@code chatId} when {@code user} is a member; refuses otherwise. */
     public static String typeForMember(Connection c, long chatId, User user) throws SQLException {
-        try (PreparedStatement s = c.prepareStatement("SELECT c.type, EXISTS (SELECT 1 FROM chat_members m"
-                + " WHERE m.chat_id = c.id AND m.user_id = ?) FROM chats c WHERE c.id = ?")) {
+        try (PreparedStatement s = c.prepareStatement("SELECT c.type, EXISTS (SELECT 1 FROM core.chat_members m"
+                + " WHERE m.chat_id = c.id AND m.user_id = ?) FROM core.chats c WHERE c.id = ?")) {
             s.setLong(1, user.id());
             s.setLong(2, chatId);
             try (ResultSet rs = s.executeQuery()) {

@@ -54,7 +54,7 @@ public final class Messages {
             long next = nextMid(c);
             Instant now = clock.instant();
             try (PreparedStatement s = c.prepareStatement(
-                    "INSERT INTO messages (mid, chat_id, sender_id, text, hash, created_at) VALUES (?, ?, ?, ?, ?, ?)")) {
+                    "INSERT INTO core.messages (mid, chat_id, sender_id, text, hash, created_at) VALUES (?, ?, ?, ?, ?, ?)")) {
                 s.setLong(1, next);
                 s.setLong(2, chatId);
                 s.setLong(3, sender.id());
@@ -77,7 +77,7 @@ public final class Messages {
             String chatType = Chats.typeForMember(c, chatId, sender);
             String hash;
             try (PreparedStatement s = c.prepareStatement(
-                    "SELECT sender_id, hash FROM messages WHERE mid = ? AND chat_id = ? FOR UPDATE")) {
+                    "SELECT sender_id, hash FROM core.messages WHERE mid = ? AND chat_id = ? FOR UPDATE")) {
                 s.setLong(1, mid);
                 s.setLong(2, chatId);
                 try (ResultSet rs = s.executeQuery()) {
@@ -92,7 +92,7 @@ public final class Messages {
             }
             Instant now = clock.instant();
             try (PreparedStatement s =
-                    c.prepareStatement("UPDATE messages SET text = ?, edited_at = ? WHERE mid = ?")) {
+                    c.prepareStatement("UPDATE core.messages SET text = ?, edited_at = ? WHERE mid = ?")) {
                 s.setBytes(1, seal(mid, text));
                 s.setTimestamp(2, Timestamp.from(now));
                 s.setLong(3, mid);
@@ -115,8 +115,8 @@ public final class Messages {
             // The status of the latest event of a message (an edit is checked anew) decides whether it is blocked.
             try (PreparedStatement s = c.prepareStatement("SELECT m.mid, u.email, m.text, m.hash, m.created_at,"
                     + " m.edited_at IS NOT NULL, d.status, d.reason, m.sender_id"
-                    + " FROM messages m JOIN users u ON u.id = m.sender_id"
-                    + " LEFT JOIN LATERAL (SELECT status, reason FROM dlp_checks"
+                    + " FROM core.messages m JOIN core.users u ON u.id = m.sender_id"
+                    + " LEFT JOIN LATERAL (SELECT status, reason FROM core.dlp_checks"
                     + "  WHERE dlp_checks.mid = m.mid ORDER BY created_at DESC LIMIT 1) d ON TRUE"
                     + " WHERE m.chat_id = ? AND m.mid < ? ORDER BY m.mid DESC LIMIT ?")) {
                 s.setLong(1, chatId);
@@ -163,7 +163,7 @@ public final class Messages {
     }
 
     private static long nextMid(Connection c) throws SQLException {
-        try (PreparedStatement s = c.prepareStatement("SELECT nextval('message_mid')");
+        try (PreparedStatement s = c.prepareStatement("SELECT nextval('core.message_mid')");
                 ResultSet rs = s.executeQuery()) {
             rs.next();
             return rs.getLong(1);

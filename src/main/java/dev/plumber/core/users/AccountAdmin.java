@@ -35,7 +35,8 @@ public final class AccountAdmin {
 
     public List<Entry> list() throws SQLException {
         return db.inTransaction(c -> {
-            try (PreparedStatement s = c.prepareStatement("SELECT email, role, disabled FROM users ORDER BY email");
+            try (PreparedStatement s =
+                            c.prepareStatement("SELECT email, role, disabled FROM core.users ORDER BY email");
                     ResultSet rs = s.executeQuery()) {
                 List<Entry> entries = new ArrayList<>();
                 while (rs.next()) {
@@ -49,7 +50,8 @@ public final class AccountAdmin {
     /** The enabled accounts' e-mails: the address book every user may read. */
     public List<String> directory() throws SQLException {
         return db.inTransaction(c -> {
-            try (PreparedStatement s = c.prepareStatement("SELECT email FROM users WHERE NOT disabled ORDER BY email");
+            try (PreparedStatement s =
+                            c.prepareStatement("SELECT email FROM core.users WHERE NOT disabled ORDER BY email");
                     ResultSet rs = s.executeQuery()) {
                 List<String> emails = new ArrayList<>();
                 while (rs.next()) {
@@ -68,7 +70,7 @@ public final class AccountAdmin {
         requirePassword(password);
         Role parsed = role(role == null ? "user" : role);
         db.inTransaction(c -> {
-            try (PreparedStatement s = c.prepareStatement("INSERT INTO users (email, password_hash, role)"
+            try (PreparedStatement s = c.prepareStatement("INSERT INTO core.users (email, password_hash, role)"
                     + " VALUES (?, ?, ?) ON CONFLICT (email) DO NOTHING")) {
                 s.setString(1, normalised);
                 s.setString(2, hasher.hash(password));
@@ -116,7 +118,7 @@ public final class AccountAdmin {
                 details.put("password", "changed");
             }
             if (Boolean.TRUE.equals(change.disabled()) || hash != null) {
-                try (PreparedStatement s = c.prepareStatement("DELETE FROM sessions WHERE user_id = ?")) {
+                try (PreparedStatement s = c.prepareStatement("DELETE FROM core.sessions WHERE user_id = ?")) {
                     s.setLong(1, id);
                     s.executeUpdate();
                 }
@@ -129,7 +131,7 @@ public final class AccountAdmin {
 
     private static void set(Connection c, String column, Object value, long id) throws SQLException {
         // column is one of three literals above, never user input.
-        try (PreparedStatement s = c.prepareStatement("UPDATE users SET " + column + " = ? WHERE id = ?")) {
+        try (PreparedStatement s = c.prepareStatement("UPDATE core.users SET " + column + " = ? WHERE id = ?")) {
             s.setObject(1, value);
             s.setLong(2, id);
             s.executeUpdate();

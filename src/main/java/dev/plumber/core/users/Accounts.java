@@ -52,7 +52,7 @@ public final class Accounts {
                     return false;
                 }
                 try (PreparedStatement s = c.prepareStatement(
-                        "INSERT INTO users (email, password_hash, role) VALUES (?, ?, ?) ON CONFLICT DO NOTHING")) {
+                        "INSERT INTO core.users (email, password_hash, role) VALUES (?, ?, ?) ON CONFLICT DO NOTHING")) {
                     s.setString(1, email);
                     s.setString(2, hasher.hash(account.password()));
                     s.setString(3, Role.of(account.role()).dbName());
@@ -72,7 +72,7 @@ public final class Accounts {
         String normalised = normalise(email);
         Optional<Row> row = db.inTransaction(c -> {
             try (PreparedStatement s =
-                    c.prepareStatement("SELECT id, password_hash, disabled FROM users WHERE email = ?")) {
+                    c.prepareStatement("SELECT id, password_hash, disabled FROM core.users WHERE email = ?")) {
                 s.setString(1, normalised);
                 try (ResultSet rs = s.executeQuery()) {
                     return rs.next()
@@ -89,13 +89,13 @@ public final class Accounts {
         }
         String token = tokens.issue();
         db.inTransaction(c -> {
-            try (PreparedStatement s =
-                    c.prepareStatement("DELETE FROM sessions WHERE created_at <= now() - make_interval(secs => ?)")) {
+            try (PreparedStatement s = c.prepareStatement(
+                    "DELETE FROM core.sessions WHERE created_at <= now() - make_interval(secs => ?)")) {
                 s.setLong(1, sessionTtl.toSeconds());
                 s.executeUpdate();
             }
             try (PreparedStatement s =
-                    c.prepareStatement("INSERT INTO sessions (token_sha256, user_id) VALUES (?, ?)")) {
+                    c.prepareStatement("INSERT INTO core.sessions (token_sha256, user_id) VALUES (?, ?)")) {
                 s.setBytes(1, BearerTokens.sha256(token));
                 s.setLong(2, row.get().id());
                 return s.executeUpdate();
@@ -112,7 +112,7 @@ public final class Accounts {
 
     public void logout(User user, String token, String ip) throws SQLException {
         db.inTransaction(c -> {
-            try (PreparedStatement s = c.prepareStatement("DELETE FROM sessions WHERE token_sha256 = ?")) {
+            try (PreparedStatement s = c.prepareStatement("DELETE FROM core.sessions WHERE token_sha256 = ?")) {
                 s.setBytes(1, BearerTokens.sha256(token));
                 return s.executeUpdate();
             }
@@ -123,8 +123,8 @@ public final class Accounts {
     /** The enabled account holding this session token, while the session is younger than the session TTL. */
     public Optional<User> authenticate(String token) throws SQLException {
         return db.inTransaction(c -> {
-            try (PreparedStatement s = c.prepareStatement("SELECT u.id, u.email, u.role FROM sessions s"
-                    + " JOIN users u ON u.id = s.user_id WHERE s.token_sha256 = ? AND NOT u.disabled"
+            try (PreparedStatement s = c.prepareStatement("SELECT u.id, u.email, u.role FROM core.sessions s"
+                    + " JOIN core.users u ON u.id = s.user_id WHERE s.token_sha256 = ? AND NOT u.disabled"
                     + " AND s.created_at > now() - make_interval(secs => ?)")) {
                 s.setBytes(1, BearerTokens.sha256(token));
                 s.setLong(2, sessionTtl.toSeconds());
@@ -136,7 +136,7 @@ public final class Accounts {
     }
 
     public static Optional<User> find(Connection c, String email) throws SQLException {
-        try (PreparedStatement s = c.prepareStatement("SELECT id, email, role FROM users WHERE email = ?")) {
+        try (PreparedStatement s = c.prepareStatement("SELECT id, email, role FROM core.users WHERE email = ?")) {
             s.setString(1, normalise(email));
             try (ResultSet rs = s.executeQuery()) {
                 return rs.next() ? Optional.of(user(rs)) : Optional.empty();
@@ -149,7 +149,7 @@ public final class Accounts {
         List<User> users = new ArrayList<>();
         for (String email : emails) {
             try (PreparedStatement s =
-                    c.prepareStatement("SELECT id, email, role FROM users WHERE email = ? AND NOT disabled")) {
+                    c.prepareStatement("SELECT id, email, role FROM core.users WHERE email = ? AND NOT disabled")) {
                 s.setString(1, normalise(email));
                 try (ResultSet rs = s.executeQuery()) {
                     if (rs.next()) {
