@@ -24,6 +24,7 @@ public final class Messages {
     public static final int MAX_PAGE = 200;
 
     private final Database db;
+    private final Chats chats;
     private final MessageCipher cipher;
     private final DlpEvents events;
     private final Clock clock;
@@ -31,9 +32,16 @@ public final class Messages {
     private final int maxLength;
 
     public Messages(
-            Database db, MessageCipher cipher, DlpEvents events, Clock clock, boolean hideBlocked, int maxLength) {
+            Database db,
+            Chats chats,
+            MessageCipher cipher,
+            DlpEvents events,
+            Clock clock,
+            boolean hideBlocked,
+            int maxLength) {
         this.maxLength = maxLength;
         this.db = db;
+        this.chats = chats;
         this.cipher = cipher;
         this.events = events;
         this.clock = clock;
@@ -46,8 +54,8 @@ public final class Messages {
     /** Stores the message and its event in one transaction (or refuses both); returns the stored message. */
     public Message send(User sender, long chatId, String text, String hash, Origin origin) throws SQLException {
         validate(text, hash != null);
+        String chatType = chats.forMember(chatId, sender).type();
         Message sent = db.inTransaction(c -> {
-            String chatType = Chats.typeForMember(c, chatId, sender);
             if (hash != null && !FileStore.readableBy(c, hash, sender)) {
                 throw RequestRefused.invalid("unknown file " + hash);
             }
@@ -73,8 +81,8 @@ public final class Messages {
     /** Replaces the text of the sender's own message; the edit is checked by DLP like a new message. */
     public Message edit(User sender, long chatId, long mid, String text, Origin origin) throws SQLException {
         validate(text, false);
+        String chatType = chats.forMember(chatId, sender).type();
         Message edited = db.inTransaction(c -> {
-            String chatType = Chats.typeForMember(c, chatId, sender);
             String hash;
             try (PreparedStatement s = c.prepareStatement(
                     "SELECT sender_id, hash FROM core.messages WHERE mid = ? AND chat_id = ? FOR UPDATE")) {
@@ -110,8 +118,8 @@ public final class Messages {
         if (limit < 1 || limit > MAX_PAGE) {
             throw RequestRefused.invalid("limit must be 1.." + MAX_PAGE);
         }
+        chats.forMember(chatId, reader);
         return db.inTransaction(c -> {
-            Chats.typeForMember(c, chatId, reader);
             // The status of the latest event of a message (an edit is checked anew) decides whether it is blocked.
             try (PreparedStatement s = c.prepareStatement("SELECT m.mid, u.email, m.text, m.hash, m.created_at,"
                     + " m.edited_at IS NOT NULL, d.status, d.reason, m.sender_id"

@@ -20,8 +20,10 @@ public final class AccountAdmin {
     private final Database db;
     private final PasswordHasher hasher;
     private final Journal journal;
+    private final SessionCache sessions;
 
-    public AccountAdmin(Database db, PasswordHasher hasher, Journal journal) {
+    public AccountAdmin(Database db, PasswordHasher hasher, Journal journal, SessionCache sessions) {
+        this.sessions = sessions;
         this.db = db;
         this.hasher = hasher;
         this.journal = journal;
@@ -86,7 +88,8 @@ public final class AccountAdmin {
     }
 
     /**
-     * Changes role, enabled state or password; disabling or a new password ends the account's sessions. An
+     * Changes role, enabled state or password; disabling or a new password ends the account's sessions, and every
+     * change applies to the account's next request (its cached sessions are forgotten). An
      * administrator cannot disable or demote themselves, so the last one cannot lock everyone out.
      */
     public void update(User admin, String email, Change change, String ip) throws SQLException {
@@ -100,32 +103,34 @@ public final class AccountAdmin {
             throw RequestRefused.invalid("administrators cannot disable or demote themselves");
         }
         String hash = change.password() == null ? null : hasher.hash(change.password());
-        db.inTransaction(c -> {
-            long id = Accounts.find(c, normalised)
+        long id = db.inTransaction(c -> {
+            long found = Accounts.find(c, normalised)
                     .orElseThrow(() -> RequestRefused.notFound("no account " + normalised))
                     .id();
             Map<String, Object> details = new LinkedHashMap<>();
             if (role != null) {
-                set(c, "role", role.dbName(), id);
+                set(c, "role", role.dbName(), found);
                 details.put("role", role.dbName());
             }
             if (change.disabled() != null) {
-                set(c, "disabled", change.disabled(), id);
+                set(c, "disabled", change.disabled(), found);
                 details.put("disabled", change.disabled());
             }
             if (hash != null) {
-                set(c, "password_hash", hash, id);
+                set(c, "password_hash", hash, found);
                 details.put("password", "changed");
             }
             if (Boolean.TRUE.equals(change.disabled()) || hash != null) {
                 try (PreparedStatement s = c.prepareStatement("DELETE FROM core.sessions WHERE user_id = ?")) {
-                    s.setLong(1, id);
+                    s.setLong(1, found);
                     s.executeUpdate();
                 }
             }
             journal.admin(c, "user.updated", admin.email(), normalised, ip, details);
-            return null;
+            return found;
         });
+        // After the commit: a lookup that started earlier saw the old account and must not be served from now on.
+        sessions.forgetUser(id);
         journal.committed();
     }
 
