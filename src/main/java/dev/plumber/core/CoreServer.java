@@ -50,6 +50,8 @@ public final class CoreServer implements AutoCloseable {
 
     private static final int CACHED_SESSIONS = 100_000;
 
+    private static final int RESPONSE_COPY_BUFFER = 8 * 1024;
+
     private final Javalin app;
     private final List<AutoCloseable> resources;
 
@@ -127,6 +129,9 @@ public final class CoreServer implements AutoCloseable {
                 c.useVirtualThreads = true;
                 c.showJavalinBanner = false;
                 c.http.disableCompression();
+                // Javalin copies each response body through a buffer of this size, allocated per response; its
+                // default (32 KB) was the largest allocation of a send, for replies of a few dozen bytes.
+                c.http.responseBufferSize = RESPONSE_COPY_BUFFER;
                 c.jetty.multipartConfig.cacheDirectory(files.incomingDir().toString());
                 c.jetty.multipartConfig.maxFileSize(config.files().maxSize(), SizeUnit.BYTES);
                 c.jetty.multipartConfig.maxInMemoryFileSize(64, SizeUnit.KB);
