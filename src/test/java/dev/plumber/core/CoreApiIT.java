@@ -461,7 +461,7 @@ class CoreApiIT {
     }
 
     @Test
-    void anAccountDisabledBesideTheCoreIsRefusedWithinASecondOrSo() throws Exception {
+    void anAccountDisabledInTheDatabaseBesideTheCoreIsRefusedSoonAfter() throws Exception {
         Setup setup = freshSetup();
         try (CoreServer core =
                 CoreServer.start(config(setup, kafka.bootstrapServers()).build())) {
