@@ -18,6 +18,7 @@ import dev.plumber.core.users.AccountAdmin;
 import dev.plumber.core.users.Accounts;
 import dev.plumber.core.users.BearerTokens;
 import dev.plumber.core.users.LoginThrottle;
+import dev.plumber.core.users.SessionCache;
 import io.javalin.Javalin;
 import io.javalin.config.SizeUnit;
 import java.io.IOException;
@@ -25,6 +26,7 @@ import java.io.UncheckedIOException;
 import java.security.SecureRandom;
 import java.sql.SQLException;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -38,6 +40,17 @@ import org.slf4j.LoggerFactory;
  */
 public final class CoreServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(CoreServer.class);
+
+    /**
+     * How long a bearer token's account and a chat's members, once read, answer requests without the database: the
+     * send path then costs no look-up round trips for a sender who keeps sending. Log-out and administrators' changes
+     * act at once; changes made outside this process are seen within this time.
+     */
+    private static final Duration CACHE_FRESHNESS = Duration.ofSeconds(1);
+
+    private static final int CACHED_SESSIONS = 100_000;
+
+    private static final int RESPONSE_COPY_BUFFER = 8 * 1024;
 
     private final Javalin app;
     private final List<AutoCloseable> resources;
@@ -77,12 +90,14 @@ public final class CoreServer implements AutoCloseable {
             resources.add(events);
             Journal journal = events.journal(db, config.kafka().topics(), clock);
             PasswordHasher hasher = new PasswordHasher(config.users().passwordIterations());
+            SessionCache sessions = new SessionCache(clock, CACHE_FRESHNESS, CACHED_SESSIONS);
             Accounts accounts = new Accounts(
                     db,
                     hasher,
                     new BearerTokens(random),
                     journal,
-                    config.users().sessionTtl());
+                    config.users().sessionTtl(),
+                    sessions);
             accounts.bootstrap(config.users().bootstrap());
             boolean hideBlocked = config.blocking().hideBlocked();
             if (!config.files().serviceToken().isEmpty()
@@ -91,11 +106,13 @@ public final class CoreServer implements AutoCloseable {
             }
             FileStore files = new FileStore(
                     db, events, config.files().dir(), config.files().maxSize(), clock, hideBlocked);
+            Chats chats = new Chats(db, clock, CACHE_FRESHNESS);
             CoreApi api = new CoreApi(
                     accounts,
-                    new Chats(db),
+                    chats,
                     new Messages(
                             db,
+                            chats,
                             cipher,
                             events,
                             clock,
@@ -105,13 +122,16 @@ public final class CoreServer implements AutoCloseable {
                     config.files().serviceToken(),
                     new LoginThrottle(
                             config.users().loginFailures(), config.users().loginLockout(), clock));
-            AdminApi adminApi = new AdminApi(accounts, new AccountAdmin(db, hasher, journal));
+            AdminApi adminApi = new AdminApi(accounts, new AccountAdmin(db, hasher, journal, sessions));
             resources.add(StatusConsumer.start(config.kafka(), db, api::messageBlocked));
 
             Javalin app = Javalin.create(c -> {
                 c.useVirtualThreads = true;
                 c.showJavalinBanner = false;
                 c.http.disableCompression();
+                // Javalin copies each response body through a buffer of this size, allocated per response; its
+                // default (32 KB) was the largest allocation of a send, for replies of a few dozen bytes.
+                c.http.responseBufferSize = RESPONSE_COPY_BUFFER;
                 c.jetty.multipartConfig.cacheDirectory(files.incomingDir().toString());
                 c.jetty.multipartConfig.maxFileSize(config.files().maxSize(), SizeUnit.BYTES);
                 c.jetty.multipartConfig.maxInMemoryFileSize(64, SizeUnit.KB);

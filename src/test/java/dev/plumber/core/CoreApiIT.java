@@ -419,6 +419,72 @@ class CoreApiIT {
         }
     }
 
+    @Test
+    void aChangeToASignedInAccountAppliesToItsVeryNextRequest() throws Exception {
+        Setup setup = freshSetup();
+        try (CoreServer core =
+                CoreServer.start(config(setup, kafka.bootstrapServers()).build())) {
+            Api admin = Api.login(http, core.port(), "admin@demo.local", "demo");
+            Api alice = Api.login(http, core.port(), "alice@demo.local", "demo");
+            Api aliceElsewhere = Api.login(http, core.port(), "alice@demo.local", "demo");
+            Api bob = Api.login(http, core.port(), "bob@demo.local", "demo");
+            Api carol = Api.login(http, core.port(), "carol@demo.local", "demo");
+            long chat = bob.createChat("personal", List.of("alice@demo.local"), null);
+            assertThat(admin.put("/api/v1/admin/users/carol@demo.local", Map.of("role", "admin"))
+                            .statusCode())
+                    .isEqualTo(200);
+            // Each token has just been accepted, so each account is fresh in the core's memory.
+            assertThat(alice.get("/api/v1/chats").statusCode()).isEqualTo(200);
+            assertThat(aliceElsewhere.get("/api/v1/chats").statusCode()).isEqualTo(200);
+            assertThat(bob.post("/api/v1/chats/" + chat + "/messages", Map.of("text", "hi"), null)
+                            .statusCode())
+                    .isEqualTo(200);
+            assertThat(carol.get("/api/v1/admin/users").statusCode()).isEqualTo(200);
+
+            assertThat(alice.post("/api/v1/logout", Map.of(), null).statusCode())
+                    .isEqualTo(204);
+            assertThat(admin.put("/api/v1/admin/users/bob@demo.local", Map.of("disabled", true))
+                            .statusCode())
+                    .isEqualTo(200);
+            assertThat(admin.put("/api/v1/admin/users/carol@demo.local", Map.of("role", "user"))
+                            .statusCode())
+                    .isEqualTo(200);
+
+            assertThat(alice.get("/api/v1/chats").statusCode()).isEqualTo(401);
+            assertThat(aliceElsewhere.get("/api/v1/chats").statusCode()).isEqualTo(200);
+            assertThat(bob.post("/api/v1/chats/" + chat + "/messages", Map.of("text", "still here?"), null)
+                            .statusCode())
+                    .isEqualTo(401);
+            assertThat(carol.get("/api/v1/admin/users").statusCode()).isEqualTo(403);
+            assertThat(carol.get("/api/v1/chats").statusCode()).isEqualTo(200);
+        }
+    }
+
+    @Test
+    void anAccountDisabledInTheDatabaseBesideTheCoreIsRefusedSoonAfter() throws Exception {
+        Setup setup = freshSetup();
+        try (CoreServer core =
+                CoreServer.start(config(setup, kafka.bootstrapServers()).build())) {
+            Api bob = Api.login(http, core.port(), "bob@demo.local", "demo");
+            assertThat(bob.get("/api/v1/chats").statusCode()).isEqualTo(200);
+
+            // As another core replica, or an operator with psql, would: no word reaches this core.
+            try (Connection c = postgres.dataSource(setup.database()).getConnection();
+                    Statement s = c.createStatement()) {
+                s.executeUpdate("UPDATE core.users SET disabled = true WHERE email = 'bob@demo.local'");
+            }
+
+            // The bound is the cache's freshness (1 s); the deadline is generous so a loaded machine cannot fail this.
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            int status = bob.get("/api/v1/chats").statusCode();
+            while (status == 200 && System.nanoTime() < deadline) {
+                Thread.sleep(100);
+                status = bob.get("/api/v1/chats").statusCode();
+            }
+            assertThat(status).isEqualTo(401);
+        }
+    }
+
     private static List<JsonNode> values(List<ConsumerRecord<String, byte[]>> records) throws Exception {
         List<JsonNode> values = new ArrayList<>();
         for (ConsumerRecord<String, byte[]> record : records) {

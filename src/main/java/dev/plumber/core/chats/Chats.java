@@ -8,19 +8,28 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 
 /** Creates chats and answers who is in which chat. */
 public final class Chats {
     private static final int MAX_TITLE = 200;
 
-    private final Database db;
+    /** How many chats' members are kept in memory at most. */
+    private static final int CACHED_CHATS = 10_000;
 
-    public Chats(Database db) {
+    private final Database db;
+    private final MemberCache cache;
+
+    /** {@code freshness}: how long a chat's members, once read, are trusted without asking the database again. */
+    public Chats(Database db, Clock clock, Duration freshness) {
         this.db = db;
+        this.cache = new MemberCache(clock, freshness, CACHED_CHATS);
     }
 
     /**
@@ -56,8 +65,8 @@ public final class Chats {
                 }
             }
             long id;
-            try (PreparedStatement s =
-                    c.prepareStatement("INSERT INTO chats (type, title, created_by) VALUES (?, ?, ?) RETURNING id")) {
+            try (PreparedStatement s = c.prepareStatement(
+                    "INSERT INTO core.chats (type, title, created_by) VALUES (?, ?, ?) RETURNING id")) {
                 s.setString(1, type);
                 s.setString(2, title);
                 s.setLong(3, creator.id());
@@ -67,7 +76,7 @@ public final class Chats {
                 }
             }
             try (PreparedStatement s =
-                    c.prepareStatement("INSERT INTO chat_members (chat_id, user_id) VALUES (?, ?)")) {
+                    c.prepareStatement("INSERT INTO core.chat_members (chat_id, user_id) VALUES (?, ?)")) {
                 for (User user : users) {
                     s.setLong(1, id);
                     s.setLong(2, user.id());
@@ -80,9 +89,9 @@ public final class Chats {
     }
 
     private static Long personalChat(Connection c, long a, long b) throws SQLException {
-        try (PreparedStatement s = c.prepareStatement("SELECT c.id FROM chats c"
-                + " JOIN chat_members x ON x.chat_id = c.id AND x.user_id = ?"
-                + " JOIN chat_members y ON y.chat_id = c.id AND y.user_id = ?"
+        try (PreparedStatement s = c.prepareStatement("SELECT c.id FROM core.chats c"
+                + " JOIN core.chat_members x ON x.chat_id = c.id AND x.user_id = ?"
+                + " JOIN core.chat_members y ON y.chat_id = c.id AND y.user_id = ?"
                 + " WHERE c.type = 'personal' ORDER BY c.id LIMIT 1")) {
             s.setLong(1, a);
             s.setLong(2, b);
@@ -97,9 +106,9 @@ public final class Chats {
         return db.inTransaction(c -> {
             List<Chat> chats = new ArrayList<>();
             try (PreparedStatement s = c.prepareStatement("SELECT c.id, c.type, c.title,"
-                    + " (SELECT array_agg(u.email ORDER BY u.email) FROM chat_members m2"
-                    + "  JOIN users u ON u.id = m2.user_id WHERE m2.chat_id = c.id)"
-                    + " FROM chats c JOIN chat_members m ON m.chat_id = c.id AND m.user_id = ?"
+                    + " (SELECT array_agg(u.email ORDER BY u.email) FROM core.chat_members m2"
+                    + "  JOIN core.users u ON u.id = m2.user_id WHERE m2.chat_id = c.id)"
+                    + " FROM core.chats c JOIN core.chat_members m ON m.chat_id = c.id AND m.user_id = ?"
                     + " ORDER BY c.id DESC")) {
                 s.setLong(1, user.id());
                 try (ResultSet rs = s.executeQuery()) {
@@ -113,37 +122,51 @@ public final class Chats {
         });
     }
 
-    /** The ids of the members of chat {@code chatId}. */
-    public List<Long> memberIds(long chatId) throws SQLException {
-        return db.inTransaction(c -> {
-            try (PreparedStatement s = c.prepareStatement("SELECT user_id FROM chat_members WHERE chat_id = ?")) {
-                s.setLong(1, chatId);
-                List<Long> ids = new ArrayList<>();
-                try (ResultSet rs = s.executeQuery()) {
-                    while (rs.next()) {
-                        ids.add(rs.getLong(1));
-                    }
-                }
-                return ids;
-            }
-        });
+    /** A chat's type ({@code personal} or {@code group}) and the ids of its members. */
+    public record Membership(long chatId, String type, List<Long> memberIds) {
+        public Membership {
+            memberIds = List.copyOf(memberIds);
+        }
+
+        boolean has(long userId) {
+            return memberIds.contains(userId);
+        }
     }
 
-    /** The type of chat {@code chatId} when {@code user} is a member; refuses otherwise. */
-    public static String typeForMember(Connection c, long chatId, User user) throws SQLException {
-        try (PreparedStatement s = c.prepareStatement("SELECT c.type, EXISTS (SELECT 1 FROM chat_members m"
-                + " WHERE m.chat_id = c.id AND m.user_id = ?) FROM chats c WHERE c.id = ?")) {
-            s.setLong(1, user.id());
-            s.setLong(2, chatId);
-            try (ResultSet rs = s.executeQuery()) {
-                if (!rs.next()) {
-                    throw RequestRefused.notFound("no chat " + chatId);
-                }
-                if (!rs.getBoolean(2)) {
-                    throw RequestRefused.forbidden("you are not a member of chat " + chatId);
-                }
-                return rs.getString(1);
-            }
+    /** The ids of the members of chat {@code chatId}; empty when there is no such chat. */
+    public List<Long> memberIds(long chatId) throws SQLException {
+        return membership(chatId).map(Membership::memberIds).orElse(List.of());
+    }
+
+    /** Chat {@code chatId} when {@code user} is a member; refuses otherwise (404 no chat, 403 not a member). */
+    public Membership forMember(long chatId, User user) throws SQLException {
+        Membership chat = membership(chatId).orElseThrow(() -> RequestRefused.notFound("no chat " + chatId));
+        if (!chat.has(user.id())) {
+            throw RequestRefused.forbidden("you are not a member of chat " + chatId);
         }
+        return chat;
+    }
+
+    private Optional<Membership> membership(long chatId) throws SQLException {
+        Optional<Membership> cached = cache.find(chatId);
+        if (cached.isPresent()) {
+            return cached;
+        }
+        Optional<Membership> found = db.inTransaction(c -> {
+            try (PreparedStatement s = c.prepareStatement("SELECT c.type,"
+                    + " ARRAY(SELECT m.user_id FROM core.chat_members m WHERE m.chat_id = c.id ORDER BY m.user_id)"
+                    + " FROM core.chats c WHERE c.id = ?")) {
+                s.setLong(1, chatId);
+                try (ResultSet rs = s.executeQuery()) {
+                    if (!rs.next()) {
+                        return Optional.<Membership>empty();
+                    }
+                    Long[] members = (Long[]) rs.getArray(2).getArray();
+                    return Optional.of(new Membership(chatId, rs.getString(1), List.of(members)));
+                }
+            }
+        });
+        found.ifPresent(cache::remember);
+        return found;
     }
 }

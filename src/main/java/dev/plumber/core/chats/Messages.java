@@ -24,6 +24,7 @@ public final class Messages {
     public static final int MAX_PAGE = 200;
 
     private final Database db;
+    private final Chats chats;
     private final MessageCipher cipher;
     private final DlpEvents events;
     private final Clock clock;
@@ -31,9 +32,16 @@ public final class Messages {
     private final int maxLength;
 
     public Messages(
-            Database db, MessageCipher cipher, DlpEvents events, Clock clock, boolean hideBlocked, int maxLength) {
+            Database db,
+            Chats chats,
+            MessageCipher cipher,
+            DlpEvents events,
+            Clock clock,
+            boolean hideBlocked,
+            int maxLength) {
         this.maxLength = maxLength;
         this.db = db;
+        this.chats = chats;
         this.cipher = cipher;
         this.events = events;
         this.clock = clock;
@@ -46,15 +54,15 @@ public final class Messages {
     /** Stores the message and its event in one transaction (or refuses both); returns the stored message. */
     public Message send(User sender, long chatId, String text, String hash, Origin origin) throws SQLException {
         validate(text, hash != null);
+        String chatType = chats.forMember(chatId, sender).type();
         Message sent = db.inTransaction(c -> {
-            String chatType = Chats.typeForMember(c, chatId, sender);
             if (hash != null && !FileStore.readableBy(c, hash, sender)) {
                 throw RequestRefused.invalid("unknown file " + hash);
             }
             long next = nextMid(c);
             Instant now = clock.instant();
             try (PreparedStatement s = c.prepareStatement(
-                    "INSERT INTO messages (mid, chat_id, sender_id, text, hash, created_at) VALUES (?, ?, ?, ?, ?, ?)")) {
+                    "INSERT INTO core.messages (mid, chat_id, sender_id, text, hash, created_at) VALUES (?, ?, ?, ?, ?, ?)")) {
                 s.setLong(1, next);
                 s.setLong(2, chatId);
                 s.setLong(3, sender.id());
@@ -73,11 +81,11 @@ public final class Messages {
     /** Replaces the text of the sender's own message; the edit is checked by DLP like a new message. */
     public Message edit(User sender, long chatId, long mid, String text, Origin origin) throws SQLException {
         validate(text, false);
+        String chatType = chats.forMember(chatId, sender).type();
         Message edited = db.inTransaction(c -> {
-            String chatType = Chats.typeForMember(c, chatId, sender);
             String hash;
             try (PreparedStatement s = c.prepareStatement(
-                    "SELECT sender_id, hash FROM messages WHERE mid = ? AND chat_id = ? FOR UPDATE")) {
+                    "SELECT sender_id, hash FROM core.messages WHERE mid = ? AND chat_id = ? FOR UPDATE")) {
                 s.setLong(1, mid);
                 s.setLong(2, chatId);
                 try (ResultSet rs = s.executeQuery()) {
@@ -92,7 +100,7 @@ public final class Messages {
             }
             Instant now = clock.instant();
             try (PreparedStatement s =
-                    c.prepareStatement("UPDATE messages SET text = ?, edited_at = ? WHERE mid = ?")) {
+                    c.prepareStatement("UPDATE core.messages SET text = ?, edited_at = ? WHERE mid = ?")) {
                 s.setBytes(1, seal(mid, text));
                 s.setTimestamp(2, Timestamp.from(now));
                 s.setLong(3, mid);
@@ -110,13 +118,13 @@ public final class Messages {
         if (limit < 1 || limit > MAX_PAGE) {
             throw RequestRefused.invalid("limit must be 1.." + MAX_PAGE);
         }
+        chats.forMember(chatId, reader);
         return db.inTransaction(c -> {
-            Chats.typeForMember(c, chatId, reader);
             // The status of the latest event of a message (an edit is checked anew) decides whether it is blocked.
             try (PreparedStatement s = c.prepareStatement("SELECT m.mid, u.email, m.text, m.hash, m.created_at,"
                     + " m.edited_at IS NOT NULL, d.status, d.reason, m.sender_id"
-                    + " FROM messages m JOIN users u ON u.id = m.sender_id"
-                    + " LEFT JOIN LATERAL (SELECT status, reason FROM dlp_checks"
+                    + " FROM core.messages m JOIN core.users u ON u.id = m.sender_id"
+                    + " LEFT JOIN LATERAL (SELECT status, reason FROM core.dlp_checks"
                     + "  WHERE dlp_checks.mid = m.mid ORDER BY created_at DESC LIMIT 1) d ON TRUE"
                     + " WHERE m.chat_id = ? AND m.mid < ? ORDER BY m.mid DESC LIMIT ?")) {
                 s.setLong(1, chatId);
@@ -163,7 +171,7 @@ public final class Messages {
     }
 
     private static long nextMid(Connection c) throws SQLException {
-        try (PreparedStatement s = c.prepareStatement("SELECT nextval('message_mid')");
+        try (PreparedStatement s = c.prepareStatement("SELECT nextval('core.message_mid')");
                 ResultSet rs = s.executeQuery()) {
             rs.next();
             return rs.getLong(1);

@@ -20,7 +20,7 @@ public final class DlpChecks {
 
     static void expect(Connection tx, DlpEvent event) throws SQLException {
         try (PreparedStatement s =
-                tx.prepareStatement("INSERT INTO dlp_checks (event_id, kind, mid, hash) VALUES (?, ?, ?, ?)")) {
+                tx.prepareStatement("INSERT INTO core.dlp_checks (event_id, kind, mid, hash) VALUES (?, ?, ?, ?)")) {
             s.setObject(1, event.id());
             switch (event) {
                 case MessageEvent m -> {
@@ -44,9 +44,9 @@ public final class DlpChecks {
      */
     static Optional<BlockedMessage> update(Connection tx, UUID eventId, String status, String reason)
             throws SQLException {
-        try (PreparedStatement s = tx.prepareStatement("UPDATE dlp_checks d SET status = ?, reason = ?,"
+        try (PreparedStatement s = tx.prepareStatement("UPDATE core.dlp_checks d SET status = ?, reason = ?,"
                 + " updated_at = now() WHERE event_id = ? AND (status IS NULL OR NOT status = ANY (?))"
-                + " RETURNING d.mid, (SELECT m.chat_id FROM messages m WHERE m.mid = d.mid)")) {
+                + " RETURNING d.mid, (SELECT m.chat_id FROM core.messages m WHERE m.mid = d.mid)")) {
             s.setString(1, status);
             s.setString(2, reason);
             s.setObject(3, eventId);

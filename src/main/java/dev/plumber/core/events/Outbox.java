@@ -15,7 +15,7 @@ final class Outbox {
 
     static void add(Connection c, String topic, String key, byte[] sealedValue) throws SQLException {
         try (PreparedStatement s =
-                c.prepareStatement("INSERT INTO outbox (topic, event_key, value) VALUES (?, ?, ?)")) {
+                c.prepareStatement("INSERT INTO core.outbox (topic, event_key, value) VALUES (?, ?, ?)")) {
             s.setString(1, topic);
             s.setString(2, key);
             s.setBytes(3, sealedValue);
@@ -39,7 +39,7 @@ final class Outbox {
 
     static List<Row> oldest(Connection c, int limit) throws SQLException {
         try (PreparedStatement s =
-                c.prepareStatement("SELECT id, topic, event_key, value FROM outbox ORDER BY id LIMIT ?")) {
+                c.prepareStatement("SELECT id, topic, event_key, value FROM core.outbox ORDER BY id LIMIT ?")) {
             s.setInt(1, limit);
             List<Row> rows = new ArrayList<>();
             try (ResultSet rs = s.executeQuery()) {
@@ -53,14 +53,14 @@ final class Outbox {
 
     /** By id, not by range: a row with a lower id may commit after a higher one was sent. */
     static void delete(Connection c, List<Long> ids) throws SQLException {
-        try (PreparedStatement s = c.prepareStatement("DELETE FROM outbox WHERE id = ANY (?)")) {
+        try (PreparedStatement s = c.prepareStatement("DELETE FROM core.outbox WHERE id = ANY (?)")) {
             s.setArray(1, c.createArrayOf("bigint", ids.toArray()));
             s.executeUpdate();
         }
     }
 
     static long size(Connection c) throws SQLException {
-        try (PreparedStatement s = c.prepareStatement("SELECT count(*) FROM outbox");
+        try (PreparedStatement s = c.prepareStatement("SELECT count(*) FROM core.outbox");
                 ResultSet rs = s.executeQuery()) {
             rs.next();
             return rs.getLong(1);

@@ -94,7 +94,7 @@ public final class FileStore {
             Connection c, User uploader, String hash, String name, long size, String mime, Path temp, String ip)
             throws SQLException {
         boolean added;
-        try (PreparedStatement s = c.prepareStatement("INSERT INTO files (hash, name, size, mime, uploader)"
+        try (PreparedStatement s = c.prepareStatement("INSERT INTO core.files (hash, name, size, mime, uploader)"
                 + " VALUES (?, ?, ?, ?, ?) ON CONFLICT (hash) DO NOTHING")) {
             s.setString(1, hash);
             s.setString(2, name);
@@ -111,8 +111,8 @@ public final class FileStore {
         } catch (IOException e) {
             throw new java.io.UncheckedIOException("cannot store file " + hash, e);
         }
-        try (PreparedStatement s =
-                c.prepareStatement("INSERT INTO file_uploads (hash, user_id) VALUES (?, ?) ON CONFLICT DO NOTHING")) {
+        try (PreparedStatement s = c.prepareStatement(
+                "INSERT INTO core.file_uploads (hash, user_id) VALUES (?, ?) ON CONFLICT DO NOTHING")) {
             s.setString(1, hash);
             s.setLong(2, uploader.id());
             s.executeUpdate();
@@ -141,7 +141,8 @@ public final class FileStore {
             return Optional.empty();
         }
         return db.inTransaction(c -> {
-            try (PreparedStatement s = c.prepareStatement("SELECT hash, name, size, mime FROM files WHERE hash = ?")) {
+            try (PreparedStatement s =
+                    c.prepareStatement("SELECT hash, name, size, mime FROM core.files WHERE hash = ?")) {
                 s.setString(1, hash);
                 try (ResultSet rs = s.executeQuery()) {
                     return rs.next()
@@ -160,8 +161,8 @@ public final class FileStore {
     public boolean downloadableBy(String hash, User user) throws SQLException {
         return db.inTransaction(c -> {
             try (PreparedStatement s =
-                    c.prepareStatement("SELECT EXISTS (SELECT 1 FROM file_uploads WHERE hash = ? AND user_id = ?),"
-                            + " EXISTS (SELECT 1 FROM dlp_checks WHERE hash = ? AND status = 'BLOCKED')")) {
+                    c.prepareStatement("SELECT EXISTS (SELECT 1 FROM core.file_uploads WHERE hash = ? AND user_id = ?),"
+                            + " EXISTS (SELECT 1 FROM core.dlp_checks WHERE hash = ? AND status = 'BLOCKED')")) {
                 s.setString(1, hash);
                 s.setLong(2, user.id());
                 s.setString(3, hash);
@@ -182,8 +183,8 @@ public final class FileStore {
     /** Its uploaders and the members of every chat it was posted in may read a file. */
     public static boolean readableBy(Connection c, String hash, User user) throws SQLException {
         try (PreparedStatement s =
-                c.prepareStatement("SELECT EXISTS (SELECT 1 FROM file_uploads WHERE hash = ? AND user_id = ?)"
-                        + " OR EXISTS (SELECT 1 FROM messages m JOIN chat_members cm ON cm.chat_id = m.chat_id"
+                c.prepareStatement("SELECT EXISTS (SELECT 1 FROM core.file_uploads WHERE hash = ? AND user_id = ?)"
+                        + " OR EXISTS (SELECT 1 FROM core.messages m JOIN core.chat_members cm ON cm.chat_id = m.chat_id"
                         + " WHERE m.hash = ? AND cm.user_id = ?)")) {
             s.setString(1, hash);
             s.setLong(2, user.id());

@@ -1,7 +1,7 @@
 package dev.plumber.core.http;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.plumber.core.RequestRefused;
 import dev.plumber.core.chats.Chats;
@@ -35,7 +35,6 @@ import org.slf4j.LoggerFactory;
  * ({@code /api/v1/ws}) that pushes each sent or edited message to the chat's members.
  */
 public final class CoreApi {
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final int MAX_USER_AGENT = 200;
 
     private final Accounts accounts;
@@ -245,11 +244,15 @@ public final class CoreApi {
 
     /** {@code parts}: system info about the message, as a JSON string (SPEC §3): the client kind and its agent. */
     private Messages.Origin origin(Context ctx) {
-        ObjectNode parts = JSON.createObjectNode().put("client", "api");
+        ObjectNode parts = Json.MAPPER.createObjectNode().put("client", "api");
         String agent = ctx.header("User-Agent");
         if (agent != null && !agent.isBlank()) {
             parts.put("userAgent", agent.length() > MAX_USER_AGENT ? agent.substring(0, MAX_USER_AGENT) : agent);
         }
-        return new Messages.Origin(Requests.clientIp(ctx), parts.toString());
+        try {
+            return new Messages.Origin(Requests.clientIp(ctx), Json.MAPPER.writeValueAsString(parts));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("an object of two strings always serialises", e);
+        }
     }
 }

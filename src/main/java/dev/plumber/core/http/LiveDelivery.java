@@ -1,11 +1,12 @@
 package dev.plumber.core.http;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.plumber.core.chats.Message;
 import io.javalin.websocket.WsContext;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -15,7 +16,6 @@ import org.slf4j.LoggerFactory;
 /** Pushes sent and edited messages to the open WebSockets of the chat's members. */
 final class LiveDelivery {
     private static final Logger LOG = LoggerFactory.getLogger(LiveDelivery.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Map<Long, Set<WsContext>> sockets = new ConcurrentHashMap<>();
 
@@ -52,16 +52,22 @@ final class LiveDelivery {
     }
 
     private void push(Map<String, Object> frame, Collection<Long> members) {
+        List<WsContext> targets = new ArrayList<>();
+        for (long member : members) {
+            targets.addAll(sockets.getOrDefault(member, Set.of()));
+        }
+        // Most sends reach no open socket: skip writing a frame nobody reads.
+        if (targets.isEmpty()) {
+            return;
+        }
         String text;
         try {
-            text = JSON.writeValueAsString(frame);
+            text = Json.MAPPER.writeValueAsString(frame);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("a map of strings and numbers always serialises", e);
         }
-        for (long member : members) {
-            for (WsContext socket : sockets.getOrDefault(member, Set.of())) {
-                send(socket, text);
-            }
+        for (WsContext socket : targets) {
+            send(socket, text);
         }
     }
 

@@ -1,7 +1,6 @@
 package dev.plumber.core.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.plumber.core.RequestRefused;
 import dev.plumber.core.users.Accounts;
 import dev.plumber.core.users.Role;
@@ -13,7 +12,6 @@ import java.util.Optional;
 
 /** Reading a request: who sent it (bearer token), its JSON body, path and query values; bad input is refused. */
 final class Requests {
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private Requests() {}
 
@@ -41,7 +39,7 @@ final class Requests {
 
     static JsonNode body(Context ctx) {
         try {
-            JsonNode node = JSON.readTree(ctx.bodyAsBytes());
+            JsonNode node = Json.MAPPER.readTree(ctx.bodyAsBytes());
             if (node == null || !node.isObject()) {
                 throw RequestRefused.invalid("the body must be a JSON object");
             }

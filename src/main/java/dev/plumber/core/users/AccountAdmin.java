@@ -20,8 +20,10 @@ public final class AccountAdmin {
     private final Database db;
     private final PasswordHasher hasher;
     private final Journal journal;
+    private final SessionCache sessions;
 
-    public AccountAdmin(Database db, PasswordHasher hasher, Journal journal) {
+    public AccountAdmin(Database db, PasswordHasher hasher, Journal journal, SessionCache sessions) {
+        this.sessions = sessions;
         this.db = db;
         this.hasher = hasher;
         this.journal = journal;
@@ -35,7 +37,8 @@ public final class AccountAdmin {
 
     public List<Entry> list() throws SQLException {
         return db.inTransaction(c -> {
-            try (PreparedStatement s = c.prepareStatement("SELECT email, role, disabled FROM users ORDER BY email");
+            try (PreparedStatement s =
+                            c.prepareStatement("SELECT email, role, disabled FROM core.users ORDER BY email");
                     ResultSet rs = s.executeQuery()) {
                 List<Entry> entries = new ArrayList<>();
                 while (rs.next()) {
@@ -49,7 +52,8 @@ public final class AccountAdmin {
     /** The enabled accounts' e-mails: the address book every user may read. */
     public List<String> directory() throws SQLException {
         return db.inTransaction(c -> {
-            try (PreparedStatement s = c.prepareStatement("SELECT email FROM users WHERE NOT disabled ORDER BY email");
+            try (PreparedStatement s =
+                            c.prepareStatement("SELECT email FROM core.users WHERE NOT disabled ORDER BY email");
                     ResultSet rs = s.executeQuery()) {
                 List<String> emails = new ArrayList<>();
                 while (rs.next()) {
@@ -68,7 +72,7 @@ public final class AccountAdmin {
         requirePassword(password);
         Role parsed = role(role == null ? "user" : role);
         db.inTransaction(c -> {
-            try (PreparedStatement s = c.prepareStatement("INSERT INTO users (email, password_hash, role)"
+            try (PreparedStatement s = c.prepareStatement("INSERT INTO core.users (email, password_hash, role)"
                     + " VALUES (?, ?, ?) ON CONFLICT (email) DO NOTHING")) {
                 s.setString(1, normalised);
                 s.setString(2, hasher.hash(password));
@@ -84,7 +88,8 @@ public final class AccountAdmin {
     }
 
     /**
-     * Changes role, enabled state or password; disabling or a new password ends the account's sessions. An
+     * Changes role, enabled state or password; disabling or a new password ends the account's sessions, and every
+     * change applies to the account's next request (its cached sessions are forgotten). An
      * administrator cannot disable or demote themselves, so the last one cannot lock everyone out.
      */
     public void update(User admin, String email, Change change, String ip) throws SQLException {
@@ -98,38 +103,40 @@ public final class AccountAdmin {
             throw RequestRefused.invalid("administrators cannot disable or demote themselves");
         }
         String hash = change.password() == null ? null : hasher.hash(change.password());
-        db.inTransaction(c -> {
-            long id = Accounts.find(c, normalised)
+        long id = db.inTransaction(c -> {
+            long found = Accounts.find(c, normalised)
                     .orElseThrow(() -> RequestRefused.notFound("no account " + normalised))
                     .id();
             Map<String, Object> details = new LinkedHashMap<>();
             if (role != null) {
-                set(c, "role", role.dbName(), id);
+                set(c, "role", role.dbName(), found);
                 details.put("role", role.dbName());
             }
             if (change.disabled() != null) {
-                set(c, "disabled", change.disabled(), id);
+                set(c, "disabled", change.disabled(), found);
                 details.put("disabled", change.disabled());
             }
             if (hash != null) {
-                set(c, "password_hash", hash, id);
+                set(c, "password_hash", hash, found);
                 details.put("password", "changed");
             }
             if (Boolean.TRUE.equals(change.disabled()) || hash != null) {
-                try (PreparedStatement s = c.prepareStatement("DELETE FROM sessions WHERE user_id = ?")) {
-                    s.setLong(1, id);
+                try (PreparedStatement s = c.prepareStatement("DELETE FROM core.sessions WHERE user_id = ?")) {
+                    s.setLong(1, found);
                     s.executeUpdate();
                 }
             }
             journal.admin(c, "user.updated", admin.email(), normalised, ip, details);
-            return null;
+            return found;
         });
+        // After the commit: a lookup that started earlier saw the old account and must not be served from now on.
+        sessions.forgetUser(id);
         journal.committed();
     }
 
     private static void set(Connection c, String column, Object value, long id) throws SQLException {
         // column is one of three literals above, never user input.
-        try (PreparedStatement s = c.prepareStatement("UPDATE users SET " + column + " = ? WHERE id = ?")) {
+        try (PreparedStatement s = c.prepareStatement("UPDATE core.users SET " + column + " = ? WHERE id = ?")) {
             s.setObject(1, value);
             s.setLong(2, id);
             s.executeUpdate();

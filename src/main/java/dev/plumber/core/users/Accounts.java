@@ -27,11 +27,19 @@ public final class Accounts {
     private final BearerTokens tokens;
     private final Journal journal;
     private final Duration sessionTtl;
+    private final SessionCache sessions;
     /** Checked when the e-mail is unknown, so a wrong e-mail costs as long as a wrong password. */
     private final String decoyHash;
 
-    public Accounts(Database db, PasswordHasher hasher, BearerTokens tokens, Journal journal, Duration sessionTtl) {
+    public Accounts(
+            Database db,
+            PasswordHasher hasher,
+            BearerTokens tokens,
+            Journal journal,
+            Duration sessionTtl,
+            SessionCache sessions) {
         this.sessionTtl = sessionTtl;
+        this.sessions = sessions;
         this.db = db;
         this.hasher = hasher;
         this.tokens = tokens;
@@ -52,7 +60,7 @@ public final class Accounts {
                     return false;
                 }
                 try (PreparedStatement s = c.prepareStatement(
-                        "INSERT INTO users (email, password_hash, role) VALUES (?, ?, ?) ON CONFLICT DO NOTHING")) {
+                        "INSERT INTO core.users (email, password_hash, role) VALUES (?, ?, ?) ON CONFLICT DO NOTHING")) {
                     s.setString(1, email);
                     s.setString(2, hasher.hash(account.password()));
                     s.setString(3, Role.of(account.role()).dbName());
@@ -72,7 +80,7 @@ public final class Accounts {
         String normalised = normalise(email);
         Optional<Row> row = db.inTransaction(c -> {
             try (PreparedStatement s =
-                    c.prepareStatement("SELECT id, password_hash, disabled FROM users WHERE email = ?")) {
+                    c.prepareStatement("SELECT id, password_hash, disabled FROM core.users WHERE email = ?")) {
                 s.setString(1, normalised);
                 try (ResultSet rs = s.executeQuery()) {
                     return rs.next()
@@ -89,13 +97,13 @@ public final class Accounts {
         }
         String token = tokens.issue();
         db.inTransaction(c -> {
-            try (PreparedStatement s =
-                    c.prepareStatement("DELETE FROM sessions WHERE created_at <= now() - make_interval(secs => ?)")) {
+            try (PreparedStatement s = c.prepareStatement(
+                    "DELETE FROM core.sessions WHERE created_at <= now() - make_interval(secs => ?)")) {
                 s.setLong(1, sessionTtl.toSeconds());
                 s.executeUpdate();
             }
             try (PreparedStatement s =
-                    c.prepareStatement("INSERT INTO sessions (token_sha256, user_id) VALUES (?, ?)")) {
+                    c.prepareStatement("INSERT INTO core.sessions (token_sha256, user_id) VALUES (?, ?)")) {
                 s.setBytes(1, BearerTokens.sha256(token));
                 s.setLong(2, row.get().id());
                 return s.executeUpdate();
@@ -110,33 +118,53 @@ public final class Accounts {
         journal.system("login.failed", normalise(email), ip, Map.of("reason", "too many attempts"));
     }
 
+    /** Ends the session of this token; the token is refused from the moment this returns. */
     public void logout(User user, String token, String ip) throws SQLException {
+        byte[] hash = BearerTokens.sha256(token);
         db.inTransaction(c -> {
-            try (PreparedStatement s = c.prepareStatement("DELETE FROM sessions WHERE token_sha256 = ?")) {
-                s.setBytes(1, BearerTokens.sha256(token));
+            try (PreparedStatement s = c.prepareStatement("DELETE FROM core.sessions WHERE token_sha256 = ?")) {
+                s.setBytes(1, hash);
                 return s.executeUpdate();
             }
         });
+        sessions.forgetToken(hash);
         journal.system("logout", user.email(), ip, Map.of());
     }
 
-    /** The enabled account holding this session token, while the session is younger than the session TTL. */
+    /**
+     * The enabled account holding this session token, while the session is younger than the session TTL. Answered from
+     * the {@link SessionCache} when it has the token, from the database otherwise.
+     */
     public Optional<User> authenticate(String token) throws SQLException {
-        return db.inTransaction(c -> {
-            try (PreparedStatement s = c.prepareStatement("SELECT u.id, u.email, u.role FROM sessions s"
-                    + " JOIN users u ON u.id = s.user_id WHERE s.token_sha256 = ? AND NOT u.disabled"
+        byte[] hash = BearerTokens.sha256(token);
+        Optional<User> cached = sessions.find(hash);
+        if (cached.isPresent()) {
+            return cached;
+        }
+        long generation = sessions.generation();
+        record Found(User user, Duration left) {}
+        Optional<Found> found = db.inTransaction(c -> {
+            try (PreparedStatement s = c.prepareStatement("SELECT u.id, u.email, u.role,"
+                    + " (EXTRACT(EPOCH FROM s.created_at + make_interval(secs => ?) - now()) * 1000)::bigint"
+                    + " FROM core.sessions s JOIN core.users u ON u.id = s.user_id"
+                    + " WHERE s.token_sha256 = ? AND NOT u.disabled"
                     + " AND s.created_at > now() - make_interval(secs => ?)")) {
-                s.setBytes(1, BearerTokens.sha256(token));
-                s.setLong(2, sessionTtl.toSeconds());
+                s.setLong(1, sessionTtl.toSeconds());
+                s.setBytes(2, hash);
+                s.setLong(3, sessionTtl.toSeconds());
                 try (ResultSet rs = s.executeQuery()) {
-                    return rs.next() ? Optional.of(user(rs)) : Optional.<User>empty();
+                    return rs.next()
+                            ? Optional.of(new Found(user(rs), Duration.ofMillis(rs.getLong(4))))
+                            : Optional.<Found>empty();
                 }
             }
         });
+        found.ifPresent(f -> sessions.remember(hash, f.user(), f.left(), generation));
+        return found.map(Found::user);
     }
 
     public static Optional<User> find(Connection c, String email) throws SQLException {
-        try (PreparedStatement s = c.prepareStatement("SELECT id, email, role FROM users WHERE email = ?")) {
+        try (PreparedStatement s = c.prepareStatement("SELECT id, email, role FROM core.users WHERE email = ?")) {
             s.setString(1, normalise(email));
             try (ResultSet rs = s.executeQuery()) {
                 return rs.next() ? Optional.of(user(rs)) : Optional.empty();
@@ -149,7 +177,7 @@ public final class Accounts {
         List<User> users = new ArrayList<>();
         for (String email : emails) {
             try (PreparedStatement s =
-                    c.prepareStatement("SELECT id, email, role FROM users WHERE email = ? AND NOT disabled")) {
+                    c.prepareStatement("SELECT id, email, role FROM core.users WHERE email = ? AND NOT disabled")) {
                 s.setString(1, normalise(email));
                 try (ResultSet rs = s.executeQuery()) {
                     if (rs.next()) {
