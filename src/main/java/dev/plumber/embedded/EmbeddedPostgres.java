@@ -1,6 +1,7 @@
 package dev.plumber.embedded;
 
 import java.io.IOException;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -15,10 +16,21 @@ public final class EmbeddedPostgres implements AutoCloseable {
     }
 
     public static EmbeddedPostgres start() throws IOException {
-        return new EmbeddedPostgres(io.zonky.test.db.postgres.embedded.EmbeddedPostgres.builder()
-                .setServerConfig("fsync", "off")
-                .setServerConfig("synchronous_commit", "off")
+        return new EmbeddedPostgres(builder().start());
+    }
+
+    /** A server whose data lives in {@code dataDirectory} (emptied first), e.g. on a memory file system. */
+    public static EmbeddedPostgres startIn(Path dataDirectory) throws IOException {
+        return new EmbeddedPostgres(builder()
+                .setDataDirectory(dataDirectory)
+                .setCleanDataDirectory(true)
                 .start());
+    }
+
+    private static io.zonky.test.db.postgres.embedded.EmbeddedPostgres.Builder builder() {
+        return io.zonky.test.db.postgres.embedded.EmbeddedPostgres.builder()
+                .setServerConfig("fsync", "off")
+                .setServerConfig("synchronous_commit", "off");
     }
 
     /** Creates {@code name} (owned by the superuser {@code postgres}) and returns its JDBC URL. */

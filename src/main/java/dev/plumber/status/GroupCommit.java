@@ -29,7 +29,12 @@ import javax.sql.DataSource;
  */
 final class GroupCommit implements AutoCloseable {
     static final int MAX_WRITES = 512;
+    /**
+     * Measured on the benchmark's small messages (2 cores): one flusher falls behind at half the saturation rate
+     * (end-to-end median 850 ms), four contend in PostgreSQL (median 275 ms), two kept it at 8-14 ms.
+     */
     private static final int FLUSHERS = 2;
+
     static final String TERMINAL = "('ALLOWED','BLOCKED','ACCEPTED','FAILED','SKIPPED')";
     private static final String UNDECIDED = "r.status NOT IN " + TERMINAL;
 

@@ -156,7 +156,7 @@ final class GatewayRun {
                 valueBytes += paced(producer, requests, produced, latencyEvents, rate);
                 produced += latencyEvents;
                 await(gateway, store, admin, requests, produced);
-                e2e = endToEndMillis(store, paceStart);
+                e2e = endToEndMillis(store, paceStart, name);
                 peakHeap = Math.max(peakHeap, gateway.peakHeapBytes(gcMark));
             }
             return new Result(
@@ -254,23 +254,39 @@ final class GatewayRun {
     }
 
     /** Microseconds from event {@code ts} to {@code completed_at}, and to {@code received_at} (the intake's part). */
-    private static long[][] endToEndMillis(DataSource store, Instant since) throws Exception {
+    private static long[][] endToEndMillis(DataSource store, Instant since, String name) throws Exception {
         List<Long> micros = new ArrayList<>();
         List<Long> intake = new ArrayList<>();
         try (Connection c = store.getConnection();
                 PreparedStatement s =
-                        c.prepareStatement("SELECT event_ts, completed_at, received_at FROM gateway.requests"
-                                + " WHERE event_ts >= ? AND completed_at IS NOT NULL")) {
+                        c.prepareStatement("SELECT event_ts, completed_at, received_at, kafka_partition, kafka_offset,"
+                                + " chat FROM gateway.requests WHERE event_ts >= ? AND completed_at IS NOT NULL"
+                                + " ORDER BY event_ts")) {
             s.setTimestamp(1, Timestamp.from(since));
+            StringBuilder csv = new StringBuilder("event_ts,received_ms,completed_ms,partition,offset,chat\n");
             try (ResultSet r = s.executeQuery()) {
                 while (r.next()) {
                     Instant ts = r.getTimestamp(1).toInstant();
                     Instant done = r.getTimestamp(2).toInstant();
+                    Instant received = r.getTimestamp(3).toInstant();
                     micros.add(Duration.between(ts, done).toNanos() / 1000);
-                    intake.add(
-                            Duration.between(ts, r.getTimestamp(3).toInstant()).toNanos() / 1000);
+                    intake.add(Duration.between(ts, received).toNanos() / 1000);
+                    csv.append(ts)
+                            .append(',')
+                            .append(Duration.between(ts, received).toNanos() / 1e6)
+                            .append(',')
+                            .append(Duration.between(ts, done).toNanos() / 1e6)
+                            .append(',')
+                            .append(r.getInt(4))
+                            .append(',')
+                            .append(r.getLong(5))
+                            .append(',')
+                            .append(r.getString(6))
+                            .append('\n');
                 }
             }
+            // Every event of the latency phase, for a closer look at the tail than two percentiles give.
+            Files.writeString(Path.of("target", "bench", "latency-" + name + ".csv"), csv);
         }
         return new long[][] {
             micros.stream().mapToLong(Long::longValue).toArray(),
