@@ -29,7 +29,7 @@ public record CoreConfig(
     public CoreConfig {
         http = Objects.requireNonNullElseGet(http, () -> new Http(null));
         kafka = Objects.requireNonNullElseGet(kafka, () -> new Kafka(null, null, null));
-        store = Objects.requireNonNullElseGet(store, () -> new Store(null, null, null, null));
+        store = Objects.requireNonNullElseGet(store, () -> new Store(null, null, null, null, null));
         files = Objects.requireNonNullElseGet(files, () -> new Files(null, null, null));
         gbld = Objects.requireNonNullElseGet(gbld, () -> new Gbld(null, null));
         dlp = Objects.requireNonNullElseGet(dlp, () -> new Dlp(null, null));
@@ -83,13 +83,17 @@ public record CoreConfig(
         }
     }
 
-    /** PostgreSQL, and the key file that encrypts message text at rest (kept apart from the database). */
-    public record Store(String url, String user, String password, Path keyFile) {
+    /**
+     * PostgreSQL, and the key file that encrypts message text at rest (kept apart from the database);
+     * {@code previousKeyFiles}: keys in use before the last rotation, still opening what they sealed.
+     */
+    public record Store(String url, String user, String password, Path keyFile, List<Path> previousKeyFiles) {
         public Store {
             url = Objects.requireNonNullElse(url, "jdbc:postgresql://127.0.0.1:5432/plumber");
             user = Objects.requireNonNullElse(user, "plumber");
             password = Objects.requireNonNullElse(password, "");
             keyFile = Objects.requireNonNullElse(keyFile, Path.of("data/core-message.key"));
+            previousKeyFiles = List.copyOf(Objects.requireNonNullElse(previousKeyFiles, List.of()));
         }
     }
 
@@ -220,6 +224,7 @@ public record CoreConfig(
         private String user;
         private String password;
         private Path keyFile;
+        private List<Path> previousKeyFiles;
         private Path filesDir;
         private Long maxFileSize;
         private String serviceToken;
@@ -284,6 +289,11 @@ public record CoreConfig(
 
         public Builder keyFile(Path keyFile) {
             this.keyFile = keyFile;
+            return this;
+        }
+
+        public Builder previousKeyFiles(List<Path> previousKeyFiles) {
+            this.previousKeyFiles = previousKeyFiles;
             return this;
         }
 
@@ -356,7 +366,7 @@ public record CoreConfig(
                             bootstrapServers,
                             groupId,
                             new Topics(requestsTopic, statusTopic, adminEventsTopic, systemEventsTopic)),
-                    new Store(url, user, password, keyFile),
+                    new Store(url, user, password, keyFile, previousKeyFiles),
                     new Files(filesDir, maxFileSize, serviceToken),
                     new Gbld(checkDlp, checkDlpSync),
                     new Dlp(filesActive, filesSync),

@@ -85,7 +85,8 @@ public final class CoreServer implements AutoCloseable {
             Clock clock = Clock.systemUTC();
             Database db = new Database(dataSource);
             db.migrate();
-            MessageCipher cipher = MessageCipher.fromKeyFile(config.store().keyFile(), random);
+            MessageCipher cipher = MessageCipher.fromKeyFiles(
+                    config.store().keyFile(), config.store().previousKeyFiles(), random);
             DlpEvents events = DlpEvents.start(config, db, cipher);
             resources.add(events);
             Journal journal = events.journal(db, config.kafka().topics(), clock);

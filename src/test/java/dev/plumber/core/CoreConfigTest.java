@@ -73,6 +73,16 @@ class CoreConfigTest {
     }
 
     @Test
+    void bindsTheKeysOfEarlierRotations() throws Exception {
+        CoreConfig config = CoreConfig.load(
+                write("store: {keyFile: keys/new.key, previousKeyFiles: [keys/old.key, keys/older.key]}\n"), Map.of());
+
+        assertThat(config.store().keyFile()).isEqualTo(Path.of("keys/new.key"));
+        assertThat(config.store().previousKeyFiles())
+                .containsExactly(Path.of("keys/old.key"), Path.of("keys/older.key"));
+    }
+
+    @Test
     void bindsBootstrapAccountsWithTheirRoles() throws Exception {
         CoreConfig config = CoreConfig.load(
                 write(

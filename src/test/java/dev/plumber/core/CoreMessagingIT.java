@@ -61,6 +61,35 @@ class CoreMessagingIT {
     }
 
     @Test
+    void afterAKeyRotationOldMessagesStillOpenAndNewOnesAreSealedWithTheNewKey() throws Exception {
+        Setup setup = fresh();
+        Path oldKey = dir.resolve("core-message.key");
+        long chat;
+        try (CoreServer core = CoreServer.start(setup.config(dir).build())) {
+            Api alice = Api.login(http, core.port(), "alice@demo.local");
+            chat = alice.createChat("personal", List.of("bob@demo.local"), null);
+            alice.sent(chat, "sealed before the rotation");
+        }
+        CoreConfig rotated = setup.config(dir)
+                .keyFile(dir.resolve("core-message-2.key"))
+                .previousKeyFiles(List.of(oldKey))
+                .build();
+        try (CoreServer core = CoreServer.start(rotated)) {
+            Api bob = Api.login(http, core.port(), "bob@demo.local");
+            bob.sent(chat, "sealed after the rotation");
+            assertThat(bob.history(chat))
+                    .extracting(m -> m.get("text").asText())
+                    .containsExactlyInAnyOrder("sealed before the rotation", "sealed after the rotation");
+        }
+        // The old key alone opens the old message but not the new one: the new key sealed it.
+        try (CoreServer core = CoreServer.start(setup.config(dir).build())) {
+            Api alice = Api.login(http, core.port(), "alice@demo.local");
+            assertThat(alice.get("/api/v1/chats/" + chat + "/messages").statusCode())
+                    .isEqualTo(500);
+        }
+    }
+
+    @Test
     void twoUsersChatOneToOneAndInAGroupAndEveryMemberReceivesEachMessageLive() throws Exception {
         Setup setup = fresh();
         try (CoreServer core = CoreServer.start(setup.config(dir).build())) {
