@@ -9,6 +9,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -187,7 +188,7 @@ final class GroupCommit implements AutoCloseable {
     private void flush(List<Write> batch) throws SQLException {
         List<List<Upsert>> upserts = rounds(batch, Upsert.class);
         List<List<Complete>> completes = rounds(batch, Complete.class);
-        Map<Write, Object> results = new HashMap<>();
+        Map<Write, Object> results = new IdentityHashMap<>(); // writes are records: compare them as objects
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try {
