@@ -16,6 +16,7 @@ import io.github.resilience4j.retry.Retry;
 import io.github.resilience4j.retry.RetryConfig;
 import java.time.Duration;
 import java.util.Map;
+import java.util.function.BiConsumer;
 
 /**
  * How one event is delivered, in one visible place: a bulkhead bounding concurrent DLP calls, around a short jittered
@@ -24,6 +25,7 @@ import java.util.Map;
  * tries again later; while the breaker is open those tries fail at once, without touching the DLP.
  */
 public final class DeliveryPolicy {
+    private volatile BiConsumer<String, String> breakerTransitions = (address, state) -> {};
     private final Map<DlpSystem, DlpSender> senders;
     private final CircuitBreakerRegistry breakers;
     private final RetryConfig retryConfig;
@@ -46,6 +48,10 @@ public final class DeliveryPolicy {
                 .build());
         breakers.getEventPublisher().onEntryAdded(e -> {
             CircuitBreaker breaker = e.getAddedEntry();
+            breaker.getEventPublisher()
+                    .onStateTransition(t -> breakerTransitions.accept(
+                            breaker.getName(),
+                            t.getStateTransition().getToState().name()));
             meters.breakerState(breaker.getName(), () -> switch (breaker.getState()) {
                 case CLOSED, DISABLED -> 0;
                 case OPEN, FORCED_OPEN, METRICS_ONLY -> 1;
@@ -63,6 +69,11 @@ public final class DeliveryPolicy {
                 .intervalFunction(IntervalFunction.ofExponentialRandomBackoff(Duration.ofMillis(100), 2.0, 0.5))
                 .retryOnException(e -> e instanceof DeliveryException d && !d.permanent())
                 .build();
+    }
+
+    /** Tells {@code listener} (DLP address, new state) each time a breaker changes state; it must not throw. */
+    public void onBreakerTransition(BiConsumer<String, String> listener) {
+        this.breakerTransitions = listener;
     }
 
     /** The breaker state of a DLP address ({@code CLOSED}, {@code OPEN}, {@code HALF_OPEN}); closed if never called. */

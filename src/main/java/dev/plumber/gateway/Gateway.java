@@ -7,6 +7,7 @@ import dev.plumber.api.Health;
 import dev.plumber.auth.PasswordHasher;
 import dev.plumber.auth.TokenSessions;
 import dev.plumber.console.ConsoleAssembly;
+import dev.plumber.console.Journals;
 import dev.plumber.delivery.DeliveryPolicy;
 import dev.plumber.delivery.DlpSender;
 import dev.plumber.intake.DeadLetters;
@@ -82,10 +83,13 @@ public final class Gateway implements AutoCloseable {
             resources.push(producer);
             GatewayConfig.Topics topics = config.kafka().topics();
             DeliveryPolicy policy = new DeliveryPolicy(senders, meters, 64, Duration.ofSeconds(10));
+            OperationsJournal journal = new OperationsJournal(
+                    new Journals(dataSource), System.getenv().getOrDefault("HOSTNAME", "gateway"), clock);
+            policy.onBreakerTransition(journal::breaker);
             EventProcessor processor = new EventProcessor(
                     store,
                     new StatusPublisher(producer, topics.status(), clock),
-                    new DeadLetters(producer, topics.deadLetter()),
+                    new DeadLetters(producer, topics.deadLetter(), journal::deadLetter),
                     policy,
                     settings,
                     meters,

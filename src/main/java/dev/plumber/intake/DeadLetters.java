@@ -22,12 +22,24 @@ public final class DeadLetters {
     public static final String STAGE = "plumber.stage";
     public static final String ATTEMPTS = "plumber.attempts";
 
+    /** Told of each dead letter once the broker has it (e.g. to journal it); must not throw. */
+    @FunctionalInterface
+    public interface Listener {
+        void written(ConsumerRecord<byte[], byte[]> record, String errorClass, String message, String stage);
+    }
+
     private final Producer<byte[], byte[]> producer;
     private final String topic;
+    private final Listener listener;
 
     public DeadLetters(Producer<byte[], byte[]> producer, String topic) {
+        this(producer, topic, (record, errorClass, message, stage) -> {});
+    }
+
+    public DeadLetters(Producer<byte[], byte[]> producer, String topic, Listener listener) {
         this.producer = producer;
         this.topic = topic;
+        this.listener = listener;
     }
 
     public void send(
@@ -44,6 +56,7 @@ public final class DeadLetters {
         put(headers, STAGE, stage);
         put(headers, ATTEMPTS, Integer.toString(attempts));
         producer.send(letter).get(30, TimeUnit.SECONDS);
+        listener.written(record, errorClass, message, stage);
     }
 
     private static void put(Headers headers, String name, String value) {

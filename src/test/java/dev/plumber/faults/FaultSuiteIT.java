@@ -265,6 +265,9 @@ class FaultSuiteIT {
                     .as("events in flight (bound plus at most one poll)")
                     .isLessThanOrEqualTo(limits.maxEvents() + 500);
             assertThat(seen).as("the group's generations during the outage").containsOnly(before);
+            // The console's journal shows when the DLP stopped being asked and when it was again.
+            assertThat(journalEntries(run.store(), "dlp.breaker.open")).isPositive();
+            assertThat(journalEntries(run.store(), "dlp.breaker.closed")).isPositive();
             assertThat(KafkaTopics.read(kafka.bootstrapServers(), run.deadLetter(), 1, Duration.ofSeconds(3)))
                     .isEmpty();
         } catch (AssertionError e) {
@@ -546,8 +549,23 @@ class FaultSuiteIT {
                                 letter.headers().lastHeader(DeadLetters.STAGE).value(), StandardCharsets.UTF_8))
                         .isEqualTo("decode");
             });
+            // Each one is in the console's journal too, for auditors.
+            assertThat(journalEntries(run.store(), "dlq.write")).isEqualTo(poison.size() + 1);
         } finally {
             gateway.stop(Duration.ofSeconds(30));
+        }
+    }
+
+    /** Entries the gateway wrote to the console's journal with {@code action}. */
+    private static int journalEntries(DataSource store, String action) throws Exception {
+        try (var c = store.getConnection();
+                var s = c.prepareStatement(
+                        "SELECT count(*) FROM gateway.journal WHERE actor = 'gateway' AND action = ?")) {
+            s.setString(1, action);
+            try (var r = s.executeQuery()) {
+                r.next();
+                return r.getInt(1);
+            }
         }
     }
 
