@@ -173,9 +173,13 @@ class RequestConsumerTest {
             order.add(record.offset());
             return Result.DONE;
         });
-        for (long offset = 0; offset < 20; offset++) {
-            add(P0, offset, "one-chat");
-        }
+        // All twenty in one poll: were some added after the rewind, MockConsumer (unlike a broker) would return them
+        // without the record before them, which it has forgotten.
+        kafka.schedulePollTask(() -> {
+            for (long offset = 0; offset < 20; offset++) {
+                add(P0, offset, "one-chat");
+            }
+        });
         // Committed up to the record to retry, rewound to it; MockConsumer forgets what it returned, so the test
         // puts back what the broker would fetch again from there.
         await(() -> committed(P0) == 5 && kafka.position(P0) == 5);
