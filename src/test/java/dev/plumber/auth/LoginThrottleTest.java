@@ -2,11 +2,8 @@ package dev.plumber.auth;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.time.Clock;
+import dev.plumber.testkit.MutableClock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import org.junit.jupiter.api.Test;
 
 class LoginThrottleTest {
@@ -24,7 +21,7 @@ class LoginThrottleTest {
         assertThat(throttle.lockedFor("a@x", "10.0.0.1")).hasValue(Duration.ofSeconds(30));
         assertThat(throttle.lockedFor("a@x", "10.0.0.2")).isEmpty();
         assertThat(throttle.lockedFor("b@x", "10.0.0.1")).isEmpty();
-        clock.now = clock.now.plusSeconds(31);
+        clock.advance(Duration.ofSeconds(31));
         assertThat(throttle.lockedFor("a@x", "10.0.0.1")).isEmpty();
     }
 
@@ -47,24 +44,5 @@ class LoginThrottleTest {
         throttle.succeeded("a@x", "ip");
         throttle.failed("a@x", "ip");
         assertThat(throttle.lockedFor("a@x", "ip")).isEmpty();
-    }
-
-    private static final class MutableClock extends Clock {
-        Instant now = Instant.parse("2026-11-23T12:00:00Z");
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
     }
 }

@@ -7,6 +7,7 @@ import dev.plumber.icap.HttpRequestHead;
 import dev.plumber.icap.IcapHeaders;
 import dev.plumber.icap.IcapRequestDecoder;
 import dev.plumber.icap.IcapResponse;
+import dev.plumber.testkit.MutableClock;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -14,8 +15,6 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneOffset;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -209,7 +208,7 @@ class IcapClientTest {
             client.options(uri(server), TlsSettings.defaults(), TIMEOUT);
             assertThat(server.parts).hasSize(1);
 
-            clock.now = clock.now.plusSeconds(61);
+            clock.advance(Duration.ofSeconds(61));
             client.options(uri(server), TlsSettings.defaults(), TIMEOUT);
             assertThat(server.parts).hasSize(2);
         }
@@ -302,24 +301,5 @@ class IcapClientTest {
 
     private static URI uri(ScriptedIcapServer server) {
         return URI.create("icap://127.0.0.1:" + server.port() + "/req");
-    }
-
-    private static final class MutableClock extends Clock {
-        Instant now = Instant.parse("2026-01-01T00:00:00Z");
-
-        @Override
-        public ZoneOffset getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(java.time.ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
     }
 }
