@@ -6,7 +6,6 @@ import dev.plumber.event.EventCodec;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.util.Map;
-import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,12 +37,13 @@ final class OperationsJournal {
     /** An event went to the dead-letter topic. */
     void deadLetter(ConsumerRecord<byte[], byte[]> record, String errorClass, String message, String stage) {
         String id = EventCodec.idOf(record.value());
+        String at = record.topic() + "-" + record.partition() + "@" + record.offset();
         add(
                 "dlq.write",
-                id == null ? record.topic() + "-" + record.partition() + "@" + record.offset() : id,
+                id == null ? at : id,
                 Map.of(
                         "replica", replica,
-                        "offset", record.topic() + "-" + record.partition() + "@" + record.offset(),
+                        "offset", at,
                         "errorClass", errorClass,
                         "error", message == null ? "" : message,
                         "stage", stage));
@@ -51,15 +51,7 @@ final class OperationsJournal {
 
     private void add(String action, String target, Map<String, String> details) {
         try {
-            journals.add(new Journals.Entry(
-                    UUID.randomUUID().toString(),
-                    "console",
-                    action,
-                    "gateway",
-                    target,
-                    null,
-                    clock.instant(),
-                    JSON.writeValueAsString(details)));
+            journals.console(action, "gateway", target, null, JSON.writeValueAsString(details), clock.instant());
         } catch (SQLException | RuntimeException | com.fasterxml.jackson.core.JsonProcessingException e) {
             log.warn("journal entry {} for {} not written: {}", action, target, e.toString());
         }
