@@ -5,6 +5,8 @@ import dev.plumber.core.CoreConfig;
 import dev.plumber.core.CoreServer;
 import dev.plumber.embedded.EmbeddedKafka;
 import dev.plumber.embedded.EmbeddedPostgres;
+import java.lang.management.CompilationMXBean;
+import java.lang.management.ManagementFactory;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -28,17 +30,23 @@ import org.apache.kafka.clients.admin.NewTopic;
  * target rate from N concurrent senders, against an embedded Kafka and PostgreSQL in this JVM's machine; once with
  * {@code gbld.check_dlp_sync} on (the event is produced and acknowledged inside each send), once with the outbox.
  *
+ * <p>Each mode is warmed up at the target rate first: Kafka, Jetty, the JDBC driver and the core are a lot of code for the
+ * JIT, and on two cores a compiler still at work takes a core from the request path (10 s of warm-up left C2 busy half
+ * of the time and the sync p99 ten times higher). Warm-up goes on until compiling calms down; the compile time spent
+ * while measuring is printed with the figures.
+ *
  * <p>Latency is measured from each message's scheduled start, not from when a sender got round to it, so a core
  * that falls behind the rate shows it in the percentiles (no coordinated omission).
  *
  * <pre>
  * ./mvnw -B -q test-compile dependency:build-classpath -Dmdep.outputFile=target/test-classpath.txt -Dmdep.includeScope=test
  * java -cp target/test-classes:target/classes:$(cat target/test-classpath.txt) dev.plumber.bench.CoreSendBenchmark \
- *     [--rate 1000] [--seconds 30] [--warmup 10] [--senders 64]
+ *     [--rate 1000] [--seconds 30] [--warmup 30] [--senders 64]
  * </pre>
  */
 public final class CoreSendBenchmark {
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final CompilationMXBean JIT = ManagementFactory.getCompilationMXBean();
 
     private final int rate;
     private final Duration measured;
@@ -54,7 +62,7 @@ public final class CoreSendBenchmark {
 
     public static void main(String[] args) throws Exception {
         Map<String, Integer> options =
-                new java.util.HashMap<>(Map.of("--rate", 1000, "--seconds", 30, "--warmup", 10, "--senders", 64));
+                new java.util.HashMap<>(Map.of("--rate", 1000, "--seconds", 30, "--warmup", 30, "--senders", 64));
         for (int i = 0; i + 1 < args.length; i += 2) {
             if (!options.containsKey(args[i])) {
                 throw new IllegalArgumentException("unknown option " + args[i]);
@@ -77,6 +85,7 @@ public final class CoreSendBenchmark {
                     System.out.printf(Locale.ROOT, "%s: warming up for %d s%n", target.mode, bench.warmup.toSeconds());
                     bench.drive(target, bench.warmup);
                 }
+                bench.untilCompiled(List.of(sync, outbox));
                 for (Target target : List.of(sync, outbox)) {
                     System.out.printf(Locale.ROOT, "%s: measuring for %d s%n", target.mode, bench.measured.toSeconds());
                     results.add(bench.drive(target, bench.measured));
@@ -90,7 +99,7 @@ public final class CoreSendBenchmark {
                     bench.measured.toSeconds(),
                     bench.warmup.toSeconds(),
                     Runtime.getRuntime().availableProcessors());
-            System.out.println("mode    messages  errors   msg/s   p50 ms   p99 ms  p99.9 ms   max ms");
+            System.out.println("mode    messages  errors   msg/s   p50 ms   p99 ms  p99.9 ms   max ms  JIT ms");
             results.forEach(r -> System.out.println(r.line()));
         }
         System.exit(0);
@@ -148,8 +157,28 @@ public final class CoreSendBenchmark {
         }
     }
 
+    /**
+     * Goes on warming both modes up, 5 s each in turn, until the JIT spends under a second of compile time on a
+     * round or a minute has passed.
+     */
+    private void untilCompiled(List<Target> targets) throws Exception {
+        Duration slice = Duration.ofSeconds(5);
+        for (int round = 0; round < 6; round++) {
+            long before = JIT.getTotalCompilationTime();
+            for (Target target : targets) {
+                drive(target, slice);
+            }
+            long spent = JIT.getTotalCompilationTime() - before;
+            System.out.printf(Locale.ROOT, "JIT compiled for %d ms in the last %d s%n", spent, 5 * targets.size());
+            if (spent < 1_000) {
+                return;
+            }
+        }
+    }
+
     /** Sends at {@code rate} for {@code length}: message k is due at start + k/rate, whichever sender is free. */
     private Result drive(Target target, Duration length) throws Exception {
+        long compiling = JIT.getTotalCompilationTime();
         HttpClient http = target.http();
         List<HttpRequest.Builder> sends = target.sends();
         long total = length.toSeconds() * rate;
@@ -189,7 +218,12 @@ public final class CoreSendBenchmark {
         long[] all =
                 Arrays.stream(latencies).flatMapToLong(Arrays::stream).sorted().toArray();
         long end = Arrays.stream(lastEnd).max().orElse(start);
-        return new Result(target.mode(), all, Arrays.stream(errors).sum(), (end - start) / 1e9);
+        return new Result(
+                target.mode(),
+                all,
+                Arrays.stream(errors).sum(),
+                (end - start) / 1e9,
+                JIT.getTotalCompilationTime() - compiling);
     }
 
     private static int send(HttpClient http, HttpRequest.Builder request, long k) {
@@ -228,11 +262,11 @@ public final class CoreSendBenchmark {
     }
 
     /** One mode's figures; latencies sorted, in nanoseconds. */
-    private record Result(String mode, long[] latencies, long errors, double seconds) {
+    private record Result(String mode, long[] latencies, long errors, double seconds, long compileMillis) {
         String line() {
             return String.format(
                     Locale.ROOT,
-                    "%-7s %9d %7d %7.0f %8.2f %8.2f %9.2f %8.2f",
+                    "%-7s %9d %7d %7.0f %8.2f %8.2f %9.2f %8.2f %7d",
                     mode,
                     latencies.length,
                     errors,
@@ -240,7 +274,8 @@ public final class CoreSendBenchmark {
                     ms(0.50),
                     ms(0.99),
                     ms(0.999),
-                    latencies.length == 0 ? 0 : latencies[latencies.length - 1] / 1e6);
+                    latencies.length == 0 ? 0 : latencies[latencies.length - 1] / 1e6,
+                    compileMillis);
         }
 
         private double ms(double quantile) {

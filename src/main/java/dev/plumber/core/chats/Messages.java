@@ -51,66 +51,70 @@ public final class Messages {
     /** Where and how a message was sent: the sender's IP and the system info for the event's {@code parts}. */
     public record Origin(String ip, String parts) {}
 
-    /** Stores the message and its event in one transaction (or refuses both); returns the stored message. */
+    /** Stores the message with its event (see {@link DlpEvents#message}): both are kept, or neither; returns it. */
     public Message send(User sender, long chatId, String text, String hash, Origin origin) throws SQLException {
         validate(text, hash != null);
         String chatType = chats.forMember(chatId, sender).type();
-        Message sent = db.inTransaction(c -> {
+        long mid = db.autoCommit(c -> {
             if (hash != null && !FileStore.readableBy(c, hash, sender)) {
                 throw RequestRefused.invalid("unknown file " + hash);
             }
-            long next = nextMid(c);
-            Instant now = clock.instant();
+            return nextMid(c);
+        });
+        Instant now = clock.instant();
+        return events.message(event(mid, sender, chatId, chatType, text, hash, origin, now, false), c -> {
             try (PreparedStatement s = c.prepareStatement(
                     "INSERT INTO core.messages (mid, chat_id, sender_id, text, hash, created_at) VALUES (?, ?, ?, ?, ?, ?)")) {
-                s.setLong(1, next);
+                s.setLong(1, mid);
                 s.setLong(2, chatId);
                 s.setLong(3, sender.id());
-                s.setBytes(4, seal(next, text));
+                s.setBytes(4, seal(mid, text));
                 s.setString(5, hash);
                 s.setTimestamp(6, Timestamp.from(now));
                 s.executeUpdate();
             }
-            events.message(c, event(next, sender, chatId, chatType, text, hash, origin, now, false));
-            return Message.fresh(next, sender.email(), text, hash, now, false);
+            return Message.fresh(mid, sender.email(), text, hash, now, false);
         });
-        events.committed();
-        return sent;
     }
 
     /** Replaces the text of the sender's own message; the edit is checked by DLP like a new message. */
     public Message edit(User sender, long chatId, long mid, String text, Origin origin) throws SQLException {
         validate(text, false);
         String chatType = chats.forMember(chatId, sender).type();
-        Message edited = db.inTransaction(c -> {
-            String hash;
+        String hash = db.autoCommit(c -> ownMessage(c, sender, chatId, mid));
+        Instant now = clock.instant();
+        return events.message(event(mid, sender, chatId, chatType, text, hash, origin, now, true), c -> {
             try (PreparedStatement s = c.prepareStatement(
-                    "SELECT sender_id, hash FROM core.messages WHERE mid = ? AND chat_id = ? FOR UPDATE")) {
-                s.setLong(1, mid);
-                s.setLong(2, chatId);
-                try (ResultSet rs = s.executeQuery()) {
-                    if (!rs.next()) {
-                        throw RequestRefused.notFound("no message " + mid + " in chat " + chatId);
-                    }
-                    if (rs.getLong(1) != sender.id()) {
-                        throw RequestRefused.forbidden("only the sender may edit a message");
-                    }
-                    hash = rs.getString(2);
-                }
-            }
-            Instant now = clock.instant();
-            try (PreparedStatement s =
-                    c.prepareStatement("UPDATE core.messages SET text = ?, edited_at = ? WHERE mid = ?")) {
+                    "UPDATE core.messages SET text = ?, edited_at = ? WHERE mid = ? AND chat_id = ? AND sender_id = ?")) {
                 s.setBytes(1, seal(mid, text));
                 s.setTimestamp(2, Timestamp.from(now));
                 s.setLong(3, mid);
-                s.executeUpdate();
+                s.setLong(4, chatId);
+                s.setLong(5, sender.id());
+                if (s.executeUpdate() == 0) {
+                    throw RequestRefused.notFound("no message " + mid + " in chat " + chatId);
+                }
             }
-            events.message(c, event(mid, sender, chatId, chatType, text, hash, origin, now, true));
             return Message.fresh(mid, sender.email(), text, hash, now, true);
         });
-        events.committed();
-        return edited;
+    }
+
+    /** The file hash of message {@code mid} when {@code sender} sent it in {@code chatId}; refused otherwise. */
+    private static String ownMessage(Connection c, User sender, long chatId, long mid) throws SQLException {
+        try (PreparedStatement s =
+                c.prepareStatement("SELECT sender_id, hash FROM core.messages WHERE mid = ? AND chat_id = ?")) {
+            s.setLong(1, mid);
+            s.setLong(2, chatId);
+            try (ResultSet rs = s.executeQuery()) {
+                if (!rs.next()) {
+                    throw RequestRefused.notFound("no message " + mid + " in chat " + chatId);
+                }
+                if (rs.getLong(1) != sender.id()) {
+                    throw RequestRefused.forbidden("only the sender may edit a message");
+                }
+                return rs.getString(2);
+            }
+        }
     }
 
     /** Up to {@code limit} messages older than {@code before} (all when null), newest first. */

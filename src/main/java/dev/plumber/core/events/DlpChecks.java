@@ -38,6 +38,14 @@ public final class DlpChecks {
         }
     }
 
+    /** Removes the check of an event that was never produced. */
+    static boolean forget(Connection c, DlpEvent event) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("DELETE FROM core.dlp_checks WHERE event_id = ?")) {
+            s.setObject(1, event.id());
+            return s.executeUpdate() == 1;
+        }
+    }
+
     /**
      * Records a status change; returns the message it blocked (chat id and mid), if it newly blocked one. Nothing
      * changes when the event is not ours or its terminal status is already set.

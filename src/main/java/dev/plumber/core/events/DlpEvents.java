@@ -19,23 +19,30 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 
 /**
  * Where the seed's flags take effect: each message or file event is dropped ({@code gbld.check_dlp} /
- * {@code DLP.isActive} off), produced inside the user's transaction and awaited ({@code gbld.check_dlp_sync} /
- * {@code DLP.syncSend} on), or written to the outbox in that transaction for the relay to send.
+ * {@code DLP.isActive} off), produced and awaited before the user's write is kept ({@code gbld.check_dlp_sync} /
+ * {@code DLP.syncSend} on), or written to the outbox in the user's transaction for the relay to send.
  */
 public final class DlpEvents implements AutoCloseable {
     private final String topic;
     private final CoreConfig.Gbld messages;
     private final CoreConfig.Dlp files;
     private final Duration timeout;
+    private final Database db;
     private final MessageCipher cipher;
     private final Producer<String, byte[]> syncProducer;
     private final OutboxRelay relay;
 
-    DlpEvents(CoreConfig config, MessageCipher cipher, Producer<String, byte[]> syncProducer, OutboxRelay relay) {
+    DlpEvents(
+            CoreConfig config,
+            Database db,
+            MessageCipher cipher,
+            Producer<String, byte[]> syncProducer,
+            OutboxRelay relay) {
         this.topic = config.kafka().topics().requests();
         this.messages = config.gbld();
         this.files = config.dlp();
         this.timeout = config.resortClient().timeout();
+        this.db = db;
         this.cipher = cipher;
         this.syncProducer = syncProducer;
         this.relay = relay;
@@ -49,6 +56,7 @@ public final class DlpEvents implements AutoCloseable {
         relay.start();
         return new DlpEvents(
                 config,
+                db,
                 cipher,
                 Producers.synchronous(servers, config.resortClient().timeout()),
                 relay);
@@ -59,14 +67,36 @@ public final class DlpEvents implements AutoCloseable {
         return new Journal(db, cipher, relay, topics, clock);
     }
 
-    /** Call inside the transaction that stores the message. */
-    public void message(Connection tx, MessageEvent event) throws SQLException {
-        if (messages.checkDlp()) {
-            publish(tx, event, messages.checkDlpSync());
+    /**
+     * Runs {@code store}, the transaction that keeps the message {@code event} describes, together with the event.
+     *
+     * <p>With {@code gbld.check_dlp_sync} on, the event is produced and acknowledged first, with no database
+     * connection held while the broker answers, and {@code store} runs only then: a refused event stores nothing
+     * ({@link QueueUnavailableException}), and a {@code store} that fails after the acknowledgement leaves the DLP one
+     * event too many, never one too few. The event's check row is written before the produce, so a verdict arriving
+     * at once always finds it. Otherwise {@code store} and the outbox row share one transaction.
+     */
+    public <T> T message(MessageEvent event, Database.Work<T> store) throws SQLException {
+        if (!messages.checkDlp()) {
+            return db.inTransaction(store);
         }
+        if (messages.checkDlpSync()) {
+            announce(event);
+            return db.inTransaction(store);
+        }
+        T stored = db.inTransaction(tx -> {
+            T result = store.run(tx);
+            publish(tx, event, false);
+            return result;
+        });
+        relay.wake();
+        return stored;
     }
 
-    /** Call inside the transaction that records the upload. */
+    /**
+     * Call inside the transaction that records the upload. A synchronous file event is produced inside it, after the
+     * file is on disk: the gateway fetches the content as soon as it sees the event.
+     */
     public void file(Connection tx, FileEvent event) throws SQLException {
         if (files.isActive()) {
             publish(tx, event, files.syncSend());
@@ -85,6 +115,23 @@ public final class DlpEvents implements AutoCloseable {
             produceNow(event.key(), value);
         } else {
             Outbox.add(tx, topic, event.key(), cipher.encrypt(value, Outbox.associatedData(topic, event.key())));
+        }
+    }
+
+    private void announce(DlpEvent event) throws SQLException {
+        db.autoCommit(c -> {
+            DlpChecks.expect(c, event);
+            return null;
+        });
+        try {
+            produceNow(event.key(), EventCodec.encode(event));
+        } catch (QueueUnavailableException e) {
+            try {
+                db.autoCommit(c -> DlpChecks.forget(c, event));
+            } catch (SQLException | RuntimeException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
         }
     }
 

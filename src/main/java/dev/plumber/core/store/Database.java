@@ -45,6 +45,14 @@ public final class Database {
         }
     }
 
+    /** Runs {@code work} on a connection in auto-commit mode: each statement commits on its own, one round trip. */
+    public <T> T autoCommit(Work<T> work) throws SQLException {
+        try (Connection connection = dataSource.getConnection()) {
+            connection.setAutoCommit(true);
+            return work.run(connection);
+        }
+    }
+
     private static void rollbackQuietly(Connection connection, Throwable cause) {
         try {
             connection.rollback();
