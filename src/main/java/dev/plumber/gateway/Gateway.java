@@ -22,6 +22,7 @@ import dev.plumber.settings.GatewayConfig;
 import dev.plumber.status.ContentCipher;
 import dev.plumber.status.StatusPublisher;
 import dev.plumber.status.StatusStore;
+import io.micrometer.core.instrument.binder.jvm.JvmCompilationMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
@@ -57,6 +58,7 @@ public final class Gateway implements AutoCloseable {
             PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
             new JvmMemoryMetrics().bindTo(registry);
             new JvmThreadMetrics().bindTo(registry);
+            new JvmCompilationMetrics().bindTo(registry);
             new ProcessorMetrics().bindTo(registry);
             JvmGcMetrics gc = new JvmGcMetrics();
             gc.bindTo(registry);

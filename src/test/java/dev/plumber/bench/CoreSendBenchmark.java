@@ -5,8 +5,6 @@ import dev.plumber.core.CoreConfig;
 import dev.plumber.core.CoreServer;
 import dev.plumber.embedded.EmbeddedKafka;
 import dev.plumber.embedded.EmbeddedPostgres;
-import java.lang.management.CompilationMXBean;
-import java.lang.management.ManagementFactory;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -46,7 +44,6 @@ import org.apache.kafka.clients.admin.NewTopic;
  */
 public final class CoreSendBenchmark {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final CompilationMXBean JIT = ManagementFactory.getCompilationMXBean();
 
     private final int rate;
     private final Duration measured;
@@ -157,28 +154,23 @@ public final class CoreSendBenchmark {
         }
     }
 
-    /**
-     * Goes on warming both modes up, 5 s each in turn, until the JIT spends under a second of compile time on a
-     * round or a minute has passed.
-     */
+    /** Goes on warming both modes up, 5 s each in turn, until the JIT has settled ({@link Warmup}). */
     private void untilCompiled(List<Target> targets) throws Exception {
-        Duration slice = Duration.ofSeconds(5);
-        for (int round = 0; round < 6; round++) {
-            long before = JIT.getTotalCompilationTime();
+        long deadline = System.nanoTime() + Warmup.LIMIT.toNanos();
+        for (boolean settled = false; !settled; ) {
+            long compiled = Warmup.compileMillis();
+            long roundStart = System.nanoTime();
             for (Target target : targets) {
-                drive(target, slice);
+                drive(target, Duration.ofSeconds(5));
             }
-            long spent = JIT.getTotalCompilationTime() - before;
-            System.out.printf(Locale.ROOT, "JIT compiled for %d ms in the last %d s%n", spent, 5 * targets.size());
-            if (spent < 1_000) {
-                return;
-            }
+            settled =
+                    Warmup.settled("core", Warmup.compileMillis() - compiled, System.nanoTime() - roundStart, deadline);
         }
     }
 
     /** Sends at {@code rate} for {@code length}: message k is due at start + k/rate, whichever sender is free. */
     private Result drive(Target target, Duration length) throws Exception {
-        long compiling = JIT.getTotalCompilationTime();
+        long compiling = Warmup.compileMillis();
         HttpClient http = target.http();
         List<HttpRequest.Builder> sends = target.sends();
         long total = length.toSeconds() * rate;
@@ -223,7 +215,7 @@ public final class CoreSendBenchmark {
                 all,
                 Arrays.stream(errors).sum(),
                 (end - start) / 1e9,
-                JIT.getTotalCompilationTime() - compiling);
+                Warmup.compileMillis() - compiling);
     }
 
     private static int send(HttpClient http, HttpRequest.Builder request, long k) {

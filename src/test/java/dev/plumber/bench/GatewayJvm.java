@@ -22,6 +22,9 @@ import java.util.regex.Pattern;
  */
 final class GatewayJvm implements AutoCloseable {
     /** {@code GC(3) Pause Young (Normal) (G1 Evacuation Pause) 25M->5M(256M) 3.4ms}: the first figure. */
+    private static final Pattern COMPILATION =
+            Pattern.compile("(?m)^jvm_compilation_time_ms_total\\{[^}]*}\\s+(\\S+)$");
+
     private static final Pattern GC_LINE = Pattern.compile("(\\d+)([KMG])->(\\d+)([KMG])\\((\\d+)([KMG])\\)");
 
     private final Process process;
@@ -144,6 +147,15 @@ final class GatewayJvm implements AutoCloseable {
             case "M" -> n << 20;
             default -> n << 30;
         };
+    }
+
+    /** The time the gateway's JIT has spent compiling so far ({@code jvm_compilation_time_ms_total}). */
+    long compileMillis() throws Exception {
+        Matcher m = COMPILATION.matcher(metrics());
+        if (!m.find()) {
+            throw new IllegalStateException("no jvm_compilation_time_ms_total in the gateway's metrics");
+        }
+        return (long) Double.parseDouble(m.group(1));
     }
 
     /** {@code /metrics} in the Prometheus text format. */

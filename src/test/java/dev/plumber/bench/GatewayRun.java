@@ -33,9 +33,9 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
- * One mix through the gateway in its own JVM: a warm-up, then N events produced at once and timed until every one is
- * terminal in PostgreSQL and every offset is committed; then (for some mixes) events paced at half that rate for the
- * end-to-end latency, event {@code ts} → {@code completed_at}.
+ * One mix through the gateway in its own JVM: warm-up rounds until the JIT has settled, then N events produced at
+ * once and timed until every one is terminal in PostgreSQL and every offset is committed; then (for some mixes) events
+ * paced at half that rate for the end-to-end latency, event {@code ts} → {@code completed_at}.
  */
 final class GatewayRun {
     static final int PARTITIONS = 6;
@@ -122,14 +122,21 @@ final class GatewayRun {
                                 filesUrl,
                                 dlpTimeout.toSeconds());
         try (GatewayJvm gateway = GatewayJvm.start(name, dir, yml, settings, mix.gatewayHeap(), jfr);
-                KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerProperties());
+                KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerProperties(5));
                 Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
             long produced = 0;
             long valueBytes = 0;
-            if (mix.warmup() > 0) {
-                valueBytes += produce(producer, requests, 0, mix.warmup(), true);
+            // Warm-up rounds until the gateway's JIT is done with the hot paths: on two cores a compiler at work
+            // takes half of the machine from the pipeline it compiles.
+            long warmupEnd = System.nanoTime() + Warmup.LIMIT.toNanos();
+            for (boolean settled = mix.warmup() == 0; !settled; ) {
+                long compiled = gateway.compileMillis();
+                long roundStart = System.nanoTime();
+                valueBytes += produce(producer, requests, produced, mix.warmup(), true);
                 produced += mix.warmup();
                 await(gateway, store, admin, requests, produced);
+                settled = Warmup.settled(
+                        "gateway", gateway.compileMillis() - compiled, System.nanoTime() - roundStart, warmupEnd);
             }
 
             TreeMap<Double, Double> dlpBefore = Percentiles.dlpBuckets(gateway.metrics());
@@ -153,7 +160,9 @@ final class GatewayRun {
                 rate = events / seconds / 2;
                 latencyEvents = (int) Math.min(events, Math.max(1, rate * LATENCY_PHASE.toSeconds()));
                 Instant paceStart = Instant.now();
-                valueBytes += paced(producer, requests, produced, latencyEvents, rate);
+                try (KafkaProducer<byte[], byte[]> unbatched = new KafkaProducer<>(producerProperties(0))) {
+                    valueBytes += paced(unbatched, requests, produced, latencyEvents, rate);
+                }
                 produced += latencyEvents;
                 await(gateway, store, admin, requests, produced);
                 e2e = endToEndMillis(store, paceStart, name);
@@ -198,8 +207,8 @@ final class GatewayRun {
                 LockSupport.parkNanos(wait);
             }
             bytes += send(producer, topic, mix.event(from + i, Instant.now()));
-            producer.flush(); // no linger: the latency is the gateway's, not our batching
         }
+        producer.flush();
         return bytes;
     }
 
@@ -304,11 +313,15 @@ final class GatewayRun {
         }
     }
 
-    private Properties producerProperties() {
+    /**
+     * The paced phase sends with no linger and never waits for an acknowledgement: each event leaves when it is
+     * stamped, and a slow acknowledgement cannot bunch the following events into a burst.
+     */
+    private Properties producerProperties(int lingerMs) {
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(ProducerConfig.ACKS_CONFIG, "all");
-        p.put(ProducerConfig.LINGER_MS_CONFIG, "5");
+        p.put(ProducerConfig.LINGER_MS_CONFIG, Integer.toString(lingerMs));
         p.put(ProducerConfig.BATCH_SIZE_CONFIG, Integer.toString(256 << 10));
         p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
