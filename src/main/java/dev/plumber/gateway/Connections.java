@@ -41,6 +41,11 @@ public final class Connections {
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "500");
+        // A fetch answers once 16 KiB are there or 10 ms have passed: at a steady few thousand events a second the
+        // broker answers a hundred fetches a second instead of one per event (benchmark: end-to-end p99 at half the
+        // saturation rate 1.2-1.6 s -> 230-260 ms, with the broker on the same two cores); a backlog fills it at once.
+        p.put(ConsumerConfig.FETCH_MIN_BYTES_CONFIG, "16384");
+        p.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "10");
         p.put(
                 ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG,
                 Long.toString(kafka.maxPollInterval().toMillis()));

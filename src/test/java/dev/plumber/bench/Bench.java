@@ -124,7 +124,7 @@ public final class Bench {
                 .append(Runtime.getRuntime().availableProcessors())
                 .append(" cores\n\n");
         t.append("| mix | events | gateway ev/s | ceiling ev/s | gateway ÷ ceiling | gateway MiB/s | ceiling MiB/s"
-                + " | DLP call p50 / p99 ms (gateway) | (ceiling) | end to end p50 / p99 ms (at ev/s)"
+                + " | DLP call p50 / p99 ms (gateway) | (ceiling) | end to end p50 / p99 ms (at ev/s, machine busy)"
                 + " | gateway CPU ms/event | all processes CPU ms/event (gateway run / ceiling run)"
                 + " | gateway peak heap MiB | gateway peak RSS MiB |\n");
         t.append("|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n");
@@ -152,7 +152,12 @@ public final class Bench {
                     g.latencyEvents() == 0
                             ? "–"
                             : String.format(
-                                    Locale.ROOT, "%.1f / %.1f (%,.0f)", g.e2eP50Ms(), g.e2eP99Ms(), g.latencyRate()),
+                                    Locale.ROOT,
+                                    "%.1f / %.1f (%,.0f, machine %.0f %% busy)",
+                                    g.e2eP50Ms(),
+                                    g.e2eP99Ms(),
+                                    g.latencyRate(),
+                                    g.latencyMachineBusy() * 100),
                     g.cpuSecondsPerEvent() * 1000,
                     g.pipelineCpuSecondsPerEvent() * 1000,
                     c.pipelineCpuSecondsPerEvent() * 1000,
@@ -197,6 +202,7 @@ public final class Bench {
             m.put("ceilingDlpCallP99Ms", Percentiles.of(c.callNanos(), 0.99) / 1e6);
             m.put("latencyPhaseEvents", g.latencyEvents());
             m.put("latencyPhaseEventsPerSecond", g.latencyRate());
+            m.put("latencyPhaseMachineBusy", g.latencyMachineBusy());
             m.put("endToEndP50Ms", g.e2eP50Ms());
             m.put("endToEndP99Ms", g.e2eP99Ms());
             m.put("intakeP50Ms", g.intakeP50Ms());

@@ -52,6 +52,7 @@ final class GatewayRun {
             double dlpP99Ms,
             int latencyEvents,
             double latencyRate,
+            double latencyMachineBusy,
             double e2eP50Ms,
             double e2eP99Ms,
             double intakeP50Ms,
@@ -155,16 +156,22 @@ final class GatewayRun {
 
             int latencyEvents = 0;
             double rate = 0;
+            double busy = 0;
             long[][] e2e = {new long[0], new long[0]};
             if (mix.latencyPhase()) {
                 rate = events / seconds / 2;
                 latencyEvents = (int) Math.min(events, Math.max(1, rate * LATENCY_PHASE.toSeconds()));
                 Instant paceStart = Instant.now();
+                long paceTree = ProcessCpu.treeNanos();
+                long paceNanos = System.nanoTime();
                 try (KafkaProducer<byte[], byte[]> unbatched = new KafkaProducer<>(producerProperties(0))) {
                     valueBytes += paced(unbatched, requests, produced, latencyEvents, rate);
                 }
                 produced += latencyEvents;
                 await(gateway, store, admin, requests, produced);
+                busy = (ProcessCpu.treeNanos() - paceTree)
+                        / (double) (System.nanoTime() - paceNanos)
+                        / Runtime.getRuntime().availableProcessors();
                 e2e = endToEndMillis(store, paceStart, name);
                 peakHeap = Math.max(peakHeap, gateway.peakHeapBytes(gcMark));
             }
@@ -177,6 +184,7 @@ final class GatewayRun {
                     Percentiles.fromBuckets(dlpBefore, dlpAfter, 0.99),
                     latencyEvents,
                     rate,
+                    busy,
                     Percentiles.of(e2e[0], 0.50) / 1000.0,
                     Percentiles.of(e2e[0], 0.99) / 1000.0,
                     Percentiles.of(e2e[1], 0.50) / 1000.0,
