@@ -40,8 +40,7 @@ final class GroupCommit implements AutoCloseable {
     private static final int GATHER_BELOW = 32;
     private static final long GATHER_NANOS = 1_000_000;
 
-    static final String TERMINAL = "('ALLOWED','BLOCKED','ACCEPTED','FAILED','SKIPPED')";
-    private static final String UNDECIDED = "r.status NOT IN " + TERMINAL;
+    private static final String UNDECIDED = "r.status NOT IN " + Status.TERMINAL_SQL;
 
     /** Every column of a request row as the upsert writes it; {@code terms} are space-separated hex hashes. */
     record Row(

@@ -1,5 +1,8 @@
 package dev.plumber.status;
 
+import java.util.Arrays;
+import java.util.stream.Collectors;
+
 /** The life of a DLP request (SPEC §5). */
 public enum Status {
     RECEIVED,
@@ -10,6 +13,12 @@ public enum Status {
     ACCEPTED,
     FAILED,
     SKIPPED;
+
+    /** The terminal statuses as an SQL list, {@code ('ALLOWED','BLOCKED',…)}, for {@code status IN …}. */
+    public static final String TERMINAL_SQL = Arrays.stream(values())
+            .filter(Status::terminal)
+            .map(s -> "'" + s.name() + "'")
+            .collect(Collectors.joining(",", "(", ")"));
 
     /** Terminal statuses are decided once: a re-delivered event never changes them. */
     public boolean terminal() {

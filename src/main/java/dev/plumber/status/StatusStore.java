@@ -28,8 +28,6 @@ public final class StatusStore implements AutoCloseable {
     /** Rows and the total matching a query. */
     public record Page(List<RequestRecord> items, long total) {}
 
-    private static final String TERMINAL = GroupCommit.TERMINAL;
-
     private final DataSource dataSource;
     private final Clock clock;
     private final ContentCipher cipher;
@@ -180,7 +178,7 @@ public final class StatusStore implements AutoCloseable {
     public void retrying(String id, String error, Instant nextAttempt) throws SQLException {
         update(
                 "UPDATE gateway.requests SET status = 'RETRYING', last_error = ?, next_attempt_at = ?, updated_at = ?"
-                        + " WHERE event_id = ? AND status NOT IN " + TERMINAL,
+                        + " WHERE event_id = ? AND status NOT IN " + Status.TERMINAL_SQL,
                 error,
                 Timestamp.from(nextAttempt),
                 Timestamp.from(clock.instant()),

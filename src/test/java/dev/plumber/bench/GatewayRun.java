@@ -3,6 +3,7 @@ package dev.plumber.bench;
 import dev.plumber.embedded.EmbeddedPostgres;
 import dev.plumber.event.DlpEvent;
 import dev.plumber.event.EventCodec;
+import dev.plumber.status.Status;
 import dev.plumber.testkit.KafkaTopics;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -40,7 +41,6 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 final class GatewayRun {
     static final int PARTITIONS = 6;
     private static final Duration LATENCY_PHASE = Duration.ofSeconds(10);
-    private static final String TERMINAL = "('ALLOWED','BLOCKED','ACCEPTED','FAILED','SKIPPED')";
 
     /** What the gateway run measured. */
     record Result(
@@ -242,8 +242,8 @@ final class GatewayRun {
 
     private static long terminalRows(DataSource store) throws Exception {
         try (Connection c = store.getConnection();
-                PreparedStatement s =
-                        c.prepareStatement("SELECT count(*) FROM gateway.requests WHERE status IN " + TERMINAL);
+                PreparedStatement s = c.prepareStatement(
+                        "SELECT count(*) FROM gateway.requests WHERE status IN " + Status.TERMINAL_SQL);
                 ResultSet r = s.executeQuery()) {
             r.next();
             return r.getLong(1);
