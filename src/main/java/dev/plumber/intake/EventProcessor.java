@@ -103,7 +103,10 @@ public final class EventProcessor implements RecordHandler {
                 e.getMessage());
         deadLetters.send(record, "MalformedEvent", e.getMessage(), "decode", 0);
         meters.deadLetter("decode");
-        finish(id, Status.FAILED, "malformed event: " + e.getMessage(), null, e.getMessage(), "malformed", null, null);
+        String reason = "malformed event: " + e.getMessage();
+        if (store.complete(id, Status.FAILED, reason, null, e.getMessage())) {
+            published(id, Status.FAILED, "malformed", null, null, reason);
+        }
         return Result.DONE;
     }
 
@@ -135,7 +138,7 @@ public final class EventProcessor implements RecordHandler {
         try {
             Verdict verdict = policy.deliver(event, dlp);
             Status status = Status.valueOf(verdict.outcome().name());
-            finish(id, status, verdict.reason(), verdict.reference(), null, type, mid, chat);
+            finish(event, status, verdict.reason(), verdict.reference(), null, type, mid, chat);
             return Result.DONE;
         } catch (DeliveryException e) {
             if (!e.permanent()) {
@@ -147,18 +150,30 @@ public final class EventProcessor implements RecordHandler {
             log.warn("event {} failed permanently at stage {}: {}", id, e.stage(), e.getMessage());
             deadLetters.send(record, errorClass(e), e.getMessage(), e.stage(), 1);
             meters.deadLetter(e.stage());
-            finish(id, Status.FAILED, e.getMessage(), null, e.getMessage(), type, mid, chat);
+            finish(event, Status.FAILED, e.getMessage(), null, e.getMessage(), type, mid, chat);
             return Result.DONE;
         }
     }
 
     private void finish(
-            String id, Status status, String reason, String reference, String error, String type, Long mid, String chat)
+            DlpEvent event,
+            Status status,
+            String reason,
+            String reference,
+            String error,
+            String type,
+            Long mid,
+            String chat)
             throws Exception {
-        if (store.complete(id, status, reason, reference, error)) {
-            meters.terminal(status);
-            publisher.publish(id, status, type, mid, chat, reason);
+        if (store.complete(event, status, reason, reference, error)) {
+            published(event.id().toString(), status, type, mid, chat, reason);
         }
+    }
+
+    /** A decision written: counted and told to the core. */
+    private void published(String id, Status status, String type, Long mid, String chat, String reason) {
+        meters.terminal(status);
+        publisher.publish(id, status, type, mid, chat, reason);
     }
 
     private static String errorClass(DeliveryException e) {

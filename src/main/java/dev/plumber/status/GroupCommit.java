@@ -42,7 +42,7 @@ final class GroupCommit implements AutoCloseable {
 
     private static final String UNDECIDED = "r.status NOT IN " + Status.TERMINAL_SQL;
 
-    /** Every column of a request row as the upsert writes it; {@code terms} are space-separated hex hashes. */
+    /** Every column of a request row as the upsert writes it. */
     record Row(
             String id,
             String type,
@@ -58,12 +58,12 @@ final class GroupCommit implements AutoCloseable {
             Instant eventTs,
             Instant now,
             byte[] content,
-            String terms,
             Long fileSize,
             String fileMime) {}
 
-    /** A terminal decision for a row not yet decided. */
-    record Decision(String id, Status status, String reason, String reference, String error, Instant now) {}
+    /** A terminal decision for a row not yet decided; {@code terms} (space-separated hex hashes) may be null. */
+    record Decision(
+            String id, Status status, String reason, String reference, String error, String terms, Instant now) {}
 
     private sealed interface Write permits Upsert, Complete {
         String id();
@@ -93,14 +93,14 @@ final class GroupCommit implements AutoCloseable {
 
     private static final String UPSERT = "INSERT INTO gateway.requests AS r (event_id, type, status, attempts,"
             + " dlp_system, dlp_address, mid, chat, sender, file_hash, file_name, kafka_topic, kafka_partition,"
-            + " kafka_offset, event_ts, received_at, updated_at, content, content_terms, file_size, file_mime)"
+            + " kafka_offset, event_ts, received_at, updated_at, content, file_size, file_mime)"
             + " SELECT u.id, u.type, u.status, CASE WHEN u.status = 'SENDING' THEN 1 ELSE 0 END, u.sys, u.addr, u.mid,"
             + " u.chat, u.sender, u.hash, u.fname, u.topic, u.part, u.off, u.ets::timestamptz, u.now::timestamptz,"
-            + " u.now::timestamptz, u.content, string_to_array(u.terms, ' '), u.fsize, u.fmime"
+            + " u.now::timestamptz, u.content, u.fsize, u.fmime"
             + " FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::int8[], ?::text[], ?::text[],"
-            + " ?::text[], ?::text[], ?::text[], ?::int4[], ?::int8[], ?::text[], ?::text[], ?::bytea[], ?::text[],"
-            + " ?::int8[], ?::text[]) AS u(id, type, status, sys, addr, mid, chat, sender, hash, fname, topic, part,"
-            + " off, ets, now, content, terms, fsize, fmime)"
+            + " ?::text[], ?::text[], ?::text[], ?::int4[], ?::int8[], ?::text[], ?::text[], ?::bytea[], ?::int8[],"
+            + " ?::text[]) AS u(id, type, status, sys, addr, mid, chat, sender, hash, fname, topic, part, off, ets, now,"
+            + " content, fsize, fmime)"
             // One lock order for every flush, so that two flushers never wait on each other in a cycle.
             + " ORDER BY u.id"
             + " ON CONFLICT (event_id) DO UPDATE SET"
@@ -113,9 +113,10 @@ final class GroupCommit implements AutoCloseable {
 
     private static final String COMPLETE = "UPDATE gateway.requests AS r SET status = u.status, reason = u.reason,"
             + " dlp_reference = u.ref, last_error = COALESCE(u.err, r.last_error), next_attempt_at = NULL,"
+            + " content_terms = COALESCE(string_to_array(u.terms, ' '), r.content_terms),"
             + " updated_at = u.now::timestamptz, completed_at = u.now::timestamptz"
-            + " FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[])"
-            + " AS u(id, status, reason, ref, err, now)"
+            + " FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[])"
+            + " AS u(id, status, reason, ref, err, terms, now)"
             + " WHERE r.event_id = u.id AND " + UNDECIDED
             + " RETURNING r.event_id";
 
@@ -282,7 +283,6 @@ final class GroupCommit implements AutoCloseable {
             s.setArray(
                     p++,
                     c.createArrayOf("bytea", rows.stream().map(Row::content).toArray(byte[][]::new)));
-            s.setArray(p++, texts(c, rows, Row::terms));
             s.setArray(
                     p++,
                     c.createArrayOf("int8", rows.stream().map(Row::fileSize).toArray()));
@@ -305,7 +305,8 @@ final class GroupCommit implements AutoCloseable {
             s.setArray(3, texts(c, decisions, Decision::reason));
             s.setArray(4, texts(c, decisions, Decision::reference));
             s.setArray(5, texts(c, decisions, Decision::error));
-            s.setArray(6, texts(c, decisions, d -> d.now().toString()));
+            s.setArray(6, texts(c, decisions, Decision::terms));
+            s.setArray(7, texts(c, decisions, d -> d.now().toString()));
             Map<String, Complete> byId = new HashMap<>();
             round.forEach(d -> byId.put(d.id(), d));
             try (ResultSet r = s.executeQuery()) {

@@ -88,14 +88,13 @@ public final class StatusStore implements AutoCloseable {
                 chat = m.chat();
                 if (cipher != null && m.text() != null) {
                     String id = m.id().toString();
-                    content = new Content(
-                            cipher.seal(m.text(), id), cipher.terms(m.text()).toArray(String[]::new), null, null);
+                    content = new Content(cipher.seal(m.text(), id), null, null);
                 }
             }
             case FileEvent f -> {
                 type = "file";
                 fileName = f.name();
-                content = new Content(null, null, f.size(), f.mime());
+                content = new Content(null, f.size(), f.mime());
             }
         }
         return upsert(
@@ -112,9 +111,9 @@ public final class StatusStore implements AutoCloseable {
                 dlpAddress,
                 content);
     }
-    /** What the console shows beside a row: sealed text and its search terms, or a file's size and type. */
-    private record Content(byte[] sealed, String[] terms, Long fileSize, String fileMime) {
-        static final Content NONE = new Content(null, null, null, null);
+    /** What the console shows beside a row: sealed text, or a file's size and type. */
+    private record Content(byte[] sealed, Long fileSize, String fileMime) {
+        static final Content NONE = new Content(null, null, null);
     }
 
     /** The message text of a request, opened; empty for files or when no text was kept. */
@@ -153,7 +152,6 @@ public final class StatusStore implements AutoCloseable {
             Content content)
             throws SQLException {
         Status status = dlpSystem != null ? Status.SENDING : Status.RECEIVED;
-        String terms = content.terms() == null ? null : String.join(" ", content.terms());
         return writes.upsert(new GroupCommit.Row(
                 id,
                 type,
@@ -169,7 +167,6 @@ public final class StatusStore implements AutoCloseable {
                 eventTs,
                 clock.instant(),
                 content.sealed(),
-                terms,
                 content.fileSize(),
                 content.fileMime()));
     }
@@ -210,13 +207,31 @@ public final class StatusStore implements AutoCloseable {
         return backoffs;
     }
 
-    /** Writes the terminal decision once; returns false when the row was already decided. */
+    /**
+     * Writes the terminal decision once; returns false when the row was already decided. A message's search terms
+     * are written with it: the row gets a new version for the decision anyway, and the terms index then takes each
+     * term once rather than again for every version.
+     */
+    public boolean complete(DlpEvent event, Status status, String reason, String reference, String error)
+            throws SQLException {
+        String terms = cipher != null && event instanceof MessageEvent m && m.text() != null
+                ? String.join(" ", cipher.terms(m.text()))
+                : null;
+        return decide(event.id().toString(), terms, status, reason, reference, error);
+    }
+
+    /** Writes the terminal decision of a request with no readable event (no search terms). */
     public boolean complete(String id, Status status, String reason, String reference, String error)
+            throws SQLException {
+        return decide(id, null, status, reason, reference, error);
+    }
+
+    private boolean decide(String id, String terms, Status status, String reason, String reference, String error)
             throws SQLException {
         if (!status.terminal()) {
             throw new IllegalArgumentException(status + " is not terminal");
         }
-        return writes.complete(new GroupCommit.Decision(id, status, reason, reference, error, clock.instant()));
+        return writes.complete(new GroupCommit.Decision(id, status, reason, reference, error, terms, clock.instant()));
     }
 
     /** Re-opens a {@code FAILED} request whose event is being replayed from the dead-letter topic. */

@@ -140,6 +140,36 @@ class StatusStoreIT {
     }
 
     @Test
+    void aMessagesSearchTermsAreWrittenWithItsDecisionAndKeptByALaterOne() throws Exception {
+        MessageEvent e = message("the quarterly figures");
+        String id = e.id().toString();
+        assertThat(store.sending(e, AT, "searchinform", "icap://dlp:1344/reqmod"))
+                .isEqualTo(Status.SENDING);
+        assertThat(terms(id)).isNull();
+        assertThat(store.content(id)).contains("the quarterly figures");
+
+        assertThat(store.complete(e, Status.ALLOWED, null, null, null)).isTrue();
+        String written = terms(id);
+        assertThat(written).isNotBlank().doesNotContain("quarterly");
+        assertThat(written.split(" ")).hasSize(3);
+
+        assertThat(store.complete(id, Status.BLOCKED, "late", null, null)).isFalse();
+        assertThat(terms(id)).isEqualTo(written);
+    }
+
+    private static String terms(String id) throws Exception {
+        try (var c = postgres.dataSource("status_it").getConnection();
+                var s = c.prepareStatement(
+                        "SELECT array_to_string(content_terms, ' ') FROM gateway.requests WHERE event_id = ?")) {
+            s.setString(1, id);
+            try (var r = s.executeQuery()) {
+                r.next();
+                return r.getString(1);
+            }
+        }
+    }
+
+    @Test
     void aMalformedEventGetsARowUnderItsId() throws Exception {
         String id = UUID.randomUUID().toString();
         assertThat(store.receiveMalformed(id, AT)).isEqualTo(Status.RECEIVED);
