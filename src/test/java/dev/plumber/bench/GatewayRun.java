@@ -164,8 +164,8 @@ final class GatewayRun {
                 Instant paceStart = Instant.now();
                 long paceTree = ProcessCpu.treeNanos();
                 long paceNanos = System.nanoTime();
-                try (KafkaProducer<byte[], byte[]> paced = new KafkaProducer<>(producerProperties(1))) {
-                    valueBytes += paced(paced, requests, produced, latencyEvents, rate);
+                try (KafkaProducer<byte[], byte[]> steady = new KafkaProducer<>(producerProperties(1))) {
+                    valueBytes += paced(steady, requests, produced, latencyEvents, rate);
                 }
                 produced += latencyEvents;
                 await(gateway, store, admin, requests, produced);
