@@ -3,8 +3,8 @@
  *
  * <p>Data flow: {@code http} (requests, WebSocket) → {@code users} / {@code chats} / {@code files} (one database
  * transaction per action) → {@code events} ({@code DlpEvents}: the seed's flags decide between no event, a
- * synchronous produce acknowledged before the write is kept, or an outbox row that {@code OutboxRelay} sends later) → Kafka
- * {@code dlp.requests}. Verdicts come back on {@code dlp.status} ({@code StatusConsumer}) and mark messages and files
+ * synchronous produce acknowledged before the write is kept, or an outbox row that {@code OutboxRelay} sends later)
+ * → Kafka {@code dlp.requests}. Verdicts come back on {@code dlp.status} ({@code StatusConsumer}) and mark messages and files
  * as blocked. {@code store} holds the migrations and the at-rest encryption of message text.
  *
  * <p>HTTP API (JSON; errors are {@code {"error": "..."}} with 400/401/403/404/409/413/429/503):

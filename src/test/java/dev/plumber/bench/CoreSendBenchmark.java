@@ -28,10 +28,10 @@ import org.apache.kafka.clients.admin.NewTopic;
  * target rate from N concurrent senders, against an embedded Kafka and PostgreSQL in this JVM's machine; once with
  * {@code gbld.check_dlp_sync} on (the event is produced and acknowledged inside each send), once with the outbox.
  *
- * <p>Each mode is warmed up at the target rate first: Kafka, Jetty, the JDBC driver and the core are a lot of code for the
- * JIT, and on two cores a compiler still at work takes a core from the request path (10 s of warm-up left C2 busy half
- * of the time and the sync p99 ten times higher). Warm-up goes on until compiling calms down; the compile time spent
- * while measuring is printed with the figures.
+ * <p>Each mode is warmed up at the target rate first: Kafka, Jetty, the JDBC driver and the core are a lot of code
+ * for the JIT, and on two cores a compiler still at work takes a core from the request path (10 s of warm-up left C2
+ * busy half of the time and the sync p99 ten times higher). Warm-up goes on until compiling calms down; the compile
+ * time spent while measuring is printed with the figures.
  *
  * <p>Latency is measured from each message's scheduled start, not from when a sender got round to it, so a core
  * that falls behind the rate shows it in the percentiles (no coordinated omission).

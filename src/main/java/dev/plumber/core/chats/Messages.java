@@ -84,8 +84,8 @@ public final class Messages {
         String hash = db.autoCommit(c -> ownMessage(c, sender, chatId, mid));
         Instant now = clock.instant();
         return events.message(event(mid, sender, chatId, chatType, text, hash, origin, now, true), c -> {
-            try (PreparedStatement s = c.prepareStatement(
-                    "UPDATE core.messages SET text = ?, edited_at = ? WHERE mid = ? AND chat_id = ? AND sender_id = ?")) {
+            try (PreparedStatement s = c.prepareStatement("UPDATE core.messages SET text = ?, edited_at = ?"
+                    + " WHERE mid = ? AND chat_id = ? AND sender_id = ?")) {
                 s.setBytes(1, seal(mid, text));
                 s.setTimestamp(2, Timestamp.from(now));
                 s.setLong(3, mid);
