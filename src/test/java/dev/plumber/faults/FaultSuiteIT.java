@@ -216,11 +216,7 @@ class FaultSuiteIT {
         GatewayProcess gateway =
                 GatewayProcess.prepare(run.name(), dir, run.yml(), settings).start();
         try (Admin admin = admin()) {
-            GroupGeneration before = Eventually.within(Duration.ofSeconds(60), () -> {
-                GroupGeneration g = generation(admin, run.group());
-                assertThat(g.settled()).as("group settled: %s", g).isTrue();
-                return g;
-            });
+            GroupGeneration before = settledGeneration(admin, run.group());
             Set<GroupGeneration> seen = new LinkedHashSet<>();
             double breakerOpen = 0;
             double inFlight = 0;
@@ -401,11 +397,7 @@ class FaultSuiteIT {
         GatewayProcess gateway =
                 GatewayProcess.prepare(run.name(), dir, run.yml(), settings).start();
         try (Admin admin = admin()) {
-            GroupGeneration before = Eventually.within(Duration.ofSeconds(60), () -> {
-                GroupGeneration g = generation(admin, run.group());
-                assertThat(g.settled()).as("group settled: %s", g).isTrue();
-                return g;
-            });
+            GroupGeneration before = settledGeneration(admin, run.group());
             dlp.delayAnswers(SLOW_DLP);
             long start = System.nanoTime();
             try (KafkaProducer<byte[], byte[]> producer = producer()) {
@@ -453,6 +445,15 @@ class FaultSuiteIT {
                     && memberEpochs.values().iterator().next() == groupEpoch
                     && partitions == PARTITIONS;
         }
+    }
+
+    /** The group's generation once it has settled: one member, stable, holding every partition. */
+    private static GroupGeneration settledGeneration(Admin admin, String group) throws Exception {
+        return Eventually.within(Duration.ofSeconds(60), () -> {
+            GroupGeneration g = generation(admin, group);
+            assertThat(g.settled()).as("group settled: %s", g).isTrue();
+            return g;
+        });
     }
 
     private static GroupGeneration generation(Admin admin, String group) throws Exception {
