@@ -7,6 +7,7 @@ import dev.plumber.icap.IcapProtocolException;
 import dev.plumber.icap.IcapRequest;
 import dev.plumber.icap.IcapRequestDecoder;
 import dev.plumber.icap.IcapResponse;
+import dev.plumber.mock.Delays;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -177,14 +178,7 @@ public final class IcapMockServer implements AutoCloseable {
         MockRules.Rule rule = rules.firstMatch(part.body());
         boolean block = rule != null && rule.action() == MockRules.Action.BLOCK;
         recorded.add(new RecordedRequest(request, part.body(), block ? rule.name() : null));
-        Duration wait = delay;
-        if (!wait.isZero()) {
-            try {
-                Thread.sleep(wait);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        Delays.pause(delay);
         if (block) {
             return blockPage(rule.name());
         }

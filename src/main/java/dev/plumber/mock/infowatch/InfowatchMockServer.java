@@ -12,6 +12,7 @@ import dev.plumber.infowatch.thrift.InvalidEventFormat;
 import dev.plumber.infowatch.thrift.LicenseError;
 import dev.plumber.infowatch.thrift.StreamNotFound;
 import dev.plumber.infowatch.thrift.pushapiConstants;
+import dev.plumber.mock.Delays;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -371,14 +372,7 @@ public final class InfowatchMockServer implements AutoCloseable {
         }
 
         private void pause() {
-            Duration wait = delay;
-            if (!wait.isZero()) {
-                try {
-                    Thread.sleep(wait);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }
+            Delays.pause(delay);
         }
     }
 
