@@ -4,12 +4,10 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.plumber.testkit.LegacySealing;
 import java.nio.ByteBuffer;
 import java.security.SecureRandom;
 import java.util.List;
-import javax.crypto.Cipher;
-import javax.crypto.spec.GCMParameterSpec;
-import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.Test;
 
 class SealerTest {
@@ -47,7 +45,7 @@ class SealerTest {
 
     @Test
     void opensVersionOneBytesWrittenBeforeKeysHadIds() throws Exception {
-        byte[] legacy = sealTheOldWay(OLD, "written by an older build", ROW);
+        byte[] legacy = LegacySealing.seal(OLD, "written by an older build", ROW);
         Sealer rotated = new Sealer(KeyRing.of(List.of(NEW, OLD)), new SecureRandom());
 
         assertThat(rotated.open(legacy, ROW)).isEqualTo("written by an older build".getBytes(UTF_8));
@@ -91,21 +89,6 @@ class SealerTest {
                 .extracting(KeyRing.Key::id)
                 .containsExactly(ring.keys().get(0).id(), ring.keys().get(1).id());
         assertThatThrownBy(() -> KeyRing.of(new byte[16])).hasMessage("a key has 32 bytes, not 16");
-    }
-
-    /** The stored form of the build before key rotation: {@code 01 | nonce | ciphertext+tag}, no key id. */
-    static byte[] sealTheOldWay(byte[] key, String text, byte[] associatedData) throws Exception {
-        byte[] nonce = new byte[12];
-        new SecureRandom().nextBytes(nonce);
-        Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
-        cipher.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(key, "AES"), new GCMParameterSpec(128, nonce));
-        cipher.updateAAD(associatedData);
-        byte[] sealed = cipher.doFinal(text.getBytes(UTF_8));
-        return ByteBuffer.allocate(1 + 12 + sealed.length)
-                .put((byte) 1)
-                .put(nonce)
-                .put(sealed)
-                .array();
     }
 
     static byte[] key(int seed) {

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.plumber.crypto.KeyRing;
-import java.nio.ByteBuffer;
+import dev.plumber.testkit.LegacySealing;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,9 +12,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.HexFormat;
 import java.util.List;
-import javax.crypto.Cipher;
 import javax.crypto.Mac;
-import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -64,7 +62,8 @@ class ContentCipherTest {
         byte[] key = new byte[32];
         key[0] = 7;
         // What the build before key rotation stored: version 1, no key id, under HMAC(key, "plumber content seal").
-        byte[] legacy = sealTheOldWay(hmac(key, "plumber content seal"), "old secret", "event-1");
+        byte[] legacy = LegacySealing.seal(
+                hmac(key, "plumber content seal"), "old secret", "event-1".getBytes(StandardCharsets.UTF_8));
         String legacyTerm = HexFormat.of()
                 .formatHex(hmac(hmac(key, "plumber content terms"), "secret"))
                 .substring(0, 16);
@@ -105,20 +104,6 @@ class ContentCipherTest {
                 .hasMessageContaining("sealed with key " + after.keyIds().getFirst())
                 .hasMessageContaining(
                         "not among the configured keys (" + before.keyIds().getFirst() + ")");
-    }
-
-    private static byte[] sealTheOldWay(byte[] sealKey, String text, String eventId) throws Exception {
-        byte[] nonce = new byte[12];
-        new SecureRandom().nextBytes(nonce);
-        Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
-        cipher.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(sealKey, "AES"), new GCMParameterSpec(128, nonce));
-        cipher.updateAAD(eventId.getBytes(StandardCharsets.UTF_8));
-        byte[] sealed = cipher.doFinal(text.getBytes(StandardCharsets.UTF_8));
-        return ByteBuffer.allocate(1 + 12 + sealed.length)
-                .put((byte) 1)
-                .put(nonce)
-                .put(sealed)
-                .array();
     }
 
     private static byte[] hmac(byte[] key, String data) throws Exception {

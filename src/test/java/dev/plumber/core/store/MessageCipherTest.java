@@ -4,16 +4,13 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.nio.ByteBuffer;
+import dev.plumber.testkit.LegacySealing;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.List;
-import javax.crypto.Cipher;
-import javax.crypto.spec.GCMParameterSpec;
-import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -75,7 +72,7 @@ class MessageCipherTest {
         Path oldFile = dir.resolve("core-message-1.key");
         byte[] oldKey = Base64.getDecoder()
                 .decode(Files.readString(writeKey(oldFile, 3)).strip());
-        byte[] legacy = encryptTheOldWay(oldKey, "from an older build", "message\u00001");
+        byte[] legacy = LegacySealing.seal(oldKey, "from an older build", "message\u00001".getBytes(UTF_8));
         byte[] sealedBefore =
                 MessageCipher.fromKeyFile(oldFile, new SecureRandom()).encrypt("before".getBytes(UTF_8), new byte[0]);
 
@@ -96,20 +93,5 @@ class MessageCipherTest {
         byte[] key = new byte[32];
         key[0] = (byte) seed;
         return Files.writeString(file, Base64.getEncoder().encodeToString(key));
-    }
-
-    /** The stored form before key rotation: {@code 01 | nonce | ciphertext+tag} under the raw key. */
-    private static byte[] encryptTheOldWay(byte[] key, String text, String associatedData) throws Exception {
-        byte[] nonce = new byte[12];
-        new SecureRandom().nextBytes(nonce);
-        Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
-        cipher.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(key, "AES"), new GCMParameterSpec(128, nonce));
-        cipher.updateAAD(associatedData.getBytes(UTF_8));
-        byte[] sealed = cipher.doFinal(text.getBytes(UTF_8));
-        return ByteBuffer.allocate(1 + 12 + sealed.length)
-                .put((byte) 1)
-                .put(nonce)
-                .put(sealed)
-                .array();
     }
 }
