@@ -36,13 +36,8 @@ final class Ceiling {
         try (IcapClient icap = new IcapClient(connections, Clock.systemUTC());
                 HttpFileSource files = new HttpFileSource(filesUrl, null, Duration.ofSeconds(5))) {
             SearchInformSender sender = new SearchInformSender(icap, files, timeout);
-            long warmupEnd = System.nanoTime() + Warmup.LIMIT.toNanos();
-            for (boolean settled = warmup == 0; !settled; ) {
-                long compiled = Warmup.compileMillis();
-                long roundStart = System.nanoTime();
+            for (Warmup w = Warmup.here("ceiling"); warmup > 0 && w.another(); ) {
                 loop(mix, sender, settings, warmup, concurrency, new long[warmup], true);
-                settled = Warmup.settled(
-                        "ceiling", Warmup.compileMillis() - compiled, System.nanoTime() - roundStart, warmupEnd);
             }
             long[] took = new long[calls];
             long cpu = ProcessCpu.treeNanos();

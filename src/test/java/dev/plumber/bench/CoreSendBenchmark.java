@@ -156,15 +156,10 @@ public final class CoreSendBenchmark {
 
     /** Goes on warming both modes up, 5 s each in turn, until the JIT has settled ({@link Warmup}). */
     private void untilCompiled(List<Target> targets) throws Exception {
-        long deadline = System.nanoTime() + Warmup.LIMIT.toNanos();
-        for (boolean settled = false; !settled; ) {
-            long compiled = Warmup.compileMillis();
-            long roundStart = System.nanoTime();
+        for (Warmup w = Warmup.here("core"); w.another(); ) {
             for (Target target : targets) {
                 drive(target, Duration.ofSeconds(5));
             }
-            settled =
-                    Warmup.settled("core", Warmup.compileMillis() - compiled, System.nanoTime() - roundStart, deadline);
         }
     }
 

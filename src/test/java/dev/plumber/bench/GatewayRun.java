@@ -129,15 +129,10 @@ final class GatewayRun {
             long valueBytes = 0;
             // Warm-up rounds until the gateway's JIT is done with the hot paths: on two cores a compiler at work
             // takes half of the machine from the pipeline it compiles.
-            long warmupEnd = System.nanoTime() + Warmup.LIMIT.toNanos();
-            for (boolean settled = mix.warmup() == 0; !settled; ) {
-                long compiled = gateway.compileMillis();
-                long roundStart = System.nanoTime();
+            for (Warmup w = Warmup.of("gateway", gateway::compileMillis); mix.warmup() > 0 && w.another(); ) {
                 valueBytes += produce(producer, requests, produced, mix.warmup(), true);
                 produced += mix.warmup();
                 await(gateway, store, admin, requests, produced);
-                settled = Warmup.settled(
-                        "gateway", gateway.compileMillis() - compiled, System.nanoTime() - roundStart, warmupEnd);
             }
 
             TreeMap<Double, Double> dlpBefore = Percentiles.dlpBuckets(gateway.metrics());

@@ -7,28 +7,61 @@ import java.util.Locale;
 /**
  * When a warm-up is over: both sides of a comparison are warmed in rounds until their JIT spends under 5 % of a core
  * compiling during a round (or {@link #LIMIT} has passed), so neither is measured while its compiler still takes a
- * share of two cores.
+ * share of two cores. Use as {@code for (Warmup w = ...; w.another(); ) { one round }}.
  */
 final class Warmup {
     static final Duration LIMIT = Duration.ofSeconds(90);
     private static final double SETTLED_SHARE = 0.05;
 
-    private Warmup() {}
+    /** A JVM's compile time so far, in milliseconds. */
+    interface CompileTime {
+        long millis() throws Exception;
+    }
+
+    private final String who;
+    private final CompileTime compileTime;
+    private final long deadline = System.nanoTime() + LIMIT.toNanos();
+    private long roundStart = -1;
+    private long compiledAtStart;
+
+    private Warmup(String who, CompileTime compileTime) {
+        this.who = who;
+        this.compileTime = compileTime;
+    }
+
+    /** Rounds in another JVM, whose compile time {@code compileTime} reads. */
+    static Warmup of(String who, CompileTime compileTime) {
+        return new Warmup(who, compileTime);
+    }
+
+    /** Rounds in this JVM. */
+    static Warmup here(String who) {
+        return new Warmup(who, Warmup::compileMillis);
+    }
 
     /** This JVM's compile time so far. */
     static long compileMillis() {
         return ManagementFactory.getCompilationMXBean().getTotalCompilationTime();
     }
 
-    /** Whether a round that compiled for {@code compiledMillis} in {@code roundNanos} ends the warm-up. */
-    static boolean settled(String who, long compiledMillis, long roundNanos, long deadlineNanos) {
-        double share = compiledMillis / (roundNanos / 1e6);
-        System.err.printf(
-                Locale.ROOT,
-                "bench: %s warm-up round of %.1f s, JIT busy %.0f %% of it%n",
-                who,
-                roundNanos / 1e9,
-                share * 100);
-        return share < SETTLED_SHARE || System.nanoTime() - deadlineNanos > 0;
+    /** Whether another round is due: always before the first, then until a round finds the JIT settled. */
+    boolean another() throws Exception {
+        long compiled = compileTime.millis();
+        long now = System.nanoTime();
+        if (roundStart >= 0) {
+            double share = (compiled - compiledAtStart) / ((now - roundStart) / 1e6);
+            System.err.printf(
+                    Locale.ROOT,
+                    "bench: %s warm-up round of %.1f s, JIT busy %.0f %% of it%n",
+                    who,
+                    (now - roundStart) / 1e9,
+                    share * 100);
+            if (share < SETTLED_SHARE || now - deadline > 0) {
+                return false;
+            }
+        }
+        roundStart = now;
+        compiledAtStart = compiled;
+        return true;
     }
 }
