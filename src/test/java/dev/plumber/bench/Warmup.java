@@ -7,10 +7,13 @@ import java.util.Locale;
 /**
  * When a warm-up is over: both sides of a comparison are warmed in rounds until their JIT spends under 5 % of a core
  * compiling during a round (or {@link #LIMIT} has passed), so neither is measured while its compiler still takes a
- * share of two cores. Use as {@code for (Warmup w = ...; w.another(); ) { one round }}.
+ * share of two cores. Rounds shorter than {@link #MIN_ROUND} are judged together: over a tenth of a second, one
+ * method compiled reads as a busy compiler, and the verdict is noise. Use as
+ * {@code for (Warmup w = ...; w.another(); ) { one round }}.
  */
 final class Warmup {
     static final Duration LIMIT = Duration.ofSeconds(90);
+    private static final long MIN_ROUND = Duration.ofSeconds(1).toNanos();
     private static final double SETTLED_SHARE = 0.05;
 
     /** A JVM's compile time so far, in milliseconds. */
@@ -49,6 +52,9 @@ final class Warmup {
         long compiled = compileTime.millis();
         long now = System.nanoTime();
         if (roundStart >= 0) {
+            if (now - roundStart < MIN_ROUND && now - deadline < 0) {
+                return true; // too short to judge: the next round counts with this one
+            }
             double share = (compiled - compiledAtStart) / ((now - roundStart) / 1e6);
             System.err.printf(
                     Locale.ROOT,
