@@ -54,6 +54,18 @@ final class ByteQueue {
         return out;
     }
 
+    /** Hands the first {@code n} bytes to {@code sink} where they lie, without a copy, and drops them. */
+    void pass(int n, ChunkReader.Sink sink) throws IcapProtocolException {
+        int from = start;
+        start += n;
+        sink.accept(buf, from, n);
+    }
+
+    /** The byte {@code i} places from the front. */
+    byte peek(int i) {
+        return buf[start + i];
+    }
+
     void skip(int n) {
         start += n;
     }

@@ -1,13 +1,17 @@
 package dev.plumber.icap;
 
-import java.util.function.Consumer;
-
 /** Reads an ICAP chunked body (RFC 3507 §4.5, RFC 7230 §4.1) from a queue, a piece at a time. */
 final class ChunkReader {
     private static final int MAX_LINE = 8192;
 
     /** -1: a size line is due; 0: the CRLF after chunk data is due; n: data bytes still due. */
     private long remaining = -1;
+
+    /** Receives a body's data a piece at a time; the bytes are only valid during the call. */
+    @FunctionalInterface
+    interface Sink {
+        void accept(byte[] bytes, int offset, int length) throws IcapProtocolException;
+    }
 
     private boolean inTrailer;
     private boolean ieof;
@@ -17,7 +21,7 @@ final class ChunkReader {
      *
      * @return true when the terminating zero chunk (and its trailer) has been read
      */
-    boolean read(ByteQueue in, Consumer<byte[]> sink) throws IcapProtocolException {
+    boolean read(ByteQueue in, Sink sink) throws IcapProtocolException {
         while (true) {
             if (inTrailer) {
                 String line = line(in);
@@ -57,17 +61,17 @@ final class ChunkReader {
                     return false;
                 }
                 int n = (int) Math.min(remaining, in.size());
-                sink.accept(in.take(n));
+                in.pass(n, sink);
                 remaining -= n;
                 continue;
             }
             if (in.size() < 2) {
                 return false;
             }
-            byte[] crlf = in.take(2);
-            if (crlf[0] != '\r' || crlf[1] != '\n') {
+            if (in.peek(0) != '\r' || in.peek(1) != '\n') {
                 throw new IcapProtocolException("chunk data not followed by CRLF");
             }
+            in.skip(2);
             remaining = -1;
         }
     }

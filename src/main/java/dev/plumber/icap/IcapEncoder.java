@@ -3,6 +3,7 @@ package dev.plumber.icap;
 import java.io.ByteArrayOutputStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Map;
 
 /** Turns ICAP values into wire bytes (RFC 3507); chunk framing for bodies streamed by the caller. */
@@ -59,18 +60,37 @@ public final class IcapEncoder {
         return ascii(s.append("\r\n").toString());
     }
 
+    /** Room {@link #frameChunk} needs before a chunk's data: the longest size line (eight hex digits and CRLF). */
+    public static final int CHUNK_HEAD_ROOM = 10;
+
     /** One chunk: hex size, CRLF, the data, CRLF; never empty, since an empty chunk is the last chunk. */
     public static byte[] chunk(byte[] data, int offset, int length) {
+        byte[] frame = new byte[CHUNK_HEAD_ROOM + length + 2];
+        System.arraycopy(data, offset, frame, CHUNK_HEAD_ROOM, Math.max(0, length));
+        int start = frameChunk(frame, CHUNK_HEAD_ROOM, length);
+        return Arrays.copyOfRange(frame, start, CHUNK_HEAD_ROOM + length + 2);
+    }
+
+    /**
+     * Frames {@code length} bytes of data that sit at {@code frame[dataOffset]} as one chunk, in place: the size line
+     * goes just before the data and CRLF just after, so a streamed body is written a chunk per call with no copy.
+     * {@code frame} needs {@link #CHUNK_HEAD_ROOM} bytes before the data and two after it.
+     *
+     * @return where the chunk starts; it ends at {@code dataOffset + length + 2}
+     */
+    public static int frameChunk(byte[] frame, int dataOffset, int length) {
         if (length <= 0) {
             throw new IllegalArgumentException("a chunk needs at least one byte, got " + length);
         }
-        byte[] size = ascii(Integer.toHexString(length) + "\r\n");
-        byte[] out = new byte[size.length + length + 2];
-        System.arraycopy(size, 0, out, 0, size.length);
-        System.arraycopy(data, offset, out, size.length, length);
-        out[out.length - 2] = '\r';
-        out[out.length - 1] = '\n';
-        return out;
+        int at = dataOffset;
+        frame[--at] = '\n';
+        frame[--at] = '\r';
+        for (int rest = length; rest != 0; rest >>>= 4) {
+            frame[--at] = (byte) Character.forDigit(rest & 0xf, 16);
+        }
+        frame[dataOffset + length] = '\r';
+        frame[dataOffset + length + 1] = '\n';
+        return at;
     }
 
     /** A whole response, its body chunked; for servers (the mock). */

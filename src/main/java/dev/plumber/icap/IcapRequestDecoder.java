@@ -76,17 +76,12 @@ public final class IcapRequestDecoder {
             body = new ByteArrayOutputStream();
             inPreview = headers.contains("Preview");
         }
-        IcapProtocolException[] tooLong = new IcapProtocolException[1];
-        boolean zeroChunk = chunks.read(in, piece -> {
-            if (body.size() + piece.length > bodyLimit) {
-                tooLong[0] = new IcapProtocolException("body longer than " + bodyLimit + " bytes");
-            } else {
-                body.write(piece, 0, piece.length);
+        boolean zeroChunk = chunks.read(in, (bytes, offset, length) -> {
+            if (body.size() + length > bodyLimit) {
+                throw new IcapProtocolException("body longer than " + bodyLimit + " bytes");
             }
+            body.write(bytes, offset, length);
         });
-        if (tooLong[0] != null) {
-            throw tooLong[0];
-        }
         if (!zeroChunk) {
             return null;
         }

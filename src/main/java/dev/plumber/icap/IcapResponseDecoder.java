@@ -63,12 +63,12 @@ public final class IcapResponseDecoder {
             chunks = new ChunkReader();
             body = new ByteArrayOutputStream();
         }
-        boolean done = chunks.read(in, piece -> {
+        boolean done = chunks.read(in, (bytes, offset, length) -> {
             int room = bodyLimit - body.size();
-            if (piece.length > room) {
+            if (length > room) {
                 truncated = true;
             }
-            body.write(piece, 0, Math.max(0, Math.min(room, piece.length)));
+            body.write(bytes, offset, Math.max(0, Math.min(room, length)));
         });
         return done ? finish() : null;
     }

@@ -351,12 +351,14 @@ public final class IcapClient implements AutoCloseable {
         }
 
         private void writeChunks(IcapConnection connection, long rest) throws IOException {
-            byte[] buffer = new byte[(int) Math.min(CHUNK, Math.max(1, rest))];
+            // The body is read straight into one reused frame and framed in place: a chunk is one write, no copy.
+            int capacity = (int) Math.min(CHUNK, Math.max(1, rest));
+            byte[] frame = new byte[IcapEncoder.CHUNK_HEAD_ROOM + capacity + 2];
             long left = rest;
             while (left > 0) {
                 int n;
                 try {
-                    n = body.stream().read(buffer, 0, (int) Math.min(buffer.length, left));
+                    n = body.stream().read(frame, IcapEncoder.CHUNK_HEAD_ROOM, (int) Math.min(capacity, left));
                 } catch (IOException e) {
                     throw new BodySourceException("reading the body failed: " + e.getMessage(), e);
                 }
@@ -367,7 +369,8 @@ public final class IcapClient implements AutoCloseable {
                     // InputStream.read never returns 0 for a non-empty buffer; a stream that does would spin here.
                     throw new BodySourceException("body stream returned no bytes", null);
                 }
-                connection.out.write(IcapEncoder.chunk(buffer, 0, n));
+                int start = IcapEncoder.frameChunk(frame, IcapEncoder.CHUNK_HEAD_ROOM, n);
+                connection.out.write(frame, start, IcapEncoder.CHUNK_HEAD_ROOM - start + n + 2);
                 left -= n;
             }
             connection.out.write(IcapEncoder.LAST_CHUNK);

@@ -24,7 +24,7 @@ final class IcapConnection implements AutoCloseable {
     private final InputStream in;
     final OutputStream out;
     private final IcapResponseDecoder decoder = new IcapResponseDecoder(BODY_LIMIT);
-    private final byte[] readBuffer = new byte[16 * 1024];
+    private final byte[] readBuffer = new byte[64 * 1024];
     private boolean used;
     private boolean bytesSeen;
     private long idleSinceNanos;

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 
 class IcapEncoderTest {
@@ -69,6 +70,18 @@ class IcapEncoderTest {
         assertThat(text(IcapEncoder.LAST_CHUNK)).isEqualTo("0\r\n\r\n");
         // An empty chunk would read as the last chunk.
         assertThatThrownBy(() -> IcapEncoder.chunk(data, 0, 0)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void framesAChunkInPlaceAroundItsData() {
+        int length = 0x10000; // the streaming chunk size: five hex digits
+        byte[] frame = new byte[IcapEncoder.CHUNK_HEAD_ROOM + length + 2];
+        Arrays.fill(frame, IcapEncoder.CHUNK_HEAD_ROOM, IcapEncoder.CHUNK_HEAD_ROOM + length, (byte) 'x');
+
+        int start = IcapEncoder.frameChunk(frame, IcapEncoder.CHUNK_HEAD_ROOM, length);
+
+        String chunk = text(Arrays.copyOfRange(frame, start, IcapEncoder.CHUNK_HEAD_ROOM + length + 2));
+        assertThat(chunk).startsWith("10000\r\nxxx").endsWith("xxx\r\n").hasSize(7 + length + 2);
     }
 
     @Test
