@@ -15,8 +15,13 @@ import javax.net.ssl.SSLSocketFactory;
 /**
  * Persistent connections per ICAP address, at most {@code min(configured, Max-Connections)} open (busy or idle) at a
  * time: the server's own cap, learnt from OPTIONS, can only lower the configured one.
+ *
+ * <p>Large requests (a body of {@link #LARGE_BODY} or more) hold at most half of an address's connections, at least
+ * one, so that messages keep flowing while large files stream; a slot a request of one size gives back goes first to
+ * a waiter of the same size, so neither starves the other.
  */
 final class ConnectionPool implements AutoCloseable {
+    static final long LARGE_BODY = 1 << 20;
 
     /** An ICAP server address; TLS settings are part of it so that a settings change never reuses old sockets. */
     record Address(String host, int port, TlsSettings tls) {}
@@ -24,10 +29,32 @@ final class ConnectionPool implements AutoCloseable {
     /** The connections of one address; {@code busy} plus {@code idle.size()} never exceeds {@code limit}. */
     private final class Route {
         final ReentrantLock lock = new ReentrantLock();
-        final Condition released = lock.newCondition();
+        final Condition smallFree = lock.newCondition();
+        final Condition largeFree = lock.newCondition();
         final Deque<IcapConnection> idle = new ArrayDeque<>();
         int busy;
+        int largeBusy;
+        int smallWaiting;
+        int largeWaiting;
         int limit = maxPerAddress;
+
+        int largeLimit() {
+            return Math.max(1, limit / 2);
+        }
+
+        boolean full(boolean large) {
+            return busy >= limit || (large && largeBusy >= largeLimit());
+        }
+
+        /** Wakes one waiter that a freed slot lets in: one of the freed slot's own size first. */
+        void wakeOne(boolean freedLarge) {
+            boolean largeMayGo = largeWaiting > 0 && largeBusy < largeLimit();
+            if (largeMayGo && (freedLarge || smallWaiting == 0)) {
+                largeFree.signal();
+            } else if (smallWaiting > 0) {
+                smallFree.signal();
+            }
+        }
     }
 
     private final int maxPerAddress;
@@ -57,7 +84,8 @@ final class ConnectionPool implements AutoCloseable {
             while (!route.idle.isEmpty() && route.busy + route.idle.size() > limit) {
                 surplus.add(route.idle.pollLast());
             }
-            route.released.signalAll();
+            route.smallFree.signalAll();
+            route.largeFree.signalAll();
         } finally {
             route.lock.unlock();
         }
@@ -75,8 +103,12 @@ final class ConnectionPool implements AutoCloseable {
         }
     }
 
-    /** An idle connection to the address, or a new one when none is idle or {@code fresh} is asked for. */
-    IcapConnection acquire(Address address, boolean fresh, Deadline deadline) throws IOException {
+    /**
+     * An idle connection to the address, or a new one when none is idle or {@code fresh} is asked for.
+     *
+     * @param large whether the request's body is {@link #LARGE_BODY} or more; give it back with the same value
+     */
+    IcapConnection acquire(Address address, boolean fresh, boolean large, Deadline deadline) throws IOException {
         if (closed) {
             throw new IOException("ICAP client is closed");
         }
@@ -86,14 +118,34 @@ final class ConnectionPool implements AutoCloseable {
         route.lock.lock();
         try {
             long waitNanos = TimeUnit.MILLISECONDS.toNanos(deadline.remainingMillis());
-            while (route.busy >= route.limit) {
+            while (route.full(large)) {
                 if (waitNanos <= 0) {
-                    throw new IcapTimeoutException("all " + route.limit + " connections to " + address.host() + ":"
-                            + address.port() + " stayed busy");
+                    throw new IcapTimeoutException("all "
+                            + (large
+                                    ? route.largeLimit() + " connections for large requests"
+                                    : route.limit + " connections")
+                            + " to " + address.host() + ":" + address.port() + " stayed busy");
                 }
-                waitNanos = route.released.awaitNanos(waitNanos);
+                if (large) {
+                    route.largeWaiting++;
+                    try {
+                        waitNanos = route.largeFree.awaitNanos(waitNanos);
+                    } finally {
+                        route.largeWaiting--;
+                    }
+                } else {
+                    route.smallWaiting++;
+                    try {
+                        waitNanos = route.smallFree.awaitNanos(waitNanos);
+                    } finally {
+                        route.smallWaiting--;
+                    }
+                }
             }
             route.busy++;
+            if (large) {
+                route.largeBusy++;
+            }
             if (!fresh) {
                 reuse = route.idle.pollFirst();
             }
@@ -119,14 +171,14 @@ final class ConnectionPool implements AutoCloseable {
             SSLSocketFactory tls = address.tls() == null ? null : tlsFactory(address.tls());
             return IcapConnection.open(address.host(), address.port(), tls, deadline);
         } catch (IOException | RuntimeException e) {
-            giveBack(route, null);
+            giveBack(route, null, large);
             throw e;
         }
     }
 
     /** Gives a connection back: kept for reuse when {@code reusable} and the cap allows, else closed. */
-    void release(Address address, IcapConnection connection, boolean reusable) {
-        giveBack(route(address), reusable && !closed ? connection : null);
+    void release(Address address, IcapConnection connection, boolean large, boolean reusable) {
+        giveBack(route(address), reusable && !closed ? connection : null, large);
         if (!reusable || closed) {
             connection.close();
         }
@@ -142,17 +194,20 @@ final class ConnectionPool implements AutoCloseable {
     }
 
     /** Ends one busy slot; {@code keep} (or null) goes back to the idle list if it fits under the cap. */
-    private void giveBack(Route route, IcapConnection keep) {
+    private void giveBack(Route route, IcapConnection keep, boolean large) {
         boolean kept = false;
         route.lock.lock();
         try {
             route.busy--;
+            if (large) {
+                route.largeBusy--;
+            }
             if (keep != null && route.busy + route.idle.size() < route.limit) {
                 keep.markIdle();
                 route.idle.addFirst(keep);
                 kept = true;
             }
-            route.released.signal();
+            route.wakeOne(large);
         } finally {
             route.lock.unlock();
         }

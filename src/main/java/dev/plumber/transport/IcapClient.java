@@ -102,7 +102,8 @@ public final class IcapClient implements AutoCloseable {
         byte[] head = IcapEncoder.encodeHead(IcapRequest.reqmod(service, headers, http, body.length()));
         debug(">> ", head, body.length());
         Exchange exchange = new Exchange(head, previewBytes, preview != null, body);
-        IcapResponse response = exchange(service, tls, deadline, exchange::run, () -> !exchange.bodyTouched);
+        boolean large = body.length() >= ConnectionPool.LARGE_BODY;
+        IcapResponse response = exchange(service, tls, large, deadline, exchange::run, () -> !exchange.bodyTouched);
         forgetOptionsIfServiceChanged(new OptionsKey(service, tls), options, response);
         return response;
     }
@@ -154,6 +155,7 @@ public final class IcapClient implements AutoCloseable {
         IcapResponse response = exchange(
                 service,
                 tls,
+                false,
                 deadline,
                 (connection, d) -> {
                     connection.out.write(head);
@@ -179,18 +181,23 @@ public final class IcapClient implements AutoCloseable {
     private record Outcome(IcapResponse response, boolean inStep) {}
 
     private IcapResponse exchange(
-            URI service, TlsSettings tls, Deadline deadline, ExchangeStep step, BooleanSupplier resendable)
+            URI service,
+            TlsSettings tls,
+            boolean large,
+            Deadline deadline,
+            ExchangeStep step,
+            BooleanSupplier resendable)
             throws IOException {
         ConnectionPool.Address address = address(service, tls);
         boolean fresh = false;
         while (true) {
-            IcapConnection connection = pool.acquire(address, fresh, deadline);
+            IcapConnection connection = pool.acquire(address, fresh, large, deadline);
             boolean reused = connection.beginExchange();
             Outcome outcome;
             try {
                 outcome = step.run(connection, deadline);
             } catch (IOException | RuntimeException e) {
-                pool.release(address, connection, false);
+                pool.release(address, connection, large, false);
                 // A reused connection the server had already closed fails before any answer byte; the request is
                 // sent again once, on a new connection, if none of the body beyond the buffered preview is gone.
                 boolean stale = reused
@@ -206,7 +213,10 @@ public final class IcapClient implements AutoCloseable {
                 throw e;
             }
             pool.release(
-                    address, connection, outcome.inStep() && !outcome.response().closesConnection());
+                    address,
+                    connection,
+                    large,
+                    outcome.inStep() && !outcome.response().closesConnection());
             return outcome.response();
         }
     }

@@ -7,7 +7,9 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -20,21 +22,21 @@ class ConnectionPoolTest {
                 ConnectionPool pool = new ConnectionPool(4)) {
             ConnectionPool.Address address = new ConnectionPool.Address("127.0.0.1", listener.port(), null);
             List<IcapConnection> open = List.of(
-                    pool.acquire(address, false, deadline()),
-                    pool.acquire(address, false, deadline()),
-                    pool.acquire(address, false, deadline()));
-            open.forEach(c -> pool.release(address, c, true));
+                    pool.acquire(address, false, false, deadline()),
+                    pool.acquire(address, false, false, deadline()),
+                    pool.acquire(address, false, false, deadline()));
+            open.forEach(c -> pool.release(address, c, false, true));
 
             pool.serverLimit(address, 1);
 
             assertThat(pool.limit(address)).isEqualTo(1);
             assertThat(open.stream().filter(IcapConnection::isClosed)).hasSize(2);
-            IcapConnection only = pool.acquire(address, false, deadline());
+            IcapConnection only = pool.acquire(address, false, false, deadline());
             assertThat(only.isClosed()).isFalse();
-            assertThatThrownBy(() -> pool.acquire(address, false, Deadline.after(Duration.ofMillis(100))))
+            assertThatThrownBy(() -> pool.acquire(address, false, false, Deadline.after(Duration.ofMillis(100))))
                     .isInstanceOf(IcapTimeoutException.class)
                     .hasMessageContaining("all 1 connections");
-            pool.release(address, only, true);
+            pool.release(address, only, false, true);
         }
     }
 
@@ -51,6 +53,62 @@ class ConnectionPoolTest {
             pool.serverLimit(address, null);
             assertThat(pool.limit(address)).isEqualTo(4);
         }
+    }
+
+    @Test
+    void largeRequestsHoldAtMostHalfTheConnectionsSoMessagesStillGetThrough() throws Exception {
+        try (Listener listener = new Listener();
+                ConnectionPool pool = new ConnectionPool(4)) {
+            ConnectionPool.Address address = new ConnectionPool.Address("127.0.0.1", listener.port(), null);
+            IcapConnection large1 = pool.acquire(address, false, true, deadline());
+            IcapConnection large2 = pool.acquire(address, false, true, deadline());
+
+            assertThatThrownBy(() -> pool.acquire(address, false, true, Deadline.after(Duration.ofMillis(100))))
+                    .isInstanceOf(IcapTimeoutException.class)
+                    .hasMessageContaining("all 2 connections for large requests");
+            IcapConnection small1 = pool.acquire(address, false, false, deadline());
+            IcapConnection small2 = pool.acquire(address, false, false, deadline());
+
+            for (IcapConnection c : List.of(large1, large2, small1, small2)) {
+                pool.release(address, c, c == large1 || c == large2, true);
+            }
+        }
+    }
+
+    @Test
+    void aFreedSlotGoesToAWaiterOfItsOwnSize() throws Exception {
+        try (Listener listener = new Listener();
+                ConnectionPool pool = new ConnectionPool(2)) {
+            ConnectionPool.Address address = new ConnectionPool.Address("127.0.0.1", listener.port(), null);
+            IcapConnection large = pool.acquire(address, false, true, deadline());
+            IcapConnection small = pool.acquire(address, false, false, deadline());
+            CompletableFuture<IcapConnection> smallWaiter = waiter(pool, address, false);
+            Thread.sleep(200); // the small one waits first: a first-come pool would hand it the large slot
+            CompletableFuture<IcapConnection> largeWaiter = waiter(pool, address, true);
+            Thread.sleep(200);
+
+            pool.release(address, large, true, true);
+            IcapConnection nextLarge = largeWaiter.get(5, TimeUnit.SECONDS);
+            assertThat(smallWaiter).isNotDone();
+            pool.release(address, small, false, true);
+            IcapConnection nextSmall = smallWaiter.get(5, TimeUnit.SECONDS);
+
+            pool.release(address, nextLarge, true, true);
+            pool.release(address, nextSmall, false, true);
+        }
+    }
+
+    private static CompletableFuture<IcapConnection> waiter(
+            ConnectionPool pool, ConnectionPool.Address address, boolean large) {
+        CompletableFuture<IcapConnection> got = new CompletableFuture<>();
+        Thread.ofVirtual().start(() -> {
+            try {
+                got.complete(pool.acquire(address, false, large, deadline()));
+            } catch (Exception e) {
+                got.completeExceptionally(e);
+            }
+        });
+        return got;
     }
 
     private static Deadline deadline() {
