@@ -29,7 +29,7 @@ record Mix(
 
     static final Mix SMALL = new Mix("small", 0, 0, 20_000, 4_000, 0, "256m", true);
     static final Mix FILES_100K = new Mix("files100k", 2, 100 << 10, 4_000, 1_000, 100 << 10, "256m", true);
-    static final Mix FILES_10M = new Mix("files10m", 10, 10 << 20, 200, 20, 10 << 20, "256m", false);
+    static final Mix FILES_10M = new Mix("files10m", 10, 10 << 20, 1_000, 20, 10 << 20, "256m", false);
     static final Mix FILE_1G = new Mix("file1g", 1, 1L << 30, 1, 50, 4 << 20, "128m", false);
 
     /** Chats the messages are spread over (the Kafka keys, so the gateway's parallelism). */
