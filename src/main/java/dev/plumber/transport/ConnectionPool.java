@@ -46,6 +46,24 @@ final class ConnectionPool implements AutoCloseable {
             return busy >= limit || (large && largeBusy >= largeLimit());
         }
 
+        /** Waits, counted among the waiters of its size, until woken or {@code nanos} pass; returns what is left. */
+        long await(boolean large, long nanos) throws InterruptedException {
+            if (large) {
+                largeWaiting++;
+            } else {
+                smallWaiting++;
+            }
+            try {
+                return (large ? largeFree : smallFree).awaitNanos(nanos);
+            } finally {
+                if (large) {
+                    largeWaiting--;
+                } else {
+                    smallWaiting--;
+                }
+            }
+        }
+
         /** Wakes one waiter that a freed slot lets in: one of the freed slot's own size first. */
         void wakeOne(boolean freedLarge) {
             boolean largeMayGo = largeWaiting > 0 && largeBusy < largeLimit();
@@ -126,21 +144,7 @@ final class ConnectionPool implements AutoCloseable {
                                     : route.limit + " connections")
                             + " to " + address.host() + ":" + address.port() + " stayed busy");
                 }
-                if (large) {
-                    route.largeWaiting++;
-                    try {
-                        waitNanos = route.largeFree.awaitNanos(waitNanos);
-                    } finally {
-                        route.largeWaiting--;
-                    }
-                } else {
-                    route.smallWaiting++;
-                    try {
-                        waitNanos = route.smallFree.awaitNanos(waitNanos);
-                    } finally {
-                        route.smallWaiting--;
-                    }
-                }
+                waitNanos = route.await(large, waitNanos);
             }
             route.busy++;
             if (large) {
