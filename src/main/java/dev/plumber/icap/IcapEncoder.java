@@ -65,8 +65,9 @@ public final class IcapEncoder {
 
     /** One chunk: hex size, CRLF, the data, CRLF; never empty, since an empty chunk is the last chunk. */
     public static byte[] chunk(byte[] data, int offset, int length) {
-        byte[] frame = new byte[CHUNK_HEAD_ROOM + length + 2];
-        System.arraycopy(data, offset, frame, CHUNK_HEAD_ROOM, Math.max(0, length));
+        int copied = Math.max(0, length); // frameChunk refuses an empty chunk
+        byte[] frame = new byte[CHUNK_HEAD_ROOM + copied + 2];
+        System.arraycopy(data, offset, frame, CHUNK_HEAD_ROOM, copied);
         int start = frameChunk(frame, CHUNK_HEAD_ROOM, length);
         return Arrays.copyOfRange(frame, start, CHUNK_HEAD_ROOM + length + 2);
     }
