@@ -14,6 +14,11 @@ public interface DlpSender extends AutoCloseable {
         return Optional.empty();
     }
 
+    /** Body bytes written to the DLP so far, resends included (what counts as a body is the system's own). */
+    default long bodyBytesSent() {
+        return 0;
+    }
+
     @Override
     default void close() {}
 }

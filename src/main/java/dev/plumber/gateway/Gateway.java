@@ -65,8 +65,10 @@ public final class Gateway implements AutoCloseable {
             resources.push(gc);
             Meters meters = new Meters(registry);
             meters.settingsRejected(settings::rejectedChanges);
-            senders.forEach((system, sender) ->
-                    meters.dlpHalted(system.key(), () -> sender.halted().isPresent()));
+            senders.forEach((system, sender) -> {
+                meters.dlpHalted(system.key(), () -> sender.halted().isPresent());
+                meters.dlpBodyBytes(system.key(), sender::bodyBytesSent);
+            });
 
             HikariDataSource dataSource = Connections.dataSource(config.store());
             resources.push(dataSource);

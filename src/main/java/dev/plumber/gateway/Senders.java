@@ -51,6 +51,11 @@ public final class Senders {
         }
 
         @Override
+        public long bodyBytesSent() {
+            return sender.bodyBytesSent();
+        }
+
+        @Override
         public void close() {
             for (AutoCloseable resource : resources) {
                 try {

@@ -23,6 +23,7 @@ import java.nio.ByteBuffer;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.atomic.LongAdder;
 import org.apache.thrift.TException;
 import org.apache.thrift.protocol.TProtocolException;
 import org.apache.thrift.transport.TTransportException;
@@ -51,6 +52,7 @@ public final class InfowatchSender implements DlpSender {
     private final Capture capture;
     private final Halt halt;
     private final PushApiWireLog wire;
+    private final LongAdder fileBytesSent = new LongAdder();
 
     /**
      * @param timeout how long connecting and each push-API call may take ({@code dlpClient.timeout})
@@ -104,6 +106,12 @@ public final class InfowatchSender implements DlpSender {
     @Override
     public Optional<String> halted() {
         return halt.reason();
+    }
+
+    /** The file data streamed so far; a message travels as the event's own fields, not as a body. */
+    @Override
+    public long bodyBytesSent() {
+        return fileBytesSent.sum();
     }
 
     @Override
@@ -248,6 +256,7 @@ public final class InfowatchSender implements DlpSender {
                 break;
             }
             client.SendStreamData(eventId, streamId, ByteBuffer.wrap(chunk, 0, n));
+            fileBytesSent.add(n);
             sent += n;
             chunks++;
         }

@@ -2,11 +2,13 @@ package dev.plumber.metrics;
 
 import dev.plumber.status.Status;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.util.function.BooleanSupplier;
+import java.util.function.LongSupplier;
 
 /** Every meter and tag name of the gateway, in one place. */
 public final class Meters {
@@ -19,6 +21,7 @@ public final class Meters {
     public static final String RETRIES = "plumber_retries_total";
     public static final String BREAKER_STATE = "plumber_dlp_breaker_state";
     public static final String DLP_HALTED = "plumber_dlp_halted";
+    public static final String DLP_BODY_BYTES = "plumber_dlp_body_bytes_total";
 
     private final MeterRegistry registry;
 
@@ -103,6 +106,14 @@ public final class Meters {
     public void dlpHalted(String system, BooleanSupplier halted) {
         Gauge.builder(DLP_HALTED, () -> halted.getAsBoolean() ? 1 : 0)
                 .description("Whether sending to the DLP is halted until its credentials or licence are fixed")
+                .tag("system", system)
+                .register(registry);
+    }
+
+    /** The body bytes a DLP sender has written, read from the sender each scrape. */
+    public void dlpBodyBytes(String system, LongSupplier sent) {
+        FunctionCounter.builder(DLP_BODY_BYTES, sent, LongSupplier::getAsLong)
+                .description("Body bytes written to the DLP (ICAP: encapsulated bodies; InfoWatch: file data)")
                 .tag("system", system)
                 .register(registry);
     }

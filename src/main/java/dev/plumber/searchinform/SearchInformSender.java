@@ -104,6 +104,11 @@ public final class SearchInformSender implements DlpSender {
         }
     }
 
+    @Override
+    public long bodyBytesSent() {
+        return client.bodyBytesSent();
+    }
+
     static Verdict verdict(IcapResponse r) throws DeliveryException {
         return switch (r.status()) {
             case 204 -> Verdict.allowed(r.istag());

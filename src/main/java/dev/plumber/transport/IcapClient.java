@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BooleanSupplier;
 import java.util.regex.Pattern;
@@ -40,6 +41,7 @@ public final class IcapClient implements AutoCloseable {
     private final boolean wireDebug;
     private final Map<OptionsKey, IcapOptions> optionsCache = new ConcurrentHashMap<>();
     private final Map<OptionsKey, ReentrantLock> optionsFetches = new ConcurrentHashMap<>();
+    private final LongAdder bodyBytesSent = new LongAdder();
 
     private record OptionsKey(URI service, TlsSettings tls) {}
 
@@ -272,13 +274,18 @@ public final class IcapClient implements AutoCloseable {
         return SECRET_HEADER.matcher(head).replaceAll("$1$2 ****");
     }
 
+    /** Body bytes (previews and the rest of each body, without chunk framing) written so far, resends included. */
+    public long bodyBytesSent() {
+        return bodyBytesSent.sum();
+    }
+
     @Override
     public void close() {
         pool.close();
     }
 
     /** One REQMOD on one connection: head and preview, then (after 100 or without preview) the rest of the body. */
-    private static final class Exchange {
+    private final class Exchange {
         private final byte[] head;
         private final byte[] preview;
         private final boolean previewMode;
@@ -299,6 +306,7 @@ public final class IcapClient implements AutoCloseable {
                 if (preview.length > 0) {
                     // With Preview: 0 only the zero chunk goes: an empty chunk would itself end the preview.
                     connection.out.write(IcapEncoder.chunk(preview, 0, preview.length));
+                    bodyBytesSent.add(preview.length);
                 }
                 connection.out.write(wholeBodyInPreview ? IcapEncoder.IEOF_CHUNK : IcapEncoder.LAST_CHUNK);
             }
@@ -381,6 +389,7 @@ public final class IcapClient implements AutoCloseable {
                 }
                 int start = IcapEncoder.frameChunk(frame, IcapEncoder.CHUNK_HEAD_ROOM, n);
                 connection.out.write(frame, start, IcapEncoder.CHUNK_HEAD_ROOM - start + n + 2);
+                bodyBytesSent.add(n);
                 left -= n;
             }
             connection.out.write(IcapEncoder.LAST_CHUNK);

@@ -85,6 +85,9 @@ class IcapClientTest {
             // A body that fits the preview ends with "0; ieof" and gets no 100.
             assertThat(server.parts.get(3).ieof()).isTrue();
             assertThat(server.connections()).isEqualTo(1);
+            assertThat(client.bodyBytesSent())
+                    .as("body bytes, chunk framing not counted")
+                    .isEqualTo(10 + 4);
         }
     }
 
