@@ -123,7 +123,8 @@ public final class Bench {
                 .append(", ")
                 .append(Runtime.getRuntime().availableProcessors())
                 .append(" cores\n\n");
-        t.append("| mix | events | gateway ev/s | ceiling ev/s | gateway ÷ ceiling | gateway MiB/s | ceiling MiB/s"
+        t.append("| mix | events | gateway ev/s | ceiling ev/s | gateway ÷ ceiling"
+                + " | gateway MiB/s (read by the DLP) | ceiling MiB/s (read by the DLP)"
                 + " | DLP call p50 / p99 ms (gateway) | (ceiling) | end to end p50 / p99 ms (at ev/s, machine busy)"
                 + " | gateway CPU ms/event | all processes CPU ms/event (gateway run / ceiling run)"
                 + " | gateway peak heap MiB | gateway peak RSS MiB |\n");
@@ -140,10 +141,18 @@ public final class Bench {
                     c.perSecond(),
                     g.perSecond() / c.perSecond(),
                     r.mix().hasFiles()
-                            ? String.format(Locale.ROOT, "%,.0f", g.perSecond() * r.mebibytesPerEvent())
+                            ? String.format(
+                                    Locale.ROOT,
+                                    "%,.0f (%,.0f)",
+                                    g.perSecond() * r.mebibytesPerEvent(),
+                                    g.dlpBodyMiBPerSecond())
                             : "–",
                     r.mix().hasFiles()
-                            ? String.format(Locale.ROOT, "%,.0f", c.perSecond() * r.mebibytesPerEvent())
+                            ? String.format(
+                                    Locale.ROOT,
+                                    "%,.0f (%,.0f)",
+                                    c.perSecond() * r.mebibytesPerEvent(),
+                                    c.dlpBodyMiBPerSecond())
                             : "–",
                     g.dlpP50Ms(),
                     g.dlpP99Ms(),
@@ -196,6 +205,8 @@ public final class Bench {
             m.put("gatewayOverCeiling", g.perSecond() / c.perSecond());
             m.put("gatewayMiBPerSecond", g.perSecond() * r.mebibytesPerEvent());
             m.put("ceilingMiBPerSecond", c.perSecond() * r.mebibytesPerEvent());
+            m.put("gatewayDlpBodyMiBPerSecond", g.dlpBodyMiBPerSecond());
+            m.put("ceilingDlpBodyMiBPerSecond", c.dlpBodyMiBPerSecond());
             m.put("gatewayDlpCallP50Ms", g.dlpP50Ms());
             m.put("gatewayDlpCallP99Ms", g.dlpP99Ms());
             m.put("ceilingDlpCallP50Ms", Percentiles.of(c.callNanos(), 0.50) / 1e6);

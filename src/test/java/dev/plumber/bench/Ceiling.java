@@ -21,9 +21,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class Ceiling {
     /** What one ceiling run measured. */
-    record Result(int calls, double seconds, long[] callNanos, double pipelineCpuSecondsPerEvent) {
+    record Result(int calls, double seconds, long[] callNanos, double pipelineCpuSecondsPerEvent, long dlpBodyBytes) {
         double perSecond() {
             return calls / seconds;
+        }
+
+        double dlpBodyMiBPerSecond() {
+            return dlpBodyBytes / seconds / (1 << 20);
         }
     }
 
@@ -41,10 +45,16 @@ final class Ceiling {
             }
             long[] took = new long[calls];
             long cpu = ProcessCpu.treeNanos();
+            long bodyBytes = icap.bodyBytesSent();
             long start = System.nanoTime();
             loop(mix, sender, settings, calls, concurrency, took, false);
             double seconds = (System.nanoTime() - start) / 1e9;
-            return new Result(calls, seconds, took, (ProcessCpu.treeNanos() - cpu) / 1e9 / calls);
+            return new Result(
+                    calls,
+                    seconds,
+                    took,
+                    (ProcessCpu.treeNanos() - cpu) / 1e9 / calls,
+                    icap.bodyBytesSent() - bodyBytes);
         }
     }
 

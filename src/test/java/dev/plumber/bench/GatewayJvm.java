@@ -1,5 +1,6 @@
 package dev.plumber.bench;
 
+import dev.plumber.metrics.Meters;
 import dev.plumber.testkit.FreePorts;
 import java.io.IOException;
 import java.net.URI;
@@ -156,6 +157,20 @@ final class GatewayJvm implements AutoCloseable {
             throw new IllegalStateException("no jvm_compilation_time_ms_total in the gateway's metrics");
         }
         return (long) Double.parseDouble(m.group(1));
+    }
+
+    /** The body bytes the gateway has written to the DLP so far ({@code plumber_dlp_body_bytes_total}). */
+    long dlpBodyBytes() throws Exception {
+        List<String> samples = metrics()
+                .lines()
+                .filter(line -> line.startsWith(Meters.DLP_BODY_BYTES + "{"))
+                .toList();
+        if (samples.isEmpty()) {
+            throw new IllegalStateException("no " + Meters.DLP_BODY_BYTES + " in the gateway's metrics");
+        }
+        return (long) samples.stream()
+                .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
+                .sum();
     }
 
     /** {@code /metrics} in the Prometheus text format. */

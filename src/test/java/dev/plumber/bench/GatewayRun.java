@@ -1,5 +1,7 @@
 package dev.plumber.bench;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.plumber.embedded.EmbeddedPostgres;
 import dev.plumber.event.DlpEvent;
 import dev.plumber.event.EventCodec;
@@ -16,6 +18,7 @@ import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -26,20 +29,26 @@ import javax.sql.DataSource;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
  * One mix through the gateway in its own JVM: warm-up rounds until the JIT has settled, then N events produced at
  * once and timed until every one is terminal in PostgreSQL and every offset is committed; then (for some mixes) events
- * paced at half that rate for the end-to-end latency, event {@code ts} → {@code completed_at}.
+ * paced at half that rate for the end-to-end latency, event {@code ts} → terminal status durable and published.
  */
 final class GatewayRun {
     static final int PARTITIONS = 6;
+    private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration LATENCY_PHASE = Duration.ofSeconds(10);
 
     /** What the gateway run measured. */
@@ -60,9 +69,15 @@ final class GatewayRun {
             long peakHeapBytes,
             long peakRssBytes,
             int failed,
-            double avgValueBytes) {
+            double avgValueBytes,
+            long dlpBodyBytes) {
         double perSecond() {
             return events / seconds;
+        }
+
+        /** The body bytes written to the DLP per second: what the DLP read, whatever the event said. */
+        double dlpBodyMiBPerSecond() {
+            return dlpBodyBytes / seconds / (1 << 20);
         }
     }
 
@@ -139,6 +154,7 @@ final class GatewayRun {
             long cpuBefore = gateway.cpuNanos();
             long treeBefore = ProcessCpu.treeNanos();
             long gcMark = gateway.gcLogMark();
+            long bodyBytesBefore = gateway.dlpBodyBytes();
             long start = System.nanoTime();
             valueBytes += produce(producer, requests, produced, events, false);
             produced += events;
@@ -147,6 +163,7 @@ final class GatewayRun {
             long cpu = gateway.cpuNanos() - cpuBefore;
             long tree = ProcessCpu.treeNanos() - treeBefore;
             TreeMap<Double, Double> dlpAfter = Percentiles.dlpBuckets(gateway.metrics());
+            long bodyBytes = gateway.dlpBodyBytes() - bodyBytesBefore;
             long peakHeap = gateway.peakHeapBytes(gcMark);
 
             int latencyEvents = 0;
@@ -167,7 +184,7 @@ final class GatewayRun {
                 busy = (ProcessCpu.treeNanos() - paceTree)
                         / (double) (System.nanoTime() - paceNanos)
                         / Runtime.getRuntime().availableProcessors();
-                e2e = endToEndMillis(store, paceStart, name);
+                e2e = endToEndMillis(store, paceStart);
                 peakHeap = Math.max(peakHeap, gateway.peakHeapBytes(gcMark));
             }
             return new Result(
@@ -187,7 +204,8 @@ final class GatewayRun {
                     peakHeap,
                     gateway.peakRssBytes(),
                     failed(store),
-                    (double) valueBytes / produced);
+                    (double) valueBytes / produced,
+                    bodyBytes);
         }
     }
 
@@ -254,7 +272,7 @@ final class GatewayRun {
         Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(name)
                 .partitionsToOffsetAndMetadata()
                 .get();
-        Map<TopicPartition, OffsetSpec> latest = new java.util.HashMap<>();
+        Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
         for (int p = 0; p < PARTITIONS; p++) {
             latest.put(new TopicPartition(topic, p), OffsetSpec.latest());
         }
@@ -268,45 +286,96 @@ final class GatewayRun {
         return true;
     }
 
-    /** Microseconds from event {@code ts} to {@code completed_at}, and to {@code received_at} (the intake's part). */
-    private static long[][] endToEndMillis(DataSource store, Instant since, String name) throws Exception {
+    /**
+     * Microseconds from event {@code ts} to its terminal status being durable — the moment the gateway publishes it to
+     * the status topic, right after its write commits — and to {@code received_at} (the intake's part). The row's
+     * {@code completed_at} is the moment of the decision, before its write commits, so it would leave the second
+     * status write out of the figure.
+     */
+    private long[][] endToEndMillis(DataSource store, Instant since) throws Exception {
+        Map<String, Instant> durable = terminalStatusTimes(since);
         List<Long> micros = new ArrayList<>();
         List<Long> intake = new ArrayList<>();
+        int unpublished = 0;
         try (Connection c = store.getConnection();
-                PreparedStatement s =
-                        c.prepareStatement("SELECT event_ts, completed_at, received_at, kafka_partition, kafka_offset,"
-                                + " chat FROM gateway.requests WHERE event_ts >= ? AND completed_at IS NOT NULL"
-                                + " ORDER BY event_ts")) {
+                PreparedStatement s = c.prepareStatement("SELECT event_id, event_ts, received_at, completed_at,"
+                        + " kafka_partition, kafka_offset, chat FROM gateway.requests"
+                        + " WHERE event_ts >= ? AND completed_at IS NOT NULL ORDER BY event_ts")) {
             s.setTimestamp(1, Timestamp.from(since));
-            StringBuilder csv = new StringBuilder("event_ts,received_ms,completed_ms,partition,offset,chat\n");
+            StringBuilder csv = new StringBuilder("event_ts,received_ms,decided_ms,durable_ms,partition,offset,chat\n");
             try (ResultSet r = s.executeQuery()) {
                 while (r.next()) {
-                    Instant ts = r.getTimestamp(1).toInstant();
-                    Instant done = r.getTimestamp(2).toInstant();
+                    Instant done = durable.get(r.getString(1));
+                    if (done == null) {
+                        unpublished++;
+                        continue;
+                    }
+                    Instant ts = r.getTimestamp(2).toInstant();
                     Instant received = r.getTimestamp(3).toInstant();
+                    Instant decided = r.getTimestamp(4).toInstant();
                     micros.add(Duration.between(ts, done).toNanos() / 1000);
                     intake.add(Duration.between(ts, received).toNanos() / 1000);
                     csv.append(ts)
                             .append(',')
                             .append(Duration.between(ts, received).toNanos() / 1e6)
                             .append(',')
+                            .append(Duration.between(ts, decided).toNanos() / 1e6)
+                            .append(',')
                             .append(Duration.between(ts, done).toNanos() / 1e6)
                             .append(',')
-                            .append(r.getInt(4))
+                            .append(r.getInt(5))
                             .append(',')
-                            .append(r.getLong(5))
+                            .append(r.getLong(6))
                             .append(',')
-                            .append(r.getString(6))
+                            .append(r.getString(7))
                             .append('\n');
                 }
             }
             // Every event of the latency phase, for a closer look at the tail than two percentiles give.
             Files.writeString(Path.of("target", "bench", "latency-" + name + ".csv"), csv);
         }
+        if (unpublished > 0) {
+            System.err.printf("bench: %d decided events had no terminal status on the status topic%n", unpublished);
+        }
         return new long[][] {
             micros.stream().mapToLong(Long::longValue).toArray(),
             intake.stream().mapToLong(Long::longValue).toArray()
         };
+    }
+
+    /** When each terminal status published since {@code since} was published (its {@code ts}), by event id. */
+    private Map<String, Instant> terminalStatusTimes(Instant since) {
+        TopicPartition status = new TopicPartition(name + ".status", 0);
+        Map<String, Instant> times = new HashMap<>();
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName(),
+                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName()))) {
+            consumer.assign(List.of(status));
+            long end = consumer.endOffsets(List.of(status)).get(status);
+            OffsetAndTimestamp from = consumer.offsetsForTimes(Map.of(status, since.toEpochMilli()))
+                    .get(status);
+            consumer.seek(status, from == null ? end : from.offset());
+            while (consumer.position(status) < end) {
+                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofSeconds(1))) {
+                    JsonNode json = readJson(record.value());
+                    if (Status.valueOf(json.path("status").asText()).terminal()) {
+                        times.put(
+                                json.path("id").asText(),
+                                Instant.parse(json.path("ts").asText()));
+                    }
+                }
+            }
+        }
+        return times;
+    }
+
+    private static JsonNode readJson(byte[] value) {
+        try {
+            return JSON.readTree(value);
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("a status record that is not JSON: " + e.getMessage(), e);
+        }
     }
 
     private static int failed(DataSource store) throws Exception {
