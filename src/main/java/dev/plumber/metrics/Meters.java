@@ -7,6 +7,8 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
 
@@ -24,6 +26,11 @@ public final class Meters {
     public static final String DLP_BODY_BYTES = "plumber_dlp_body_bytes_total";
 
     private final MeterRegistry registry;
+    /**
+     * The sources of function counters: the registry holds them weakly, and a method reference held by nothing else
+     * would be collected and the counter read NaN from then on.
+     */
+    private final List<Object> held = new CopyOnWriteArrayList<>();
 
     public Meters(MeterRegistry registry) {
         this.registry = registry;
@@ -55,6 +62,7 @@ public final class Meters {
                         SETTINGS_REJECTED, rejected, r -> r.get().doubleValue())
                 .description("Invalid DLP settings changes rejected; the last valid settings stayed")
                 .register(registry);
+        held.add(rejected);
     }
 
     /** A DLP address's circuit breaker: 0 closed, 1 open, 2 half-open. */
@@ -116,6 +124,7 @@ public final class Meters {
                 .description("Body bytes written to the DLP (ICAP: encapsulated bodies; InfoWatch: file data)")
                 .tag("system", system)
                 .register(registry);
+        held.add(sent);
     }
 
     /** One DLP call, by system and outcome ({@code allowed}, {@code blocked}, {@code transient}, …). */
