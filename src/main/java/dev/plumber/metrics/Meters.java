@@ -28,7 +28,7 @@ public final class Meters {
     private final MeterRegistry registry;
     /**
      * The sources of function counters: the registry holds them weakly, and a method reference held by nothing else
-     * would be collected and the counter read NaN from then on.
+     * would be collected at the next GC and the counter read nothing from then on.
      */
     private final List<Object> held = new CopyOnWriteArrayList<>();
 
@@ -58,8 +58,7 @@ public final class Meters {
 
     /** Invalid DLP settings changes rejected since start (the last valid settings stayed). */
     public void settingsRejected(java.util.function.Supplier<Number> rejected) {
-        io.micrometer.core.instrument.FunctionCounter.builder(
-                        SETTINGS_REJECTED, rejected, r -> r.get().doubleValue())
+        FunctionCounter.builder(SETTINGS_REJECTED, rejected, r -> r.get().doubleValue())
                 .description("Invalid DLP settings changes rejected; the last valid settings stayed")
                 .register(registry);
         held.add(rejected);
