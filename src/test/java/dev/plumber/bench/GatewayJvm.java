@@ -2,6 +2,7 @@ package dev.plumber.bench;
 
 import dev.plumber.metrics.Meters;
 import dev.plumber.testkit.FreePorts;
+import dev.plumber.testkit.PrometheusText;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -23,9 +24,6 @@ import java.util.regex.Pattern;
  */
 final class GatewayJvm implements AutoCloseable {
     /** {@code GC(3) Pause Young (Normal) (G1 Evacuation Pause) 25M->5M(256M) 3.4ms}: the first figure. */
-    private static final Pattern COMPILATION =
-            Pattern.compile("(?m)^jvm_compilation_time_ms_total\\{[^}]*}\\s+(\\S+)$");
-
     private static final Pattern GC_LINE = Pattern.compile("(\\d+)([KMG])->(\\d+)([KMG])\\((\\d+)([KMG])\\)");
 
     private final Process process;
@@ -152,25 +150,21 @@ final class GatewayJvm implements AutoCloseable {
 
     /** The time the gateway's JIT has spent compiling so far ({@code jvm_compilation_time_ms_total}). */
     long compileMillis() throws Exception {
-        Matcher m = COMPILATION.matcher(metrics());
-        if (!m.find()) {
-            throw new IllegalStateException("no jvm_compilation_time_ms_total in the gateway's metrics");
-        }
-        return (long) Double.parseDouble(m.group(1));
+        return (long) metric("jvm_compilation_time_ms_total");
     }
 
     /** The body bytes the gateway has written to the DLP so far ({@code plumber_dlp_body_bytes_total}). */
     long dlpBodyBytes() throws Exception {
-        List<String> samples = metrics()
-                .lines()
-                .filter(line -> line.startsWith(Meters.DLP_BODY_BYTES + "{"))
-                .toList();
+        return (long) metric(Meters.DLP_BODY_BYTES);
+    }
+
+    /** The sum of {@code name}'s samples; a metric the gateway does not export is an error, not zero. */
+    private double metric(String name) throws Exception {
+        List<String> samples = PrometheusText.samples(metrics(), name);
         if (samples.isEmpty()) {
-            throw new IllegalStateException("no " + Meters.DLP_BODY_BYTES + " in the gateway's metrics");
+            throw new IllegalStateException("no " + name + " in the gateway's metrics");
         }
-        return (long) samples.stream()
-                .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
-                .sum();
+        return PrometheusText.sum(samples, "");
     }
 
     /** {@code /metrics} in the Prometheus text format. */

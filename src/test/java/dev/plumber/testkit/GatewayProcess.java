@@ -80,10 +80,7 @@ public final class GatewayProcess implements AutoCloseable {
 
     /** The sum of the Prometheus samples of {@code metric} whose labels include {@code label} (e.g. a=\"b\"). */
     public double metric(String metric, String label) throws Exception {
-        return samples(metric).stream()
-                .filter(line -> line.contains(label))
-                .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
-                .sum();
+        return PrometheusText.sum(samples(metric), label);
     }
 
     /** The Prometheus sample lines of {@code metric}, labels and value, for failure messages and reports. */
@@ -94,9 +91,7 @@ public final class GatewayProcess implements AutoCloseable {
                                 .build(),
                         HttpResponse.BodyHandlers.ofString())
                 .body();
-        return text.lines()
-                .filter(line -> line.startsWith(metric + "{") || line.startsWith(metric + " "))
-                .toList();
+        return PrometheusText.samples(text, metric);
     }
 
     public int port() {
