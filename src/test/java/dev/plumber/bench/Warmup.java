@@ -49,12 +49,12 @@ final class Warmup {
 
     /** Whether another round is due: always before the first, then until a round finds the JIT settled. */
     boolean another() throws Exception {
-        long compiled = compileTime.millis();
         long now = System.nanoTime();
+        if (roundStart >= 0 && now - roundStart < MIN_ROUND && now - deadline < 0) {
+            return true; // too short to judge: the next round counts with this one, and nothing need be read
+        }
+        long compiled = compileTime.millis();
         if (roundStart >= 0) {
-            if (now - roundStart < MIN_ROUND && now - deadline < 0) {
-                return true; // too short to judge: the next round counts with this one
-            }
             double share = (compiled - compiledAtStart) / ((now - roundStart) / 1e6);
             System.err.printf(
                     Locale.ROOT,
