@@ -14,11 +14,18 @@ import dev.plumber.status.KafkaCoordinates;
 import dev.plumber.status.Status;
 import dev.plumber.status.StatusPublisher;
 import dev.plumber.status.StatusStore;
+import dev.plumber.status.StatusStore.Change;
 import java.nio.charset.StandardCharsets;
+import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,6 +36,12 @@ import org.slf4j.LoggerFactory;
  */
 public final class EventProcessor implements RecordHandler {
     private static final Logger log = LoggerFactory.getLogger(EventProcessor.class);
+
+    /** How long a DLP call runs before its SENDING status is written; most calls are answered well before. */
+    static final Duration SENDING_AFTER = Duration.ofMillis(50);
+
+    /** Event ids decided here that are remembered, so that one produced twice is not sent twice (about 6 MiB of heap). */
+    private static final int RECENT_IDS = 1 << 16;
 
     /** What became of a record: done (terminal and durable) or to be tried again after a pause. */
     public enum Result {
@@ -43,6 +56,7 @@ public final class EventProcessor implements RecordHandler {
     private final DlpSettingsSource settings;
     private final Meters meters;
     private final Clock clock;
+    private final RecentIds recentlyDecided = new RecentIds(RECENT_IDS);
 
     public EventProcessor(
             StatusStore store,
@@ -63,7 +77,7 @@ public final class EventProcessor implements RecordHandler {
 
     /** Never throws: any failure of our own infrastructure (database, broker) means "try again later". */
     @Override
-    public Result process(ConsumerRecord<byte[], byte[]> record, Duration retryDelay) {
+    public Result process(ConsumerRecord<byte[], byte[]> record, Duration retryDelay, boolean seenBefore) {
         KafkaCoordinates at = new KafkaCoordinates(record.topic(), record.partition(), record.offset());
         try {
             DlpEvent event;
@@ -72,7 +86,7 @@ public final class EventProcessor implements RecordHandler {
             } catch (MalformedEventException e) {
                 return malformed(record, at, e);
             }
-            return deliver(record, at, event, retryDelay);
+            return deliver(record, at, event, retryDelay, seenBefore);
         } catch (Exception e) {
             if (e instanceof InterruptedException) {
                 Thread.currentThread().interrupt();
@@ -92,7 +106,7 @@ public final class EventProcessor implements RecordHandler {
                             (at.topic() + "/" + at.partition() + "/" + at.offset()).getBytes(StandardCharsets.UTF_8))
                     .toString();
         }
-        if (store.receiveMalformed(id, at).terminal()) {
+        if (decided(id)) {
             return Result.DONE;
         }
         log.warn(
@@ -104,69 +118,93 @@ public final class EventProcessor implements RecordHandler {
         deadLetters.send(record, "MalformedEvent", e.getMessage(), "decode", 0);
         meters.deadLetter("decode");
         String reason = "malformed event: " + e.getMessage();
-        if (store.complete(id, Status.FAILED, reason, null, e.getMessage())) {
+        long start = System.nanoTime();
+        boolean written = store.writeMalformed(id, at, Change.decided(Status.FAILED, reason, null, e.getMessage()));
+        meters.statusWait("write", System.nanoTime() - start);
+        if (written) {
             published(id, Status.FAILED, "malformed", null, null, reason);
         }
         return Result.DONE;
     }
 
     private Result deliver(
-            ConsumerRecord<byte[], byte[]> record, KafkaCoordinates at, DlpEvent event, Duration retryDelay)
+            ConsumerRecord<byte[], byte[]> record,
+            KafkaCoordinates at,
+            DlpEvent event,
+            Duration retryDelay,
+            boolean seenBefore)
             throws Exception {
+        Optional<DlpSettings> current = settings.current();
+        if (current.isEmpty()) {
+            meters.retry("settings");
+            Change retrying = Change.retrying(
+                    "no valid DLP settings: " + settings.problem(),
+                    clock.instant().plus(retryDelay));
+            return write(event, at, retrying) ? Result.RETRY_LATER : Result.DONE;
+        }
         String id = event.id().toString();
+        // Decided before — fetched again, or produced twice — it is never sent again. A record fetched for the first
+        // time that this gateway has not just decided needs no look-up: its outcome is then its only status write.
+        if (recentlyDecided.contains(event.id()) || seenBefore && decided(id)) {
+            return Result.DONE;
+        }
+        DlpSettings dlp = current.get();
+        String system = dlp.system().key();
+        String address = dlp.address();
+        SendingMark sending = new SendingMark(() -> write(event, at, Change.sending(system, address)));
+        Change outcome;
+        try {
+            Verdict verdict = policy.deliver(event, dlp);
+            outcome = Change.decided(
+                    Status.valueOf(verdict.outcome().name()), verdict.reason(), verdict.reference(), null);
+        } catch (DeliveryException e) {
+            if (e.permanent()) {
+                log.warn("event {} failed permanently at stage {}: {}", id, e.stage(), e.getMessage());
+                deadLetters.send(record, errorClass(e), e.getMessage(), e.stage(), 1);
+                meters.deadLetter(e.stage());
+                outcome = Change.decided(Status.FAILED, e.getMessage(), null, e.getMessage());
+            } else {
+                meters.retry(e.stage());
+                outcome = Change.retrying(e.getMessage(), clock.instant().plus(retryDelay));
+            }
+        }
+        // The attempt is counted once: by the SENDING row written while the call ran, or else by this write.
+        if (!sending.settle()) {
+            outcome = outcome.attempt(system, address);
+        }
+        boolean written = write(event, at, outcome);
+        return written && !outcome.status().terminal() ? Result.RETRY_LATER : Result.DONE;
+    }
+
+    /** Writes the change and, unless the event was decided before, tells the core; returns whether it was written. */
+    private boolean write(DlpEvent event, KafkaCoordinates at, Change change) throws Exception {
+        long start = System.nanoTime();
+        boolean written = store.write(event, at, change);
+        meters.statusWait("write", System.nanoTime() - start);
+        if (!written) {
+            return false;
+        }
         String type = event instanceof MessageEvent ? "message" : "file";
         Long mid = event instanceof MessageEvent m ? m.mid() : null;
         String chat = event instanceof MessageEvent m ? m.chat() : null;
-        Optional<DlpSettings> current = settings.current();
-        if (current.isEmpty()) {
-            if (store.receive(event, at).terminal()) {
-                return Result.DONE;
+        String id = event.id().toString();
+        if (change.status().terminal()) {
+            if (change.status() != Status.FAILED) { // a failed event may be re-opened and replayed
+                recentlyDecided.add(event.id());
             }
-            meters.retry("settings");
-            store.retrying(
-                    id,
-                    "no valid DLP settings: " + settings.problem(),
-                    clock.instant().plus(retryDelay));
-            publisher.publish(id, Status.RETRYING, type, mid, chat, null);
-            return Result.RETRY_LATER;
+            published(id, change.status(), type, mid, chat, change.reason());
+        } else {
+            publisher.publish(id, change.status(), type, mid, chat, change.error());
         }
-        DlpSettings dlp = current.get();
-        if (store.sending(event, at, dlp.system().key(), dlp.address()).terminal()) {
-            return Result.DONE; // decided before: a re-delivery is never sent twice
-        }
-        publisher.publish(id, Status.SENDING, type, mid, chat, null);
-        try {
-            Verdict verdict = policy.deliver(event, dlp);
-            Status status = Status.valueOf(verdict.outcome().name());
-            finish(event, status, verdict.reason(), verdict.reference(), null, type, mid, chat);
-            return Result.DONE;
-        } catch (DeliveryException e) {
-            if (!e.permanent()) {
-                meters.retry(e.stage());
-                store.retrying(id, e.getMessage(), clock.instant().plus(retryDelay));
-                publisher.publish(id, Status.RETRYING, type, mid, chat, e.getMessage());
-                return Result.RETRY_LATER;
-            }
-            log.warn("event {} failed permanently at stage {}: {}", id, e.stage(), e.getMessage());
-            deadLetters.send(record, errorClass(e), e.getMessage(), e.stage(), 1);
-            meters.deadLetter(e.stage());
-            finish(event, Status.FAILED, e.getMessage(), null, e.getMessage(), type, mid, chat);
-            return Result.DONE;
-        }
+        return true;
     }
 
-    private void finish(
-            DlpEvent event,
-            Status status,
-            String reason,
-            String reference,
-            String error,
-            String type,
-            Long mid,
-            String chat)
-            throws Exception {
-        if (store.complete(event, status, reason, reference, error)) {
-            published(event.id().toString(), status, type, mid, chat, reason);
+    private boolean decided(String id) throws SQLException {
+        long start = System.nanoTime();
+        try {
+            return store.decided(id);
+        } finally {
+            meters.statusWait("lookup", System.nanoTime() - start);
         }
     }
 
@@ -174,6 +212,37 @@ public final class EventProcessor implements RecordHandler {
     private void published(String id, Status status, String type, Long mid, String chat, String reason) {
         meters.terminal(status);
         publisher.publish(id, status, type, mid, chat, reason);
+    }
+
+    /**
+     * The SENDING status of a DLP call that takes long. A call answered within {@link #SENDING_AFTER} leaves one status
+     * write, its outcome, rather than two; one that takes longer has its SENDING row and status record written while it
+     * runs, on a virtual thread of its own.
+     */
+    private static final class SendingMark {
+        private static final Executor AFTER_DELAY = CompletableFuture.delayedExecutor(
+                SENDING_AFTER.toMillis(), TimeUnit.MILLISECONDS, Thread::startVirtualThread);
+
+        private final AtomicBoolean claimed = new AtomicBoolean();
+        private final CompletableFuture<Boolean> written = new CompletableFuture<>();
+
+        SendingMark(Callable<Boolean> write) {
+            AFTER_DELAY.execute(() -> {
+                if (claimed.compareAndSet(false, true)) {
+                    try {
+                        written.complete(write.call());
+                    } catch (Exception e) {
+                        log.debug("SENDING status not written; the outcome will count the attempt", e);
+                        written.complete(false);
+                    }
+                }
+            });
+        }
+
+        /** Once the call is over: whether its SENDING status was written, waiting for that write if it is under way. */
+        boolean settle() {
+            return !claimed.compareAndSet(false, true) && written.join();
+        }
     }
 
     private static String errorClass(DeliveryException e) {

@@ -9,7 +9,9 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 public interface RecordHandler {
     /**
      * Takes the record to a durable terminal status ({@link Result#DONE}) or says it must be tried again after
-     * {@code retryDelay}; never throws.
+     * {@code retryDelay}; never throws. {@code seenBefore} is false only for a record that no consumer of the group can
+     * have been handed before: one past the end of its partition when the partition was assigned here, fetched for the
+     * first time.
      */
-    Result process(ConsumerRecord<byte[], byte[]> record, Duration retryDelay);
+    Result process(ConsumerRecord<byte[], byte[]> record, Duration retryDelay, boolean seenBefore);
 }

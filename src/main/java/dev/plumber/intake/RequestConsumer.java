@@ -80,6 +80,13 @@ public final class RequestConsumer implements Runnable, AutoCloseable {
     private final Map<TopicPartition, Integer> failures = new HashMap<>();
     private final Map<TopicPartition, OffsetAndMetadata> toCommit = new HashMap<>();
     private final Set<TopicPartition> paused = new HashSet<>();
+    /**
+     * Per partition, the first offset that no consumer of the group can have handed out: the partition's end when it
+     * was assigned here, then past every record fetched since. Anything below may be a re-delivery (a previous owner
+     * that crashed, a rewind here) and is checked against the status store before it is sent.
+     */
+    private final Map<TopicPartition, Long> firstUnseen = new HashMap<>();
+
     private long lastCommitNanos = System.nanoTime();
 
     private final AtomicInteger eventsInFlight = new AtomicInteger();
@@ -206,6 +213,8 @@ public final class RequestConsumer implements Runnable, AutoCloseable {
             return; // fetched before the pause took effect; fetched again after the rewind
         }
         long bytes = Math.max(0, record.serializedValueSize()) + Math.max(0, record.serializedKeySize());
+        boolean seenBefore = record.offset() < firstUnseen.getOrDefault(tp, Long.MAX_VALUE);
+        firstUnseen.computeIfPresent(tp, (p, first) -> Math.max(first, record.offset() + 1));
         lane.started(record.offset());
         eventsInFlight.incrementAndGet();
         bytesInFlight.addAndGet(bytes);
@@ -213,7 +222,7 @@ public final class RequestConsumer implements Runnable, AutoCloseable {
             Result result = null; // not run: left for the rewind or the next owner
             try {
                 if (lane.shouldRun(record.offset())) {
-                    result = processor.process(record, lane.retryDelay);
+                    result = processor.process(record, lane.retryDelay, seenBefore);
                 }
             } catch (RuntimeException e) {
                 log.error("{}@{}: unexpected failure; the record will be tried again", tp, record.offset(), e);
@@ -410,6 +419,7 @@ public final class RequestConsumer implements Runnable, AutoCloseable {
         failures.remove(tp);
         paused.remove(tp);
         toCommit.remove(tp);
+        firstUnseen.remove(tp);
     }
 
     /** Revoked partitions are drained and committed before they go; lost ones are never committed. */
@@ -424,6 +434,18 @@ public final class RequestConsumer implements Runnable, AutoCloseable {
             // Work resumes at the committed offset, after the back-off its previous owner had started, if any.
             if (partitions.isEmpty()) {
                 return;
+            }
+            try {
+                consumer.endOffsets(partitions).forEach((tp, end) -> {
+                    if (end != null) {
+                        firstUnseen.put(tp, end);
+                    }
+                });
+            } catch (RuntimeException e) {
+                log.warn(
+                        "the end offsets of {} could not be read; every record is checked: {}",
+                        partitions,
+                        e.toString());
             }
             Map<Integer, TopicPartition> byNumber = new HashMap<>();
             partitions.forEach(tp -> byNumber.put(tp.partition(), tp));

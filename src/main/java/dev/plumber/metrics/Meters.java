@@ -9,6 +9,7 @@ import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
 
@@ -24,6 +25,7 @@ public final class Meters {
     public static final String BREAKER_STATE = "plumber_dlp_breaker_state";
     public static final String DLP_HALTED = "plumber_dlp_halted";
     public static final String DLP_BODY_BYTES = "plumber_dlp_body_bytes_total";
+    public static final String STATUS_WAITS = "plumber_status_wait";
 
     private final MeterRegistry registry;
     /**
@@ -135,5 +137,18 @@ public final class Meters {
                 .publishPercentileHistogram()
                 .register(registry)
                 .record(took);
+    }
+
+    /**
+     * How long an event's worker waited for the status store: {@code lookup} (was it decided before?) or {@code write}
+     * (a status durable), batching with the other events in flight included.
+     */
+    public void statusWait(String op, long nanos) {
+        Timer.builder(STATUS_WAITS)
+                .description("Waits for the status store")
+                .tag("op", op)
+                .publishPercentileHistogram()
+                .register(registry)
+                .record(nanos, TimeUnit.NANOSECONDS);
     }
 }

@@ -20,9 +20,9 @@ import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 
 /**
- * The PostgreSQL status store: one row per event id; terminal decisions are written once. The writes of the
- * delivery path ({@link #sending}, {@link #receive}, {@link #complete}) are group-committed: concurrent callers share
- * one transaction, each still waiting until its own write is durable.
+ * The PostgreSQL status store: one row per event id; terminal decisions are written once. The delivery path's
+ * writes ({@link #write}) are group-committed — concurrent callers share one transaction, each still waiting until
+ * its own write is durable — and its look-ups ({@link #decided}) share one statement.
  */
 public final class StatusStore implements AutoCloseable {
     /** Rows and the total matching a query. */
@@ -32,6 +32,7 @@ public final class StatusStore implements AutoCloseable {
     private final Clock clock;
     private final ContentCipher cipher;
     private final GroupCommit writes;
+    private final DecidedLookup lookup;
 
     /** A store that keeps no message text (tools such as the dead-letter replay). */
     public StatusStore(DataSource dataSource, Clock clock) {
@@ -44,6 +45,7 @@ public final class StatusStore implements AutoCloseable {
         this.clock = clock;
         this.cipher = cipher;
         this.writes = new GroupCommit(dataSource);
+        this.lookup = new DecidedLookup(dataSource);
     }
 
     /** Creates or upgrades the {@code gateway} schema. */
@@ -57,38 +59,69 @@ public final class StatusStore implements AutoCloseable {
     }
 
     /**
-     * Records a consumed event as {@code RECEIVED} (its row is created if missing); returns the row's status, which is
-     * terminal when the event was decided before (a re-delivery).
+     * What one write makes of a request row: its new status and what goes with it. {@code attempts} is added to the
+     * row's count of DLP calls.
      */
-    public Status receive(DlpEvent event, KafkaCoordinates at) throws SQLException {
-        return upsert(event, at, null, null);
+    public record Change(
+            Status status,
+            int attempts,
+            String dlpSystem,
+            String dlpAddress,
+            String reason,
+            String reference,
+            String error,
+            Instant nextAttempt) {
+        /** A DLP call under way: one attempt, at {@code dlpSystem} on {@code dlpAddress}. */
+        public static Change sending(String dlpSystem, String dlpAddress) {
+            return new Change(Status.SENDING, 1, dlpSystem, dlpAddress, null, null, null, null);
+        }
+
+        /** A transient failure: the event will be tried again at {@code nextAttempt}. */
+        public static Change retrying(String error, Instant nextAttempt) {
+            return new Change(Status.RETRYING, 0, null, null, null, null, error, nextAttempt);
+        }
+
+        /** The terminal decision, written once. */
+        public static Change decided(Status status, String reason, String reference, String error) {
+            if (!status.terminal()) {
+                throw new IllegalArgumentException(status + " is not terminal");
+            }
+            return new Change(status, 0, null, null, reason, reference, error, null);
+        }
+
+        /** This change counting a DLP call at {@code dlpSystem} on {@code dlpAddress}: the call's only write. */
+        public Change attempt(String dlpSystem, String dlpAddress) {
+            return new Change(status, 1, dlpSystem, dlpAddress, reason, reference, error, nextAttempt);
+        }
+    }
+
+    /** Whether the event was decided before (a re-delivery, which must not be sent again). */
+    public boolean decided(String id) throws SQLException {
+        return lookup.decided(id);
     }
 
     /**
-     * A DLP call is about to start, in one round trip: creates the row as {@code SENDING} or moves an undecided one
-     * there, counting the attempt and where it goes. Returns the row's status: terminal when the event was decided
-     * before (a re-delivery, which must not be sent again).
+     * Applies {@code change} to the event's row, creating it if missing; returns false, writing nothing, when the event
+     * was decided before. A message's search terms are written with its decision: the terms index then takes each term
+     * once rather than again for every version of the row.
      */
-    public Status sending(DlpEvent event, KafkaCoordinates at, String dlpSystem, String dlpAddress)
-            throws SQLException {
-        return upsert(event, at, dlpSystem, dlpAddress);
-    }
-
-    private Status upsert(DlpEvent event, KafkaCoordinates at, String dlpSystem, String dlpAddress)
-            throws SQLException {
+    public boolean write(DlpEvent event, KafkaCoordinates at, Change change) throws SQLException {
         String type;
         Long mid = null;
         String chat = null;
         String fileName = null;
         Content content = Content.NONE;
+        String terms = null;
         switch (event) {
             case MessageEvent m -> {
                 type = "message";
                 mid = m.mid();
                 chat = m.chat();
                 if (cipher != null && m.text() != null) {
-                    String id = m.id().toString();
-                    content = new Content(cipher.seal(m.text(), id), null, null);
+                    content = new Content(cipher.seal(m.text(), m.id().toString()), null, null);
+                    if (change.status().terminal()) {
+                        terms = String.join(" ", cipher.terms(m.text()));
+                    }
                 }
             }
             case FileEvent f -> {
@@ -97,7 +130,7 @@ public final class StatusStore implements AutoCloseable {
                 content = new Content(null, f.size(), f.mime());
             }
         }
-        return upsert(
+        return write(
                 event.id().toString(),
                 type,
                 mid,
@@ -107,10 +140,55 @@ public final class StatusStore implements AutoCloseable {
                 fileName,
                 event.ts(),
                 at,
-                dlpSystem,
-                dlpAddress,
-                content);
+                content,
+                terms,
+                change);
     }
+
+    /** {@link #write} for an event that could not be read; its id is the event's own when it has one. */
+    public boolean writeMalformed(String id, KafkaCoordinates at, Change change) throws SQLException {
+        return write(id, "malformed", null, null, null, null, null, null, at, Content.NONE, null, change);
+    }
+
+    private boolean write(
+            String id,
+            String type,
+            Long mid,
+            String chat,
+            String sender,
+            String hash,
+            String fileName,
+            Instant eventTs,
+            KafkaCoordinates at,
+            Content content,
+            String terms,
+            Change change)
+            throws SQLException {
+        return writes.write(new GroupCommit.Row(
+                id,
+                type,
+                change.status(),
+                change.attempts(),
+                change.dlpSystem(),
+                change.dlpAddress(),
+                mid,
+                chat,
+                sender,
+                hash,
+                fileName,
+                at,
+                eventTs,
+                clock.instant(),
+                content.sealed(),
+                content.fileSize(),
+                content.fileMime(),
+                change.reason(),
+                change.reference(),
+                change.error(),
+                terms,
+                change.nextAttempt()));
+    }
+
     /** What the console shows beside a row: sealed text, or a file's size and type. */
     private record Content(byte[] sealed, Long fileSize, String fileMime) {
         static final Content NONE = new Content(null, null, null);
@@ -129,57 +207,6 @@ public final class StatusStore implements AutoCloseable {
                 return sealed == null ? Optional.empty() : Optional.of(cipher.open(sealed, id));
             }
         }
-    }
-
-    /** Records an event that could not be read; its id is the event's own when it has one. */
-    public Status receiveMalformed(String eventId, KafkaCoordinates at) throws SQLException {
-        return upsert(eventId, "malformed", null, null, null, null, null, null, at, null, null, Content.NONE);
-    }
-
-    /** With a DLP system the row goes to SENDING (an attempt), else to RECEIVED; a decided row is left alone. */
-    private Status upsert(
-            String id,
-            String type,
-            Long mid,
-            String chat,
-            String sender,
-            String hash,
-            String fileName,
-            Instant eventTs,
-            KafkaCoordinates at,
-            String dlpSystem,
-            String dlpAddress,
-            Content content)
-            throws SQLException {
-        Status status = dlpSystem != null ? Status.SENDING : Status.RECEIVED;
-        return writes.upsert(new GroupCommit.Row(
-                id,
-                type,
-                status,
-                dlpSystem,
-                dlpAddress,
-                mid,
-                chat,
-                sender,
-                hash,
-                fileName,
-                at,
-                eventTs,
-                clock.instant(),
-                content.sealed(),
-                content.fileSize(),
-                content.fileMime()));
-    }
-
-    /** A transient failure: the event will be tried again at {@code nextAttempt}. */
-    public void retrying(String id, String error, Instant nextAttempt) throws SQLException {
-        update(
-                "UPDATE gateway.requests SET status = 'RETRYING', last_error = ?, next_attempt_at = ?, updated_at = ?"
-                        + " WHERE event_id = ? AND status NOT IN " + Status.TERMINAL_SQL,
-                error,
-                Timestamp.from(nextAttempt),
-                Timestamp.from(clock.instant()),
-                id);
     }
 
     /** When a partition's back-off ends: the latest next attempt of its waiting events, and their attempts so far. */
@@ -205,33 +232,6 @@ public final class StatusStore implements AutoCloseable {
             }
         }
         return backoffs;
-    }
-
-    /**
-     * Writes the terminal decision once; returns false when the row was already decided. A message's search terms
-     * are written with it: the row gets a new version for the decision anyway, and the terms index then takes each
-     * term once rather than again for every version.
-     */
-    public boolean complete(DlpEvent event, Status status, String reason, String reference, String error)
-            throws SQLException {
-        String terms = cipher != null && event instanceof MessageEvent m && m.text() != null
-                ? String.join(" ", cipher.terms(m.text()))
-                : null;
-        return decide(event.id().toString(), terms, status, reason, reference, error);
-    }
-
-    /** Writes the terminal decision of a request with no readable event (no search terms). */
-    public boolean complete(String id, Status status, String reason, String reference, String error)
-            throws SQLException {
-        return decide(id, null, status, reason, reference, error);
-    }
-
-    private boolean decide(String id, String terms, Status status, String reason, String reference, String error)
-            throws SQLException {
-        if (!status.terminal()) {
-            throw new IllegalArgumentException(status + " is not terminal");
-        }
-        return writes.complete(new GroupCommit.Decision(id, status, reason, reference, error, terms, clock.instant()));
     }
 
     /** Re-opens a {@code FAILED} request whose event is being replayed from the dead-letter topic. */
@@ -345,6 +345,7 @@ public final class StatusStore implements AutoCloseable {
     /** Finishes the writes in progress; later writes fail. */
     @Override
     public void close() {
+        lookup.close();
         writes.close();
     }
 }

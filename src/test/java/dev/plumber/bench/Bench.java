@@ -133,7 +133,7 @@ public final class Bench {
                 .append(" cores\n\n");
         t.append("| mix | events | gateway ev/s | ceiling ev/s | gateway ÷ ceiling"
                 + " | gateway MiB/s (read by the DLP) | ceiling MiB/s (read by the DLP)"
-                + " | DLP call p50 / p99 ms (gateway) | (ceiling) | end to end p50 / p99 ms (at ev/s, machine busy)"
+                + " | DLP call p50 / p99 ms (gateway) | (ceiling) | end to end p50 / p99 ms (at ev/s, machine busy; status store waits)"
                 + " | gateway CPU ms/event | all processes CPU ms/event (gateway run / ceiling run)"
                 + " | gateway peak heap MiB | gateway peak RSS MiB |\n");
         t.append("|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n");
@@ -158,11 +158,16 @@ public final class Bench {
                             ? "–"
                             : String.format(
                                     Locale.ROOT,
-                                    "%.1f / %.1f (%,.0f, machine %.0f %% busy)",
+                                    "%.1f / %.1f (%,.0f, machine %.0f %% busy; status store waits %.1f / %.1f"
+                                            + " lookup, %.1f / %.1f write)",
                                     g.e2eP50Ms(),
                                     g.e2eP99Ms(),
                                     g.latencyRate(),
-                                    g.latencyMachineBusy() * 100),
+                                    g.latencyMachineBusy() * 100,
+                                    g.lookupP50Ms(),
+                                    g.lookupP99Ms(),
+                                    g.writeP50Ms(),
+                                    g.writeP99Ms()),
                     g.cpuSecondsPerEvent() * 1000,
                     g.pipelineCpuSecondsPerEvent() * 1000,
                     c.pipelineCpuSecondsPerEvent() * 1000,
@@ -212,8 +217,10 @@ public final class Bench {
             m.put("latencyPhaseMachineBusy", g.latencyMachineBusy());
             m.put("endToEndP50Ms", g.e2eP50Ms());
             m.put("endToEndP99Ms", g.e2eP99Ms());
-            m.put("intakeP50Ms", g.intakeP50Ms());
-            m.put("intakeP99Ms", g.intakeP99Ms());
+            m.put("statusLookupP50Ms", g.lookupP50Ms());
+            m.put("statusLookupP99Ms", g.lookupP99Ms());
+            m.put("statusWriteP50Ms", g.writeP50Ms());
+            m.put("statusWriteP99Ms", g.writeP99Ms());
             m.put("gatewayCpuMsPerEvent", g.cpuSecondsPerEvent() * 1000);
             m.put("allProcessesCpuMsPerEventGatewayRun", g.pipelineCpuSecondsPerEvent() * 1000);
             m.put("allProcessesCpuMsPerEventCeilingRun", c.pipelineCpuSecondsPerEvent() * 1000);

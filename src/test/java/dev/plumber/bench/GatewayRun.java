@@ -64,8 +64,10 @@ final class GatewayRun {
             double latencyMachineBusy,
             double e2eP50Ms,
             double e2eP99Ms,
-            double intakeP50Ms,
-            double intakeP99Ms,
+            double lookupP50Ms,
+            double lookupP99Ms,
+            double writeP50Ms,
+            double writeP99Ms,
             long peakHeapBytes,
             long peakRssBytes,
             int failed,
@@ -169,13 +171,20 @@ final class GatewayRun {
             int latencyEvents = 0;
             double rate = 0;
             double busy = 0;
-            long[][] e2e = {new long[0], new long[0]};
+            long[] e2e = new long[0];
+            TreeMap<Double, Double> lookups = new TreeMap<>();
+            TreeMap<Double, Double> lookupsBefore = lookups;
+            TreeMap<Double, Double> writes = lookups;
+            TreeMap<Double, Double> writesBefore = lookups;
             if (mix.latencyPhase()) {
                 rate = events / seconds / 2;
                 latencyEvents = (int) Math.min(events, Math.max(1, rate * LATENCY_PHASE.toSeconds()));
                 Instant paceStart = Instant.now();
                 long paceTree = ProcessCpu.treeNanos();
                 long paceNanos = System.nanoTime();
+                String metrics = gateway.metrics();
+                lookupsBefore = Percentiles.statusWaitBuckets(metrics, "lookup");
+                writesBefore = Percentiles.statusWaitBuckets(metrics, "write");
                 try (KafkaProducer<byte[], byte[]> steady = new KafkaProducer<>(producerProperties(1))) {
                     valueBytes += paced(steady, requests, produced, latencyEvents, rate);
                 }
@@ -184,7 +193,10 @@ final class GatewayRun {
                 busy = (ProcessCpu.treeNanos() - paceTree)
                         / (double) (System.nanoTime() - paceNanos)
                         / Runtime.getRuntime().availableProcessors();
-                e2e = endToEndMillis(store, paceStart);
+                metrics = gateway.metrics();
+                lookups = Percentiles.statusWaitBuckets(metrics, "lookup");
+                writes = Percentiles.statusWaitBuckets(metrics, "write");
+                e2e = endToEndMicros(store, paceStart);
                 peakHeap = Math.max(peakHeap, gateway.peakHeapBytes(gcMark));
             }
             return new Result(
@@ -197,10 +209,12 @@ final class GatewayRun {
                     latencyEvents,
                     rate,
                     busy,
-                    Percentiles.of(e2e[0], 0.50) / 1000.0,
-                    Percentiles.of(e2e[0], 0.99) / 1000.0,
-                    Percentiles.of(e2e[1], 0.50) / 1000.0,
-                    Percentiles.of(e2e[1], 0.99) / 1000.0,
+                    Percentiles.of(e2e, 0.50) / 1000.0,
+                    Percentiles.of(e2e, 0.99) / 1000.0,
+                    Percentiles.fromBuckets(lookupsBefore, lookups, 0.50),
+                    Percentiles.fromBuckets(lookupsBefore, lookups, 0.99),
+                    Percentiles.fromBuckets(writesBefore, writes, 0.50),
+                    Percentiles.fromBuckets(writesBefore, writes, 0.99),
                     peakHeap,
                     gateway.peakRssBytes(),
                     failed(store),
@@ -288,14 +302,12 @@ final class GatewayRun {
 
     /**
      * Microseconds from event {@code ts} to its terminal status being durable — the moment the gateway publishes it to
-     * the status topic, right after its write commits — and to {@code received_at} (the intake's part). The row's
-     * {@code completed_at} is the moment of the decision, before its write commits, so it would leave the second
-     * status write out of the figure.
+     * the status topic, right after its write commits. The row's {@code completed_at} is the moment of the decision,
+     * before its write commits, so it would leave that write out of the figure.
      */
-    private long[][] endToEndMillis(DataSource store, Instant since) throws Exception {
+    private long[] endToEndMicros(DataSource store, Instant since) throws Exception {
         Map<String, Instant> durable = terminalStatusTimes(since);
         List<Long> micros = new ArrayList<>();
-        List<Long> intake = new ArrayList<>();
         int unpublished = 0;
         try (Connection c = store.getConnection();
                 PreparedStatement s = c.prepareStatement("SELECT event_id, event_ts, received_at, completed_at,"
@@ -314,7 +326,6 @@ final class GatewayRun {
                     Instant received = r.getTimestamp(3).toInstant();
                     Instant decided = r.getTimestamp(4).toInstant();
                     micros.add(Duration.between(ts, done).toNanos() / 1000);
-                    intake.add(Duration.between(ts, received).toNanos() / 1000);
                     csv.append(ts)
                             .append(',')
                             .append(Duration.between(ts, received).toNanos() / 1e6)
@@ -337,10 +348,7 @@ final class GatewayRun {
         if (unpublished > 0) {
             System.err.printf("bench: %d decided events had no terminal status on the status topic%n", unpublished);
         }
-        return new long[][] {
-            micros.stream().mapToLong(Long::longValue).toArray(),
-            intake.stream().mapToLong(Long::longValue).toArray()
-        };
+        return micros.stream().mapToLong(Long::longValue).toArray();
     }
 
     /** When each terminal status published since {@code since} was published (its {@code ts}), by event id. */

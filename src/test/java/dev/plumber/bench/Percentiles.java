@@ -1,15 +1,16 @@
 package dev.plumber.bench;
 
+import dev.plumber.metrics.Meters;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Percentiles from raw samples, and from the gateway's Prometheus histogram of DLP calls. */
+/** Percentiles from raw samples, and from the gateway's Prometheus histograms. */
 final class Percentiles {
     private static final Pattern BUCKET =
-            Pattern.compile("^plumber_dlp_call_seconds_bucket\\{([^}]*)}\\s+([0-9.eE+-]+)", Pattern.MULTILINE);
+            Pattern.compile("^(plumber_[a-z_]+)_seconds_bucket\\{([^}]*)}\\s+([0-9.eE+-]+)", Pattern.MULTILINE);
     private static final Pattern LE = Pattern.compile("le=\"([^\"]+)\"");
 
     private Percentiles() {}
@@ -27,23 +28,36 @@ final class Percentiles {
 
     /** Cumulative DLP call counts by bucket upper bound (seconds), over all systems and outcomes. */
     static TreeMap<Double, Double> dlpBuckets(String prometheusText) {
+        return buckets(prometheusText, Meters.DLP_CALLS, "");
+    }
+
+    /** Cumulative waits for the status store of one kind ({@code lookup}, {@code write}) by bucket upper bound. */
+    static TreeMap<Double, Double> statusWaitBuckets(String prometheusText, String op) {
+        return buckets(prometheusText, Meters.STATUS_WAITS, "op=\"" + op + "\"");
+    }
+
+    /** The buckets of one histogram, summed over the series whose labels contain {@code labels}. */
+    private static TreeMap<Double, Double> buckets(String prometheusText, String metric, String labels) {
         TreeMap<Double, Double> buckets = new TreeMap<>();
         Matcher m = BUCKET.matcher(prometheusText);
         while (m.find()) {
-            Matcher le = LE.matcher(m.group(1));
-            if (le.find()) {
+            Matcher le = LE.matcher(m.group(2));
+            if (m.group(1).equals(metric) && m.group(2).contains(labels) && le.find()) {
                 double bound = le.group(1).equals("+Inf") ? Double.POSITIVE_INFINITY : Double.parseDouble(le.group(1));
-                buckets.merge(bound, Double.parseDouble(m.group(2)), Double::sum);
+                buckets.merge(bound, Double.parseDouble(m.group(3)), Double::sum);
             }
         }
         return buckets;
     }
 
     /**
-     * The {@code q} quantile in milliseconds of the calls between two scrapes: the upper bound of the bucket it falls
+     * The {@code q} quantile in milliseconds of what was timed between two scrapes (NaN if nothing was): the upper bound of the bucket it falls
      * in (Micrometer's buckets are about 10 % apart, so this overstates by at most that).
      */
     static double fromBuckets(TreeMap<Double, Double> before, TreeMap<Double, Double> after, double q) {
+        if (after.isEmpty()) {
+            return Double.NaN;
+        }
         double total = after.lastEntry().getValue() - before.getOrDefault(after.lastKey(), 0.0);
         if (total <= 0) {
             return Double.NaN;

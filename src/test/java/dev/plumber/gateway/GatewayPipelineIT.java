@@ -205,7 +205,9 @@ class GatewayPipelineIT {
     void eventsPolledWhileAnotherBatchIsInFlightAreAllDecided() throws Exception {
         MessageEvent slow = message("c-5", "slow one");
         send(slow);
-        Thread.sleep(300);
+        // A call running longer than a moment shows as SENDING while it runs, its attempt counted.
+        JsonNode sending = awaitStatus(slow.id(), "SENDING");
+        assertThat(sending.get("attempts").asInt()).isEqualTo(1);
         List<MessageEvent> others = new java.util.ArrayList<>();
         for (int i = 0; i < 6; i++) {
             MessageEvent other = message("c-other-" + i, "meanwhile " + i);
@@ -220,6 +222,23 @@ class GatewayPipelineIT {
         for (MessageEvent other : others) {
             awaitStatus(other.id(), "ALLOWED");
         }
+        assertThat(awaitStatus(slow.id(), "ALLOWED").get("attempts").asInt()).isEqualTo(1);
+        List<ConsumerRecord<byte[], byte[]>> published =
+                KafkaTopics.read(kafka.bootstrapServers(), "dlp.status", 1_000, Duration.ofSeconds(5));
+        assertThat(statuses(published, slow.id())).containsExactly("SENDING", "ALLOWED");
+        // One answered at once has one status write, its outcome.
+        assertThat(statuses(published, later.id())).containsExactly("ALLOWED");
+    }
+
+    /** The statuses published for an event, in order. */
+    private static List<String> statuses(List<ConsumerRecord<byte[], byte[]>> published, UUID id) throws Exception {
+        List<String> statuses = new java.util.ArrayList<>();
+        for (ConsumerRecord<byte[], byte[]> r : published) {
+            if (new String(r.key(), StandardCharsets.UTF_8).equals(id.toString())) {
+                statuses.add(JSON.readTree(r.value()).get("status").asText());
+            }
+        }
+        return statuses;
     }
 
     @Test

@@ -98,7 +98,7 @@ class RequestConsumerTest {
         Set<String> running = ConcurrentHashMap.newKeySet();
         AtomicBoolean overlapPerKey = new AtomicBoolean();
         AtomicBoolean parallel = new AtomicBoolean();
-        start((record, delay) -> {
+        start((record, delay, seenBefore) -> {
             String key = new String(record.key(), StandardCharsets.UTF_8) + "@" + record.partition();
             if (!running.add(key)) {
                 overlapPerKey.set(true);
@@ -132,7 +132,7 @@ class RequestConsumerTest {
     void aSlowKeyHoldsTheCommitButNotTheOtherKeysOfItsPartition() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
         Map<Long, Integer> runs = new ConcurrentHashMap<>();
-        start((record, delay) -> {
+        start((record, delay, seenBefore) -> {
             runs.merge(record.offset(), 1, Integer::sum);
             if (record.offset() == 0) {
                 try {
@@ -162,7 +162,7 @@ class RequestConsumerTest {
     void aRecordToRetryRewindsItsPartitionAndNothingAfterItOfTheSameKeyRunsFirst() throws Exception {
         List<Long> order = new CopyOnWriteArrayList<>();
         Map<Long, Integer> attempts = new HashMap<>();
-        start((record, delay) -> {
+        start((record, delay, seenBefore) -> {
             int attempt;
             synchronized (attempts) {
                 attempt = attempts.merge(record.offset(), 1, Integer::sum);
@@ -204,7 +204,7 @@ class RequestConsumerTest {
         Instant until = Instant.now().plusMillis(1_500);
         Map<Long, Instant> ran = new ConcurrentHashMap<>();
         start(
-                (record, delay) -> {
+                (record, delay, seenBefore) -> {
                     ran.put(record.partition() * 1000L + record.offset(), Instant.now());
                     return Result.DONE;
                 },
@@ -215,6 +215,38 @@ class RequestConsumerTest {
         await(() -> ran.size() == 2);
         assertThat(ran.get(1000L)).isBefore(until);
         assertThat(ran.get(0L)).isAfterOrEqualTo(until);
+    }
+
+    @Test
+    void aRecordIsSeenBeforeIfItWasThereAtAssignmentOrWasHandedOutBeforeARewind() throws Exception {
+        kafka.updateEndOffsets(Map.of(P0, 3L, P1, 0L));
+        Map<Long, List<Boolean>> runs = new ConcurrentHashMap<>();
+        start((record, delay, seenBefore) -> {
+            List<Boolean> of = runs.computeIfAbsent(record.offset(), o -> new CopyOnWriteArrayList<>());
+            of.add(seenBefore);
+            return record.offset() == 6 && of.size() == 1 ? Result.RETRY_LATER : Result.DONE;
+        });
+        kafka.schedulePollTask(() -> {
+            for (long offset = 0; offset < 10; offset++) {
+                add(P0, offset, "one-chat");
+            }
+        });
+        await(() -> committed(P0) == 6 && kafka.position(P0) == 6);
+        for (long offset = 6; offset < 10; offset++) {
+            add(P0, offset, "one-chat");
+        }
+        await(() -> committed(P0) == 10);
+        add(P0, 10, "one-chat");
+        await(() -> committed(P0) == 11);
+
+        // There when the partition was assigned: a previous owner may have handed them out.
+        assertThat(runs.get(0L)).containsExactly(true);
+        assertThat(runs.get(2L)).containsExactly(true);
+        assertThat(runs.get(3L)).containsExactly(false);
+        // Fetched again after the rewind: handed out before, whether or not they ran.
+        assertThat(runs.get(6L)).containsExactly(false, true);
+        assertThat(runs.get(7L)).containsExactly(true);
+        assertThat(runs.get(10L)).containsExactly(false);
     }
 
     @Test

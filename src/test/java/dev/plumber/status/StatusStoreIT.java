@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.plumber.embedded.EmbeddedPostgres;
 import dev.plumber.event.FileEvent;
 import dev.plumber.event.MessageEvent;
+import dev.plumber.status.StatusStore.Change;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Instant;
@@ -53,6 +54,12 @@ class StatusStoreIT {
                 UUID.randomUUID(), 7, "alice", "chat-1", "group", text, null, null, "10.0.0.1", Instant.now(), false);
     }
 
+    private static final Change SENDING = Change.sending("searchinform", "icap://dlp:1344/reqmod");
+
+    private static Change decided(Status status, String reason, String reference) {
+        return Change.decided(status, reason, reference, null);
+    }
+
     @Test
     void thousandsOfConcurrentEventsEachGetTheirOwnRowAndOneDecision() throws Exception {
         int events = 3_000;
@@ -63,15 +70,23 @@ class StatusStoreIT {
         }
         try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
             List<Future<?>> work = new ArrayList<>();
-            for (MessageEvent e : sent) {
+            for (int i = 0; i < events; i++) {
+                MessageEvent e = sent.get(i);
+                boolean slowCall = i % 2 == 0;
                 work.add(pool.submit(() -> {
-                    assertThat(store.sending(e, AT, "searchinform", "icap://dlp:1344/reqmod"))
-                            .isEqualTo(Status.SENDING);
+                    assertThat(store.decided(e.id().toString())).isFalse();
+                    // A slow call writes SENDING first; a fast one only its outcome, which then counts the attempt.
+                    Change allowed = decided(Status.ALLOWED, "clean", "istag-1");
+                    if (slowCall) {
+                        assertThat(store.write(e, AT, SENDING)).isTrue();
+                    } else {
+                        allowed = allowed.attempt("searchinform", "icap://dlp:1344/reqmod");
+                    }
                     // Two workers race to decide the same event: exactly one decision is written.
-                    if (store.complete(e.id().toString(), Status.ALLOWED, "clean", "istag-1", null)) {
+                    if (store.write(e, AT, allowed)) {
                         decided.incrementAndGet();
                     }
-                    if (store.complete(e.id().toString(), Status.BLOCKED, "late", null, null)) {
+                    if (store.write(e, AT, decided(Status.BLOCKED, "late", null))) {
                         decided.incrementAndGet();
                     }
                     return null;
@@ -83,15 +98,38 @@ class StatusStoreIT {
         }
         assertThat(decided).hasValue(events);
         for (MessageEvent e : sent.subList(0, 50)) {
-            RequestRecord row = store.find(e.id().toString()).orElseThrow();
+            String id = e.id().toString();
+            RequestRecord row = store.find(id).orElseThrow();
             assertThat(row.status()).isEqualTo(Status.ALLOWED);
             assertThat(row.reason()).isEqualTo("clean");
             assertThat(row.dlpReference()).isEqualTo("istag-1");
+            assertThat(row.dlpAddress()).isEqualTo("icap://dlp:1344/reqmod");
             assertThat(row.attempts()).isEqualTo(1);
             assertThat(row.partition()).isEqualTo(3);
             assertThat(row.completedAt()).isNotNull();
-            assertThat(store.content(e.id().toString())).contains(e.text());
+            assertThat(store.content(id)).contains(e.text());
+            assertThat(store.decided(id)).isTrue();
         }
+    }
+
+    @Test
+    void anOutcomeWrittenAloneMakesTheWholeRowAndOneHistoryEntry() throws Exception {
+        MessageEvent e = message("nothing to see");
+        String id = e.id().toString();
+        assertThat(store.write(
+                        e,
+                        AT,
+                        decided(Status.BLOCKED, "card number", "istag-2").attempt("searchinform", "icap://dlp/x")))
+                .isTrue();
+
+        RequestRecord row = store.find(id).orElseThrow();
+        assertThat(row.status()).isEqualTo(Status.BLOCKED);
+        assertThat(row.attempts()).isEqualTo(1);
+        assertThat(row.dlpSystem()).isEqualTo("searchinform");
+        assertThat(row.chat()).isEqualTo("chat-1");
+        assertThat(row.receivedAt()).isEqualTo(row.completedAt());
+        assertThat(terms(id).split(" ")).hasSize(3);
+        assertThat(historyOf(id)).containsExactly("BLOCKED/1");
     }
 
     @Test
@@ -100,20 +138,21 @@ class StatusStoreIT {
         String id = e.id().toString();
         // The same event handed over many times at once: one row, attempts counted, all in one or a few flushes.
         try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
-            List<Future<Status>> results = new ArrayList<>();
+            List<Future<Boolean>> results = new ArrayList<>();
             for (int i = 0; i < 20; i++) {
-                results.add(pool.submit(() -> store.sending(e, AT, "searchinform", "icap://dlp:1344/reqmod")));
+                results.add(pool.submit(() -> store.write(e, AT, SENDING)));
             }
-            for (Future<Status> f : results) {
-                assertThat(f.get()).isEqualTo(Status.SENDING);
+            for (Future<Boolean> f : results) {
+                assertThat(f.get()).isTrue();
             }
         }
         assertThat(store.find(id).orElseThrow().attempts()).isEqualTo(20);
 
-        assertThat(store.complete(id, Status.BLOCKED, "card number", null, null))
+        assertThat(store.write(e, AT, decided(Status.BLOCKED, "card number", null)))
                 .isTrue();
-        assertThat(store.sending(e, AT, "searchinform", "icap://other:1344/reqmod"))
-                .isEqualTo(Status.BLOCKED);
+        assertThat(store.decided(id)).isTrue();
+        assertThat(store.write(e, AT, Change.sending("searchinform", "icap://other:1344/reqmod")))
+                .isFalse();
         RequestRecord row = store.find(id).orElseThrow();
         assertThat(row.attempts()).isEqualTo(20);
         assertThat(row.dlpAddress()).isEqualTo("icap://dlp:1344/reqmod");
@@ -124,36 +163,43 @@ class StatusStoreIT {
         FileEvent file = new FileEvent(
                 UUID.randomUUID(), "ab".repeat(32), "report.pdf", 1234, "application/pdf", "bob", null, null);
         String id = file.id().toString();
-        assertThat(store.receive(file, AT)).isEqualTo(Status.RECEIVED);
-        store.retrying(id, "connection refused", Instant.now().plusSeconds(1));
-        assertThat(store.sending(file, AT, "searchinform", "icap://dlp:1344/reqmod"))
-                .isEqualTo(Status.SENDING);
-        assertThat(store.complete(id, Status.ACCEPTED, null, "tm-1", null)).isTrue();
+        Instant next = Instant.now().plusSeconds(1);
+        assertThat(store.write(file, AT, Change.retrying("connection refused", next)))
+                .isTrue();
+        assertThat(store.find(id).orElseThrow().status()).isEqualTo(Status.RETRYING);
+        assertThat(store.backoffs(AT.topic(), List.of(AT.partition()))
+                        .get(AT.partition())
+                        .until())
+                .isAfterOrEqualTo(next.minusMillis(1));
+        assertThat(store.write(file, AT, SENDING)).isTrue();
+        assertThat(store.write(file, AT, decided(Status.ACCEPTED, null, "tm-1")))
+                .isTrue();
 
         RequestRecord row = store.find(id).orElseThrow();
         assertThat(row.status()).isEqualTo(Status.ACCEPTED);
+        assertThat(row.attempts()).isEqualTo(1);
         assertThat(row.lastError()).isEqualTo("connection refused");
         assertThat(row.fileName()).isEqualTo("report.pdf");
         assertThat(row.hash()).isEqualTo("ab".repeat(32));
         assertThat(row.eventTs()).isNull();
         assertThat(store.content(id)).isEmpty();
+        assertThat(historyOf(id)).containsExactly("RETRYING/0", "SENDING/1", "ACCEPTED/1");
     }
 
     @Test
     void aMessagesSearchTermsAreWrittenWithItsDecisionAndKeptByALaterOne() throws Exception {
         MessageEvent e = message("the quarterly figures");
         String id = e.id().toString();
-        assertThat(store.sending(e, AT, "searchinform", "icap://dlp:1344/reqmod"))
-                .isEqualTo(Status.SENDING);
+        assertThat(store.write(e, AT, SENDING)).isTrue();
         assertThat(terms(id)).isNull();
         assertThat(store.content(id)).contains("the quarterly figures");
 
-        assertThat(store.complete(e, Status.ALLOWED, null, null, null)).isTrue();
+        assertThat(store.write(e, AT, decided(Status.ALLOWED, null, null))).isTrue();
         String written = terms(id);
         assertThat(written).isNotBlank().doesNotContain("quarterly");
         assertThat(written.split(" ")).hasSize(3);
 
-        assertThat(store.complete(id, Status.BLOCKED, "late", null, null)).isFalse();
+        assertThat(store.write(e, AT, decided(Status.BLOCKED, "late", null))).isFalse();
         assertThat(terms(id)).isEqualTo(written);
     }
 
@@ -169,13 +215,28 @@ class StatusStoreIT {
         }
     }
 
+    private static List<String> historyOf(String id) throws Exception {
+        try (var c = postgres.dataSource("status_it").getConnection();
+                var s = c.prepareStatement(
+                        "SELECT status || '/' || attempts FROM gateway.request_history WHERE event_id = ? ORDER BY id")) {
+            s.setString(1, id);
+            List<String> history = new ArrayList<>();
+            try (var r = s.executeQuery()) {
+                while (r.next()) {
+                    history.add(r.getString(1));
+                }
+            }
+            return history;
+        }
+    }
+
     @Test
     void aMalformedEventGetsARowUnderItsId() throws Exception {
         String id = UUID.randomUUID().toString();
-        assertThat(store.receiveMalformed(id, AT)).isEqualTo(Status.RECEIVED);
-        assertThat(store.complete(id, Status.FAILED, "malformed event: no id", null, "no id"))
-                .isTrue();
-        assertThat(store.receiveMalformed(id, AT)).isEqualTo(Status.FAILED);
+        Change failed = Change.decided(Status.FAILED, "malformed event: no id", null, "no id");
+        assertThat(store.writeMalformed(id, AT, failed)).isTrue();
+        assertThat(store.writeMalformed(id, AT, failed)).isFalse();
+        assertThat(store.decided(id)).isTrue();
         assertThat(store.find(id).orElseThrow().type()).isEqualTo("malformed");
     }
 }

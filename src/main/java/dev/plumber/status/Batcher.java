@@ -1,0 +1,120 @@
+package dev.plumber.status;
+
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * Many callers, each waiting for its own result, served by a few threads that take every item waiting (up to
+ * {@value #MAX_BATCH}) and apply them as one batch — one statement or transaction for a thousand events rather than a
+ * thousand. A batch that fails fails every item in it.
+ *
+ * @param <I> what a caller hands over
+ * @param <O> what it gets back
+ */
+final class Batcher<I, O> implements AutoCloseable {
+    static final int MAX_BATCH = 512;
+
+    /** Does one batch: the results of {@code inputs}, in their order. */
+    @FunctionalInterface
+    interface Apply<I, O> {
+        List<O> apply(List<I> inputs) throws SQLException;
+    }
+
+    private record Item<I, O>(I input, CompletableFuture<O> result) {}
+
+    private final BlockingQueue<Item<I, O>> queue = new LinkedBlockingQueue<>();
+    private final List<Thread> threads = new ArrayList<>();
+    private final Apply<I, O> apply;
+    private final long gatherNanos;
+    private final int gatherBelow;
+    private volatile boolean open = true;
+
+    /**
+     * {@code threads} virtual threads named {@code name-<n>}; a batch smaller than {@code gatherBelow} waits {@code
+     * gatherNanos} for more items to race in (PostgreSQL's {@code commit_delay}, on our side of the connection).
+     */
+    Batcher(String name, int threads, int gatherBelow, long gatherNanos, Apply<I, O> apply) {
+        this.apply = apply;
+        this.gatherBelow = gatherBelow;
+        this.gatherNanos = gatherNanos;
+        for (int i = 0; i < threads; i++) {
+            this.threads.add(Thread.ofVirtual().name(name + "-" + i).start(this::loop));
+        }
+    }
+
+    /** Hands {@code input} over and waits for its batch. */
+    O submit(I input) throws SQLException {
+        Item<I, O> item = new Item<>(input, new CompletableFuture<>());
+        synchronized (this) {
+            if (!open) {
+                throw new IllegalStateException("the status store is closed");
+            }
+            queue.add(item);
+        }
+        try {
+            return item.result().get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SQLException("interrupted while waiting for the database", e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof SQLException sql) {
+                throw sql;
+            }
+            throw new SQLException("status batch failed: " + e.getCause(), e.getCause());
+        }
+    }
+
+    private void loop() {
+        List<Item<I, O>> batch = new ArrayList<>(MAX_BATCH);
+        while (open || !queue.isEmpty()) {
+            try {
+                Item<I, O> first = queue.poll(100, TimeUnit.MILLISECONDS);
+                if (first == null) {
+                    continue;
+                }
+                batch.add(first);
+            } catch (InterruptedException e) {
+                break;
+            }
+            queue.drainTo(batch, MAX_BATCH - 1);
+            if (batch.size() < gatherBelow) {
+                LockSupport.parkNanos(gatherNanos);
+                queue.drainTo(batch, MAX_BATCH - batch.size());
+            }
+            try {
+                List<O> results = apply.apply(batch.stream().map(Item::input).toList());
+                for (int i = 0; i < batch.size(); i++) {
+                    batch.get(i).result().complete(results.get(i));
+                }
+            } catch (SQLException | RuntimeException e) {
+                batch.forEach(item -> item.result().completeExceptionally(e));
+            }
+            batch.clear();
+        }
+    }
+
+    /** Applies what is queued (bounded), then stops; items still queued after that fail. */
+    @Override
+    public void close() {
+        synchronized (this) {
+            open = false;
+        }
+        try {
+            for (Thread t : threads) {
+                t.join(10_000);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        for (Item<I, O> item; (item = queue.poll()) != null; ) {
+            item.result().completeExceptionally(new SQLException("the status store closed before this write"));
+        }
+    }
+}
