@@ -38,7 +38,7 @@ public final class EventProcessor implements RecordHandler {
     private static final Logger log = LoggerFactory.getLogger(EventProcessor.class);
 
     /** How long a DLP call runs before its SENDING status is written; most calls are answered well before. */
-    static final Duration SENDING_AFTER = Duration.ofMillis(50);
+    private static final Duration SENDING_AFTER = Duration.ofMillis(50);
 
     /** Event ids decided here that are remembered, so that one produced twice is not sent twice (about 6 MiB of heap). */
     private static final int RECENT_IDS = 1 << 16;
@@ -99,14 +99,8 @@ public final class EventProcessor implements RecordHandler {
 
     private Result malformed(ConsumerRecord<byte[], byte[]> record, KafkaCoordinates at, MalformedEventException e)
             throws Exception {
-        String id = EventCodec.idOf(record.value());
-        if (id == null) {
-            // No id of its own: one derived from where it sits, so a re-delivery finds the same row.
-            id = UUID.nameUUIDFromBytes(
-                            (at.topic() + "/" + at.partition() + "/" + at.offset()).getBytes(StandardCharsets.UTF_8))
-                    .toString();
-        }
-        if (decided(id)) {
+        String id = malformedId(record, at);
+        if (timed("lookup", () -> store.decided(id))) {
             return Result.DONE;
         }
         log.warn(
@@ -118,13 +112,21 @@ public final class EventProcessor implements RecordHandler {
         deadLetters.send(record, "MalformedEvent", e.getMessage(), "decode", 0);
         meters.deadLetter("decode");
         String reason = "malformed event: " + e.getMessage();
-        long start = System.nanoTime();
-        boolean written = store.writeMalformed(id, at, Change.decided(Status.FAILED, reason, null, e.getMessage()));
-        meters.statusWait("write", System.nanoTime() - start);
-        if (written) {
+        Change failed = Change.decided(Status.FAILED, reason, null, e.getMessage());
+        if (timed("write", () -> store.writeMalformed(id, at, failed))) {
             published(id, Status.FAILED, "malformed", null, null, reason);
         }
         return Result.DONE;
+    }
+
+    /** The event's own id when it has one, else one derived from where it sits, so a re-delivery finds its row. */
+    private static String malformedId(ConsumerRecord<byte[], byte[]> record, KafkaCoordinates at) {
+        String id = EventCodec.idOf(record.value());
+        return id != null
+                ? id
+                : UUID.nameUUIDFromBytes((at.topic() + "/" + at.partition() + "/" + at.offset())
+                                .getBytes(StandardCharsets.UTF_8))
+                        .toString();
     }
 
     private Result deliver(
@@ -145,7 +147,7 @@ public final class EventProcessor implements RecordHandler {
         String id = event.id().toString();
         // Decided before — fetched again, or produced twice — it is never sent again. A record fetched for the first
         // time that this gateway has not just decided needs no look-up: its outcome is then its only status write.
-        if (recentlyDecided.contains(event.id()) || seenBefore && decided(id)) {
+        if (recentlyDecided.contains(event.id()) || seenBefore && timed("lookup", () -> store.decided(id))) {
             return Result.DONE;
         }
         DlpSettings dlp = current.get();
@@ -178,10 +180,7 @@ public final class EventProcessor implements RecordHandler {
 
     /** Writes the change and, unless the event was decided before, tells the core; returns whether it was written. */
     private boolean write(DlpEvent event, KafkaCoordinates at, Change change) throws Exception {
-        long start = System.nanoTime();
-        boolean written = store.write(event, at, change);
-        meters.statusWait("write", System.nanoTime() - start);
-        if (!written) {
+        if (!timed("write", () -> store.write(event, at, change))) {
             return false;
         }
         String type = event instanceof MessageEvent ? "message" : "file";
@@ -199,13 +198,19 @@ public final class EventProcessor implements RecordHandler {
         return true;
     }
 
-    private boolean decided(String id) throws SQLException {
+    /** A call to the status store, timed as {@code op} ({@code plumber_status_wait_seconds}). */
+    private <T> T timed(String op, StoreCall<T> call) throws SQLException {
         long start = System.nanoTime();
         try {
-            return store.decided(id);
+            return call.call();
         } finally {
-            meters.statusWait("lookup", System.nanoTime() - start);
+            meters.statusWait(op, System.nanoTime() - start);
         }
+    }
+
+    @FunctionalInterface
+    private interface StoreCall<T> {
+        T call() throws SQLException;
     }
 
     /** A decision written: counted and told to the core. */

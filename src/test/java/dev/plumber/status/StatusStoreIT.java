@@ -166,6 +166,9 @@ class StatusStoreIT {
         Instant next = Instant.now().plusSeconds(1);
         assertThat(store.write(file, AT, Change.retrying("connection refused", next)))
                 .isTrue();
+        // Written again unchanged (no settings yet, say): the history takes no second entry.
+        assertThat(store.write(file, AT, Change.retrying("connection refused", next)))
+                .isTrue();
         assertThat(store.find(id).orElseThrow().status()).isEqualTo(Status.RETRYING);
         assertThat(store.backoffs(AT.topic(), List.of(AT.partition()))
                         .get(AT.partition())
