@@ -1,6 +1,7 @@
 package dev.plumber.console;
 
 import dev.plumber.api.ConsoleAccounts;
+import dev.plumber.crypto.Sealer;
 import dev.plumber.files.HttpFileSource;
 import dev.plumber.lifecycle.ResourceStack;
 import dev.plumber.settings.DlpSettingsSource;
@@ -96,7 +97,7 @@ public final class ConsoleAssembly implements AutoCloseable {
      * configured) a random key for this run.
      */
     public static ContentCipher contentCipher(GatewayConfig.Console console) {
-        SecureRandom random = new SecureRandom();
+        SecureRandom random = Sealer.random();
         if (console.contentKeyFile().isBlank()) {
             if (!console.previousContentKeyFiles().isEmpty()) {
                 throw new IllegalStateException(

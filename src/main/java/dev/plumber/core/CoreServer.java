@@ -19,6 +19,7 @@ import dev.plumber.core.users.Accounts;
 import dev.plumber.core.users.BearerTokens;
 import dev.plumber.core.users.LoginThrottle;
 import dev.plumber.core.users.SessionCache;
+import dev.plumber.crypto.Sealer;
 import io.javalin.Javalin;
 import io.javalin.config.SizeUnit;
 import java.io.IOException;
@@ -81,7 +82,7 @@ public final class CoreServer implements AutoCloseable {
         // Closed in reverse: HTTP first, then the relay and producers, then what the core was handed or opened.
         List<AutoCloseable> resources = new ArrayList<>(owned);
         try {
-            SecureRandom random = new SecureRandom();
+            SecureRandom random = Sealer.random();
             Clock clock = Clock.systemUTC();
             Database db = new Database(dataSource);
             db.migrate();

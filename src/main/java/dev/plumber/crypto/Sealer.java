@@ -2,7 +2,10 @@ package dev.plumber.crypto;
 
 import java.nio.ByteBuffer;
 import java.security.GeneralSecurityException;
+import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import javax.crypto.AEADBadTagException;
 import javax.crypto.Cipher;
 import javax.crypto.spec.GCMParameterSpec;
@@ -24,10 +27,24 @@ public final class Sealer {
 
     private final KeyRing ring;
     private final SecureRandom random;
+    /** Ciphers to reuse: looking one up costs more than the AES-GCM of a chat line. */
+    private final Queue<Cipher> ciphers = new ConcurrentLinkedQueue<>();
 
     public Sealer(KeyRing ring, SecureRandom random) {
         this.ring = ring;
         this.random = random;
+    }
+
+    /**
+     * A source of nonces and keys that stays inside the JVM: the JDK's DRBG, seeded by the system. The default on Linux
+     * (NativePRNG) reads {@code /dev/urandom} for every nonce, a system call under a lock per sealed text.
+     */
+    public static SecureRandom random() {
+        try {
+            return SecureRandom.getInstance("DRBG");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("DRBG is part of every JDK", e);
+        }
     }
 
     public byte[] seal(byte[] plain, byte[] associatedData) {
@@ -36,17 +53,31 @@ public final class Sealer {
         random.nextBytes(nonce);
         byte[] header =
                 ByteBuffer.allocate(HEADER).put(VERSION).putInt(key.id()).array();
+        Cipher cipher = cipher();
         try {
-            Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
             cipher.init(Cipher.ENCRYPT_MODE, aes(key), new GCMParameterSpec(TAG_BYTES * 8, nonce));
             cipher.updateAAD(header);
             cipher.updateAAD(associatedData);
             byte[] sealed = cipher.doFinal(plain);
+            ciphers.offer(cipher);
             return ByteBuffer.allocate(HEADER + NONCE_BYTES + sealed.length)
                     .put(header)
                     .put(nonce)
                     .put(sealed)
                     .array();
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("AES/GCM is part of every JDK", e);
+        }
+    }
+
+    /** A cipher of the pool, or a new one; given back only after a successful use. */
+    private Cipher cipher() {
+        Cipher cipher = ciphers.poll();
+        if (cipher != null) {
+            return cipher;
+        }
+        try {
+            return Cipher.getInstance("AES/GCM/NoPadding");
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("AES/GCM is part of every JDK", e);
         }

@@ -126,8 +126,7 @@ public final class Gateway implements AutoCloseable {
                     accounts,
                     settings,
                     registry,
-                    new KafkaConsumer<>(
-                            Connections.consumer(config.kafka(), config.kafka().groupId() + "-console-journals")),
+                    new KafkaConsumer<>(Connections.journalConsumer(config.kafka())),
                     clock);
             resources.push(console);
 
