@@ -2,6 +2,7 @@ package dev.plumber.console;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.plumber.json.Json;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
@@ -22,7 +23,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class JournalIntake implements Runnable, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(JournalIntake.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.MAPPER;
 
     private final Consumer<byte[], byte[]> consumer;
     private final List<String> topics;

@@ -4,13 +4,14 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.plumber.json.Json;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.UUID;
 
 /** Reads and writes the JSON values of {@code dlp.requests} events, validating every field. */
 public final class EventCodec {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.MAPPER;
 
     /** The largest event value accepted: events carry a message's text or a file's metadata, never file bytes. */
     public static final int MAX_VALUE_BYTES = 256 * 1024;

@@ -3,6 +3,7 @@ package dev.plumber.gateway;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.plumber.console.Journals;
 import dev.plumber.event.EventCodec;
+import dev.plumber.json.Json;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.util.Map;
@@ -17,7 +18,7 @@ import org.slf4j.LoggerFactory;
  */
 final class OperationsJournal {
     private static final Logger log = LoggerFactory.getLogger(OperationsJournal.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.MAPPER;
 
     private final Journals journals;
     private final String replica;

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import dev.plumber.event.FileEvent;
 import dev.plumber.event.MessageEvent;
+import dev.plumber.json.Json;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -11,7 +12,7 @@ import java.nio.charset.StandardCharsets;
 
 /** The HTTP bodies SearchInform expects (SPEC §4): the message JSON and the file multipart framing. */
 final class SearchInformPayloads {
-    private static final JsonFactory JSON = new JsonFactory();
+    private static final JsonFactory JSON = Json.MAPPER.getFactory();
 
     private SearchInformPayloads() {}
 

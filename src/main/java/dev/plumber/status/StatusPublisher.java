@@ -2,6 +2,7 @@ package dev.plumber.status;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.plumber.json.Json;
 import java.time.Clock;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -11,7 +12,7 @@ import org.slf4j.LoggerFactory;
 /** Publishes every status change to the status topic, keyed by event id, for the messenger core. */
 public final class StatusPublisher {
     private static final Logger log = LoggerFactory.getLogger(StatusPublisher.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.MAPPER;
 
     private final Producer<byte[], byte[]> producer;
     private final String topic;

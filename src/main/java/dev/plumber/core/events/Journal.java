@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.plumber.core.CoreConfig;
 import dev.plumber.core.store.Database;
 import dev.plumber.core.store.MessageCipher;
+import dev.plumber.json.Json;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;
@@ -19,7 +20,7 @@ import java.util.UUID;
  * {@code {"v":1,"id","journal":"admin"|"system","action","actor","target","ip","ts","details":{}}}, keyed by actor.
  */
 public final class Journal {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.MAPPER;
 
     private final Database db;
     private final MessageCipher cipher;

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.plumber.core.CoreConfig;
 import dev.plumber.core.store.Database;
+import dev.plumber.json.Json;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,7 +29,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class StatusConsumer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(StatusConsumer.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.MAPPER;
 
     private final Database db;
     private final KafkaConsumer<byte[], byte[]> consumer;

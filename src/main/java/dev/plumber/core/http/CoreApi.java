@@ -13,6 +13,7 @@ import dev.plumber.core.files.StoredFile;
 import dev.plumber.core.users.Accounts;
 import dev.plumber.core.users.LoginThrottle;
 import dev.plumber.core.users.User;
+import dev.plumber.json.Json;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.UploadedFile;

@@ -2,6 +2,7 @@ package dev.plumber.core.http;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.plumber.core.chats.Message;
+import dev.plumber.json.Json;
 import io.javalin.websocket.WsContext;
 import java.util.ArrayList;
 import java.util.Collection;

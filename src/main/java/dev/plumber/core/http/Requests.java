@@ -5,6 +5,7 @@ import dev.plumber.core.RequestRefused;
 import dev.plumber.core.users.Accounts;
 import dev.plumber.core.users.Role;
 import dev.plumber.core.users.User;
+import dev.plumber.json.Json;
 import io.javalin.http.Context;
 import java.io.IOException;
 import java.sql.SQLException;
