@@ -51,6 +51,8 @@ public final class RequestConsumer implements Runnable, AutoCloseable {
     private static final Duration FIRST_RETRY = Duration.ofMillis(500);
     private static final Duration MAX_RETRY = Duration.ofSeconds(30);
     private static final Duration DRAIN_ON_REVOKE = Duration.ofSeconds(30);
+    /** Bounds the look at the partitions' ends in a rebalance; without it every record of theirs is checked. */
+    private static final Duration END_OFFSETS_TIMEOUT = Duration.ofSeconds(5);
 
     /** Bounds on the work in flight: events and the bytes of their values, in all and per partition. */
     public record Limits(int maxEvents, long maxBytes, int maxEventsPerPartition) {
@@ -436,7 +438,7 @@ public final class RequestConsumer implements Runnable, AutoCloseable {
                 return;
             }
             try {
-                consumer.endOffsets(partitions).forEach((tp, end) -> {
+                consumer.endOffsets(partitions, END_OFFSETS_TIMEOUT).forEach((tp, end) -> {
                     if (end != null) {
                         firstUnseen.put(tp, end);
                     }
