@@ -114,7 +114,7 @@ final class Batcher<I, O> implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         for (Item<I, O> item; (item = queue.poll()) != null; ) {
-            item.result().completeExceptionally(new SQLException("the status store closed before this write"));
+            item.result().completeExceptionally(new SQLException("the status store closed before this was done"));
         }
     }
 }
