@@ -155,6 +155,7 @@ public final class EventProcessor implements RecordHandler {
         String address = dlp.address();
         SendingMark sending = new SendingMark(() -> write(event, at, Change.sending(system, address)));
         Change outcome;
+        boolean sendingWritten;
         try {
             Verdict verdict = policy.deliver(event, dlp);
             outcome = Change.decided(
@@ -169,9 +170,11 @@ public final class EventProcessor implements RecordHandler {
                 meters.retry(e.stage());
                 outcome = Change.retrying(e.getMessage(), clock.instant().plus(retryDelay));
             }
+        } finally {
+            sendingWritten = sending.settle(); // however the call ended, no SENDING is written after it
         }
         // The attempt is counted once: by the SENDING row written while the call ran, or else by this write.
-        if (!sending.settle()) {
+        if (!sendingWritten) {
             outcome = outcome.attempt(system, address);
         }
         boolean written = write(event, at, outcome);

@@ -10,28 +10,18 @@ import java.util.Set;
 import javax.sql.DataSource;
 
 /** Whether events were decided before, asked for many events in one statement (no transaction, nothing written). */
-final class DecidedLookup implements AutoCloseable {
+final class DecidedLookup {
     private static final String DECIDED =
-            "SELECT event_id FROM gateway.requests WHERE event_id = ANY (?)" + " AND status IN " + Status.TERMINAL_SQL;
+            "SELECT event_id FROM gateway.requests WHERE event_id = ANY (?) AND status IN " + Status.TERMINAL_SQL;
 
-    private final DataSource dataSource;
-    private final Batcher<String, Boolean> batches;
+    private DecidedLookup() {}
 
-    DecidedLookup(DataSource dataSource) {
-        this.dataSource = dataSource;
-        this.batches = new Batcher<>("plumber-status-lookup", 1, 0, 0, this::lookUp);
+    /** One reader: an event id handed over comes back true when its event was decided before. */
+    static Batcher<String, Boolean> start(DataSource dataSource) {
+        return new Batcher<>("plumber-status-lookup", 1, 0, 0, ids -> lookUp(dataSource, ids));
     }
 
-    boolean decided(String id) throws SQLException {
-        return batches.submit(id);
-    }
-
-    @Override
-    public void close() {
-        batches.close();
-    }
-
-    private List<Boolean> lookUp(List<String> ids) throws SQLException {
+    private static List<Boolean> lookUp(DataSource dataSource, List<String> ids) throws SQLException {
         Set<String> decided = new HashSet<>();
         try (Connection c = dataSource.getConnection();
                 PreparedStatement s = c.prepareStatement(DECIDED)) {

@@ -20,7 +20,7 @@ import javax.sql.DataSource;
  * thousand events cost a few round trips and commits rather than a thousand. A failed transaction fails every write in
  * it: their events are tried again later, as when each wrote alone.
  */
-final class GroupCommit implements AutoCloseable {
+final class GroupCommit {
     /**
      * Measured on the benchmark's small messages (2 cores): one flusher falls behind at half the saturation rate
      * (end-to-end median 850 ms), four contend in PostgreSQL (median 275 ms), two kept it at 8-14 ms. Virtual threads,
@@ -97,27 +97,16 @@ final class GroupCommit implements AutoCloseable {
             + " WHERE r.status NOT " + TERMINAL
             + " RETURNING event_id";
 
-    private final DataSource dataSource;
-    private final Batcher<Row, Boolean> batches;
+    private GroupCommit() {}
 
-    GroupCommit(DataSource dataSource) {
-        this.dataSource = dataSource;
-        this.batches = new Batcher<>("plumber-status-flusher", FLUSHERS, GATHER_BELOW, GATHER_NANOS, this::flush);
-    }
-
-    /** Writes {@code row}; returns false when the row was decided before and is left as it was. */
-    boolean write(Row row) throws SQLException {
-        return batches.submit(row);
-    }
-
-    /** Writes what is queued (bounded), then stops the flushers; writes still queued after that fail. */
-    @Override
-    public void close() {
-        batches.close();
+    /** The flushers: a row handed over comes back true once written, false when it was decided before and left. */
+    static Batcher<Row, Boolean> start(DataSource dataSource) {
+        return new Batcher<>(
+                "plumber-status-flusher", FLUSHERS, GATHER_BELOW, GATHER_NANOS, rows -> flush(dataSource, rows));
     }
 
     /** One transaction; an id repeated in the batch goes in a later round (a multi-row upsert touches a row once). */
-    private List<Boolean> flush(List<Row> rows) throws SQLException {
+    private static List<Boolean> flush(DataSource dataSource, List<Row> rows) throws SQLException {
         Boolean[] written = new Boolean[rows.size()];
         Arrays.fill(written, Boolean.FALSE);
         try (Connection c = dataSource.getConnection()) {

@@ -31,8 +31,8 @@ public final class StatusStore implements AutoCloseable {
     private final DataSource dataSource;
     private final Clock clock;
     private final ContentCipher cipher;
-    private final GroupCommit writes;
-    private final DecidedLookup lookup;
+    private final Batcher<GroupCommit.Row, Boolean> writes;
+    private final Batcher<String, Boolean> lookups;
 
     /** A store that keeps no message text (tools such as the dead-letter replay). */
     public StatusStore(DataSource dataSource, Clock clock) {
@@ -44,8 +44,8 @@ public final class StatusStore implements AutoCloseable {
         this.dataSource = dataSource;
         this.clock = clock;
         this.cipher = cipher;
-        this.writes = new GroupCommit(dataSource);
-        this.lookup = new DecidedLookup(dataSource);
+        this.writes = GroupCommit.start(dataSource);
+        this.lookups = DecidedLookup.start(dataSource);
     }
 
     /** Creates or upgrades the {@code gateway} schema. */
@@ -97,7 +97,7 @@ public final class StatusStore implements AutoCloseable {
 
     /** Whether the event was decided before (a re-delivery, which must not be sent again). */
     public boolean decided(String id) throws SQLException {
-        return lookup.decided(id);
+        return lookups.submit(id);
     }
 
     /**
@@ -164,7 +164,7 @@ public final class StatusStore implements AutoCloseable {
             String terms,
             Change change)
             throws SQLException {
-        return writes.write(new GroupCommit.Row(
+        return writes.submit(new GroupCommit.Row(
                 id,
                 type,
                 change.status(),
@@ -345,7 +345,7 @@ public final class StatusStore implements AutoCloseable {
     /** Finishes the writes in progress; later writes fail. */
     @Override
     public void close() {
-        lookup.close();
+        lookups.close();
         writes.close();
     }
 }
