@@ -172,19 +172,15 @@ final class GatewayRun {
             double rate = 0;
             double busy = 0;
             long[] e2e = new long[0];
-            TreeMap<Double, Double> lookups = new TreeMap<>();
-            TreeMap<Double, Double> lookupsBefore = lookups;
-            TreeMap<Double, Double> writes = lookups;
-            TreeMap<Double, Double> writesBefore = lookups;
+            String metricsBefore = ""; // no scrape, no status-store waits: NaN
+            String metricsAfter = "";
             if (mix.latencyPhase()) {
                 rate = events / seconds / 2;
                 latencyEvents = (int) Math.min(events, Math.max(1, rate * LATENCY_PHASE.toSeconds()));
                 Instant paceStart = Instant.now();
                 long paceTree = ProcessCpu.treeNanos();
                 long paceNanos = System.nanoTime();
-                String metrics = gateway.metrics();
-                lookupsBefore = Percentiles.statusWaitBuckets(metrics, "lookup");
-                writesBefore = Percentiles.statusWaitBuckets(metrics, "write");
+                metricsBefore = gateway.metrics();
                 try (KafkaProducer<byte[], byte[]> steady = new KafkaProducer<>(producerProperties(1))) {
                     valueBytes += paced(steady, requests, produced, latencyEvents, rate);
                 }
@@ -193,9 +189,7 @@ final class GatewayRun {
                 busy = (ProcessCpu.treeNanos() - paceTree)
                         / (double) (System.nanoTime() - paceNanos)
                         / Runtime.getRuntime().availableProcessors();
-                metrics = gateway.metrics();
-                lookups = Percentiles.statusWaitBuckets(metrics, "lookup");
-                writes = Percentiles.statusWaitBuckets(metrics, "write");
+                metricsAfter = gateway.metrics();
                 e2e = endToEndMicros(store, paceStart);
                 peakHeap = Math.max(peakHeap, gateway.peakHeapBytes(gcMark));
             }
@@ -211,10 +205,10 @@ final class GatewayRun {
                     busy,
                     Percentiles.of(e2e, 0.50) / 1000.0,
                     Percentiles.of(e2e, 0.99) / 1000.0,
-                    Percentiles.fromBuckets(lookupsBefore, lookups, 0.50),
-                    Percentiles.fromBuckets(lookupsBefore, lookups, 0.99),
-                    Percentiles.fromBuckets(writesBefore, writes, 0.50),
-                    Percentiles.fromBuckets(writesBefore, writes, 0.99),
+                    Percentiles.statusWait(metricsBefore, metricsAfter, "lookup", 0.50),
+                    Percentiles.statusWait(metricsBefore, metricsAfter, "lookup", 0.99),
+                    Percentiles.statusWait(metricsBefore, metricsAfter, "write", 0.50),
+                    Percentiles.statusWait(metricsBefore, metricsAfter, "write", 0.99),
                     peakHeap,
                     gateway.peakRssBytes(),
                     failed(store),

@@ -31,9 +31,14 @@ final class Percentiles {
         return buckets(prometheusText, Meters.DLP_CALLS, "");
     }
 
-    /** Cumulative waits for the status store of one kind ({@code lookup}, {@code write}) by bucket upper bound. */
-    static TreeMap<Double, Double> statusWaitBuckets(String prometheusText, String op) {
-        return buckets(prometheusText, Meters.STATUS_WAITS, "op=\"" + op + "\"");
+    /**
+     * The {@code q} quantile in milliseconds of the waits for the status store of one kind ({@code lookup},
+     * {@code write}) between two scrapes, as {@link #fromBuckets} takes it.
+     */
+    static double statusWait(String before, String after, String op, double q) {
+        String labels = "op=\"" + op + "\"";
+        return fromBuckets(
+                buckets(before, Meters.STATUS_WAITS, labels), buckets(after, Meters.STATUS_WAITS, labels), q);
     }
 
     /** The buckets of one histogram, summed over the series whose labels contain {@code labels}. */

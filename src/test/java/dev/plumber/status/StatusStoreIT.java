@@ -207,29 +207,27 @@ class StatusStoreIT {
     }
 
     private static String terms(String id) throws Exception {
-        try (var c = postgres.dataSource("status_it").getConnection();
-                var s = c.prepareStatement(
-                        "SELECT array_to_string(content_terms, ' ') FROM gateway.requests WHERE event_id = ?")) {
-            s.setString(1, id);
-            try (var r = s.executeQuery()) {
-                r.next();
-                return r.getString(1);
-            }
-        }
+        return strings("SELECT array_to_string(content_terms, ' ') FROM gateway.requests WHERE event_id = ?", id)
+                .getFirst();
     }
 
     private static List<String> historyOf(String id) throws Exception {
+        return strings(
+                "SELECT status || '/' || attempts FROM gateway.request_history WHERE event_id = ? ORDER BY id", id);
+    }
+
+    /** The one-column rows {@code sql} returns for {@code id}. */
+    private static List<String> strings(String sql, String id) throws Exception {
         try (var c = postgres.dataSource("status_it").getConnection();
-                var s = c.prepareStatement(
-                        "SELECT status || '/' || attempts FROM gateway.request_history WHERE event_id = ? ORDER BY id")) {
+                var s = c.prepareStatement(sql)) {
             s.setString(1, id);
-            List<String> history = new ArrayList<>();
+            List<String> rows = new ArrayList<>();
             try (var r = s.executeQuery()) {
                 while (r.next()) {
-                    history.add(r.getString(1));
+                    rows.add(r.getString(1));
                 }
             }
-            return history;
+            return rows;
         }
     }
 
