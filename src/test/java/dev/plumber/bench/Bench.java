@@ -78,6 +78,9 @@ public final class Bench {
                 EmbeddedKafka kafka = EmbeddedKafka.start();
                 CIcapServer cIcap = CIcapServer.start();
                 FileServer files = FileServer.start()) {
+            ProcessCpu.postgresOn(URI.create(postgres.jdbcUrl("postgres").substring("jdbc:".length()))
+                            .getPort())
+                    .ifPresentOrElse(ProcessCpu::adopt, () -> System.err.println("bench: PostgreSQL's CPU not found"));
             URI service = serviceName.equals("echo") ? cIcap.echoServiceUri() : cIcap.dlpServiceUri();
             for (Mix mix : mixes) {
                 int n = mix == Mix.FILE_1G ? 1 : events == null ? mix.defaultEvents() : events;
@@ -174,6 +177,24 @@ public final class Bench {
                     g.peakHeapBytes() == 0 ? "no GC" : Long.toString(g.peakHeapBytes() >> 20),
                     g.peakRssBytes() >> 20));
         }
+        t.append("\nCPU ms per event by process, gateway run (ceiling run)\n\n| mix | ")
+                .append(String.join(
+                        " | ", rows.getFirst().gateway().cpuNanosByRole().keySet()))
+                .append(" |\n|---|")
+                .append("--:|".repeat(rows.getFirst().gateway().cpuNanosByRole().size()))
+                .append('\n');
+        for (Row r : rows) {
+            t.append("| ").append(r.mix().name()).append(" |");
+            Map<String, Long> ceiling = r.ceiling().cpuNanosByRole();
+            r.gateway()
+                    .cpuNanosByRole()
+                    .forEach((role, nanos) -> t.append(String.format(
+                            Locale.ROOT,
+                            " %.3f (%.3f) |",
+                            nanos / 1e6 / r.gateway().events(),
+                            ceiling.getOrDefault(role, 0L) / 1e6 / r.ceiling().calls())));
+            t.append('\n');
+        }
         for (Row r : rows) {
             if (r.gateway().failed() > 0) {
                 t.append("warning: ")
@@ -184,6 +205,12 @@ public final class Bench {
             }
         }
         return t.toString();
+    }
+
+    private static Map<String, Double> perEventMs(Map<String, Long> nanosByRole, int events) {
+        Map<String, Double> ms = new LinkedHashMap<>();
+        nanosByRole.forEach((role, nanos) -> ms.put(role, nanos / 1e6 / events));
+        return ms;
     }
 
     private static Map<String, Object> json(List<Row> rows, String service, int connections, int concurrency) {
@@ -224,6 +251,8 @@ public final class Bench {
             m.put("gatewayCpuMsPerEvent", g.cpuSecondsPerEvent() * 1000);
             m.put("allProcessesCpuMsPerEventGatewayRun", g.pipelineCpuSecondsPerEvent() * 1000);
             m.put("allProcessesCpuMsPerEventCeilingRun", c.pipelineCpuSecondsPerEvent() * 1000);
+            m.put("cpuMsPerEventByProcessGatewayRun", perEventMs(g.cpuNanosByRole(), g.events()));
+            m.put("cpuMsPerEventByProcessCeilingRun", perEventMs(c.cpuNanosByRole(), c.calls()));
             m.put("gatewayPeakHeapBytes", g.peakHeapBytes());
             m.put("gatewayPeakRssBytes", g.peakRssBytes());
             m.put("failedEvents", g.failed());

@@ -21,9 +21,14 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class Ceiling {
     /** What one ceiling run measured. */
-    record Result(int calls, double seconds, long[] callNanos, double pipelineCpuSecondsPerEvent, long dlpBodyBytes) {
+    record Result(int calls, double seconds, long[] callNanos, Map<String, Long> cpuNanosByRole, long dlpBodyBytes) {
         double perSecond() {
             return calls / seconds;
+        }
+
+        /** What one call cost the whole process tree. */
+        double pipelineCpuSecondsPerEvent() {
+            return cpuNanosByRole.values().stream().mapToLong(Long::longValue).sum() / 1e9 / calls;
         }
 
         double dlpBodyMiBPerSecond() {
@@ -44,17 +49,12 @@ final class Ceiling {
                 loop(mix, sender, settings, warmup, concurrency, new long[warmup], true);
             }
             long[] took = new long[calls];
-            long cpu = ProcessCpu.treeNanos();
+            Map<String, Long> cpu = ProcessCpu.byRole();
             long bodyBytes = icap.bodyBytesSent();
             long start = System.nanoTime();
             loop(mix, sender, settings, calls, concurrency, took, false);
             double seconds = (System.nanoTime() - start) / 1e9;
-            return new Result(
-                    calls,
-                    seconds,
-                    took,
-                    (ProcessCpu.treeNanos() - cpu) / 1e9 / calls,
-                    icap.bodyBytesSent() - bodyBytes);
+            return new Result(calls, seconds, took, ProcessCpu.since(cpu), icap.bodyBytesSent() - bodyBytes);
         }
     }
 

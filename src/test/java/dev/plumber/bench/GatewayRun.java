@@ -56,7 +56,7 @@ final class GatewayRun {
             int events,
             double seconds,
             double cpuSecondsPerEvent,
-            double pipelineCpuSecondsPerEvent,
+            Map<String, Long> cpuNanosByRole,
             double dlpP50Ms,
             double dlpP99Ms,
             int latencyEvents,
@@ -75,6 +75,11 @@ final class GatewayRun {
             long dlpBodyBytes) {
         double perSecond() {
             return events / seconds;
+        }
+
+        /** What one event cost the whole process tree during the timed phase. */
+        double pipelineCpuSecondsPerEvent() {
+            return cpuNanosByRole.values().stream().mapToLong(Long::longValue).sum() / 1e9 / events;
         }
 
         /** The body bytes written to the DLP per second: what the DLP read, whatever the event said. */
@@ -154,7 +159,7 @@ final class GatewayRun {
 
             TreeMap<Double, Double> dlpBefore = Percentiles.dlpBuckets(gateway.metrics());
             long cpuBefore = gateway.cpuNanos();
-            long treeBefore = ProcessCpu.treeNanos();
+            Map<String, Long> treeBefore = ProcessCpu.byRole();
             long gcMark = gateway.gcLogMark();
             long bodyBytesBefore = gateway.dlpBodyBytes();
             long start = System.nanoTime();
@@ -163,7 +168,7 @@ final class GatewayRun {
             await(gateway, store, admin, requests, produced);
             double seconds = (System.nanoTime() - start) / 1e9;
             long cpu = gateway.cpuNanos() - cpuBefore;
-            long tree = ProcessCpu.treeNanos() - treeBefore;
+            Map<String, Long> tree = ProcessCpu.since(treeBefore);
             TreeMap<Double, Double> dlpAfter = Percentiles.dlpBuckets(gateway.metrics());
             long bodyBytes = gateway.dlpBodyBytes() - bodyBytesBefore;
             long peakHeap = gateway.peakHeapBytes(gcMark);
@@ -197,7 +202,7 @@ final class GatewayRun {
                     events,
                     seconds,
                     cpu / 1e9 / events,
-                    tree / 1e9 / events,
+                    tree,
                     Percentiles.fromBuckets(dlpBefore, dlpAfter, 0.50),
                     Percentiles.fromBuckets(dlpBefore, dlpAfter, 0.99),
                     latencyEvents,

@@ -4,6 +4,11 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Stream;
 
 /**
@@ -13,7 +18,30 @@ import java.util.stream.Stream;
 final class ProcessCpu {
     private static final long CLOCK_TICK_NANOS = 10_000_000L; // USER_HZ is 100 on Linux
 
+    /** The roles the tree's processes are counted under, in the order they are reported. */
+    static final String BENCH = "benchmark JVM (broker, file service, load or ceiling client)";
+
+    static final String GATEWAY = "gateway";
+    static final String POSTGRES = "PostgreSQL";
+    static final String C_ICAP = "c-icap";
+
+    /** Processes outside this JVM's tree that count too, with their descendants (a daemonized PostgreSQL). */
+    private static final List<ProcessHandle> ADOPTED = new CopyOnWriteArrayList<>();
+
     private ProcessCpu() {}
+
+    /** Counts {@code root} and its descendants from now on, though not started by this JVM. */
+    static void adopt(ProcessHandle root) {
+        ADOPTED.add(root);
+    }
+
+    /** The PostgreSQL server listening on {@code port}: pg_ctl starts it as a daemon, outside this JVM's tree. */
+    static Optional<ProcessHandle> postgresOn(int port) {
+        return ProcessHandle.allProcesses()
+                .filter(p -> p.info().command().orElse("").endsWith("/postgres"))
+                .filter(p -> List.of(p.info().arguments().orElse(new String[0])).contains(Integer.toString(port)))
+                .findFirst();
+    }
 
     /** User + system time of the process so far, all threads; 0 when it is gone. */
     static long nanos(long pid) {
@@ -29,11 +57,43 @@ final class ProcessCpu {
         }
     }
 
-    /** This JVM and every process under it (processes that ended in between are not counted). */
+    /** This JVM and every process under it or adopted (processes that ended in between are not counted). */
     static long treeNanos() {
+        return byRole().values().stream().mapToLong(Long::longValue).sum();
+    }
+
+    /** {@link #treeNanos()} split by role: this JVM, the gateway's JVM, PostgreSQL's processes, c-icap's. */
+    static Map<String, Long> byRole() {
+        Map<String, Long> roles = new LinkedHashMap<>();
+        for (String role : new String[] {BENCH, GATEWAY, POSTGRES, C_ICAP}) {
+            roles.put(role, 0L);
+        }
         ProcessHandle self = ProcessHandle.current();
-        return Stream.concat(Stream.of(self), self.descendants())
-                .mapToLong(p -> nanos(p.pid()))
-                .sum();
+        Stream.concat(Stream.of(self), ADOPTED.stream())
+                .flatMap(root -> Stream.concat(Stream.of(root), root.descendants()))
+                .distinct()
+                .forEach(p -> roles.merge(role(p, self), nanos(p.pid()), Long::sum));
+        return roles;
+    }
+
+    /** The change of each role's time between two readings of {@link #byRole()}. */
+    static Map<String, Long> since(Map<String, Long> before) {
+        Map<String, Long> after = byRole();
+        after.replaceAll((role, nanos) -> nanos - before.getOrDefault(role, 0L));
+        return after;
+    }
+
+    private static String role(ProcessHandle p, ProcessHandle self) {
+        if (p.equals(self)) {
+            return BENCH;
+        }
+        String command = p.info().command().orElse("");
+        if (command.endsWith("/postgres")) {
+            return POSTGRES;
+        }
+        if (command.contains("c-icap")) {
+            return C_ICAP;
+        }
+        return command.endsWith("/java") ? GATEWAY : "other (" + command + ")";
     }
 }
