@@ -22,6 +22,7 @@ import dev.plumber.settings.GatewayConfig;
 import dev.plumber.status.ContentCipher;
 import dev.plumber.status.StatusPublisher;
 import dev.plumber.status.StatusStore;
+import dev.plumber.status.TermsMerger;
 import io.micrometer.core.instrument.binder.jvm.JvmCompilationMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -76,6 +77,7 @@ public final class Gateway implements AutoCloseable {
             ContentCipher cipher = ConsoleAssembly.contentCipher(config.console());
             StatusStore store = new StatusStore(dataSource, clock, cipher);
             resources.push(store);
+            resources.push(TermsMerger.start(dataSource, Duration.ofSeconds(1)));
             accounts = new ConsoleAccounts(dataSource, hasher);
             GatewayConfig.Account admin = config.console().bootstrapAdmin();
             if (!admin.email().isBlank() && accounts.isEmpty()) {

@@ -80,7 +80,8 @@ public final class Bench {
                 FileServer files = FileServer.start()) {
             ProcessCpu.postgresOn(URI.create(postgres.jdbcUrl("postgres").substring("jdbc:".length()))
                             .getPort())
-                    .ifPresentOrElse(ProcessCpu::adopt, () -> System.err.println("bench: PostgreSQL's CPU not found"));
+                    .ifPresentOrElse(
+                            ProcessCpu::countAsPostgres, () -> System.err.println("bench: PostgreSQL's CPU not found"));
             URI service = serviceName.equals("echo") ? cIcap.echoServiceUri() : cIcap.dlpServiceUri();
             for (Mix mix : mixes) {
                 int n = mix == Mix.FILE_1G ? 1 : events == null ? mix.defaultEvents() : events;

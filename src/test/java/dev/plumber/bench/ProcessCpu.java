@@ -24,15 +24,16 @@ final class ProcessCpu {
     static final String GATEWAY = "gateway";
     static final String POSTGRES = "PostgreSQL";
     static final String C_ICAP = "c-icap";
+    static final String OTHER = "other";
 
-    /** Processes outside this JVM's tree that count too, with their descendants (a daemonized PostgreSQL). */
-    private static final List<ProcessHandle> ADOPTED = new CopyOnWriteArrayList<>();
+    /** PostgreSQL's server and its descendants: started as a daemon, outside this JVM's tree. */
+    private static final List<ProcessHandle> POSTGRES_ROOTS = new CopyOnWriteArrayList<>();
 
     private ProcessCpu() {}
 
-    /** Counts {@code root} and its descendants from now on, though not started by this JVM. */
-    static void adopt(ProcessHandle root) {
-        ADOPTED.add(root);
+    /** Counts {@code root} and its descendants as PostgreSQL's from now on. */
+    static void countAsPostgres(ProcessHandle root) {
+        POSTGRES_ROOTS.add(root);
     }
 
     /** The PostgreSQL server listening on {@code port}: pg_ctl starts it as a daemon, outside this JVM's tree. */
@@ -57,22 +58,23 @@ final class ProcessCpu {
         }
     }
 
-    /** This JVM and every process under it or adopted (processes that ended in between are not counted). */
+    /** This JVM, every process under it and PostgreSQL's (processes that ended in between are not counted). */
     static long treeNanos() {
         return byRole().values().stream().mapToLong(Long::longValue).sum();
     }
 
-    /** {@link #treeNanos()} split by role: this JVM, the gateway's JVM, PostgreSQL's processes, c-icap's. */
+    /** {@link #treeNanos()} split by role: this JVM, the gateway's JVM, PostgreSQL's processes, c-icap's, others. */
     static Map<String, Long> byRole() {
         Map<String, Long> roles = new LinkedHashMap<>();
-        for (String role : new String[] {BENCH, GATEWAY, POSTGRES, C_ICAP}) {
+        for (String role : new String[] {BENCH, GATEWAY, POSTGRES, C_ICAP, OTHER}) {
             roles.put(role, 0L);
         }
         ProcessHandle self = ProcessHandle.current();
-        Stream.concat(Stream.of(self), ADOPTED.stream())
-                .flatMap(root -> Stream.concat(Stream.of(root), root.descendants()))
-                .distinct()
+        Stream.concat(Stream.of(self), self.descendants())
                 .forEach(p -> roles.merge(role(p, self), nanos(p.pid()), Long::sum));
+        POSTGRES_ROOTS.stream()
+                .flatMap(root -> Stream.concat(Stream.of(root), root.descendants()))
+                .forEach(p -> roles.merge(POSTGRES, nanos(p.pid()), Long::sum));
         return roles;
     }
 
@@ -88,12 +90,9 @@ final class ProcessCpu {
             return BENCH;
         }
         String command = p.info().command().orElse("");
-        if (command.endsWith("/postgres")) {
-            return POSTGRES;
-        }
         if (command.contains("c-icap")) {
             return C_ICAP;
         }
-        return command.endsWith("/java") ? GATEWAY : "other (" + command + ")";
+        return command.endsWith("/java") ? GATEWAY : OTHER;
     }
 }
