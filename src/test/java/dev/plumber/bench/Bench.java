@@ -178,7 +178,8 @@ public final class Bench {
                     g.peakHeapBytes() == 0 ? "no GC" : Long.toString(g.peakHeapBytes() >> 20),
                     g.peakRssBytes() >> 20));
         }
-        t.append("\nCPU ms per event by process, gateway run (ceiling run)\n\n| mix | ")
+        t.append(
+                        "\nCPU ms per event by process, gateway run (ceiling run); at half rate, the gateway's paced phase\n\n| mix | ")
                 .append(String.join(
                         " | ", rows.getFirst().gateway().cpuNanosByRole().keySet()))
                 .append(" |\n|---|")
@@ -195,6 +196,16 @@ public final class Bench {
                             nanos / 1e6 / r.gateway().events(),
                             ceiling.getOrDefault(role, 0L) / 1e6 / r.ceiling().calls())));
             t.append('\n');
+            if (r.gateway().latencyEvents() > 0) {
+                t.append("| ").append(r.mix().name()).append(", at half rate |");
+                r.gateway()
+                        .latencyCpuNanosByRole()
+                        .forEach((role, nanos) -> t.append(String.format(
+                                Locale.ROOT,
+                                " %.3f |",
+                                nanos / 1e6 / r.gateway().latencyEvents())));
+                t.append('\n');
+            }
         }
         for (Row r : rows) {
             if (r.gateway().failed() > 0) {
@@ -254,6 +265,7 @@ public final class Bench {
             m.put("allProcessesCpuMsPerEventCeilingRun", c.pipelineCpuSecondsPerEvent() * 1000);
             m.put("cpuMsPerEventByProcessGatewayRun", perEventMs(g.cpuNanosByRole(), g.events()));
             m.put("cpuMsPerEventByProcessCeilingRun", perEventMs(c.cpuNanosByRole(), c.calls()));
+            m.put("cpuMsPerEventByProcessAtHalfRate", perEventMs(g.latencyCpuNanosByRole(), g.latencyEvents()));
             m.put("gatewayPeakHeapBytes", g.peakHeapBytes());
             m.put("gatewayPeakRssBytes", g.peakRssBytes());
             m.put("failedEvents", g.failed());

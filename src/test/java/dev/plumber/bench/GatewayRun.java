@@ -20,6 +20,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
@@ -62,6 +63,7 @@ final class GatewayRun {
             int latencyEvents,
             double latencyRate,
             double latencyMachineBusy,
+            Map<String, Long> latencyCpuNanosByRole,
             double e2eP50Ms,
             double e2eP99Ms,
             double lookupP50Ms,
@@ -176,14 +178,17 @@ final class GatewayRun {
             int latencyEvents = 0;
             double rate = 0;
             double busy = 0;
+            Map<String, Long> pacedCpu = Map.of();
             long[] e2e = new long[0];
             String metricsBefore = ""; // no scrape, no status-store waits: NaN
             String metricsAfter = "";
             if (mix.latencyPhase()) {
                 rate = events / seconds / 2;
                 latencyEvents = (int) Math.min(events, Math.max(1, rate * LATENCY_PHASE.toSeconds()));
+                System.err.printf(
+                        Locale.ROOT, "bench: %s, %,d events paced at %,.0f ev/s ...%n", name, latencyEvents, rate);
                 Instant paceStart = Instant.now();
-                long paceTree = ProcessCpu.treeNanos();
+                Map<String, Long> paceTree = ProcessCpu.byRole();
                 long paceNanos = System.nanoTime();
                 metricsBefore = gateway.metrics();
                 try (KafkaProducer<byte[], byte[]> steady = new KafkaProducer<>(producerProperties(1))) {
@@ -191,7 +196,8 @@ final class GatewayRun {
                 }
                 produced += latencyEvents;
                 await(gateway, store, admin, requests, produced);
-                busy = (ProcessCpu.treeNanos() - paceTree)
+                pacedCpu = ProcessCpu.since(paceTree);
+                busy = pacedCpu.values().stream().mapToLong(Long::longValue).sum()
                         / (double) (System.nanoTime() - paceNanos)
                         / Runtime.getRuntime().availableProcessors();
                 metricsAfter = gateway.metrics();
@@ -208,6 +214,7 @@ final class GatewayRun {
                     latencyEvents,
                     rate,
                     busy,
+                    pacedCpu,
                     Percentiles.of(e2e, 0.50) / 1000.0,
                     Percentiles.of(e2e, 0.99) / 1000.0,
                     Percentiles.statusWait(metricsBefore, metricsAfter, "lookup", 0.50),
