@@ -2,7 +2,6 @@ package dev.plumber.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import dev.plumber.embedded.EmbeddedKafka;
 import dev.plumber.embedded.EmbeddedPostgres;
 import dev.plumber.testkit.CIcapServer;
 import java.net.URI;
@@ -75,13 +74,14 @@ public final class Bench {
         try (EmbeddedPostgres postgres = Files.isDirectory(shm)
                         ? EmbeddedPostgres.startIn(Files.createTempDirectory(shm, "plumber-bench-pg-"))
                         : EmbeddedPostgres.start();
-                EmbeddedKafka kafka = EmbeddedKafka.start();
+                BrokerJvm kafka = BrokerJvm.start(scratch);
                 CIcapServer cIcap = CIcapServer.start();
                 FileServer files = FileServer.start()) {
             ProcessCpu.postgresOn(URI.create(postgres.jdbcUrl("postgres").substring("jdbc:".length()))
                             .getPort())
                     .ifPresentOrElse(
-                            ProcessCpu::countAsPostgres, () -> System.err.println("bench: PostgreSQL's CPU not found"));
+                            pg -> ProcessCpu.count(pg, ProcessCpu.POSTGRES),
+                            () -> System.err.println("bench: PostgreSQL's CPU not found"));
             URI service = serviceName.equals("echo") ? cIcap.echoServiceUri() : cIcap.dlpServiceUri();
             for (Mix mix : mixes) {
                 int n = mix == Mix.FILE_1G ? 1 : events == null ? mix.defaultEvents() : events;

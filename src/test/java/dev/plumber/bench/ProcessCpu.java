@@ -4,36 +4,38 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 
 /**
- * CPU time from {@code /proc/<pid>/stat}: of one process, or of this benchmark's whole tree (its JVM with the broker,
+ * CPU time from {@code /proc/<pid>/stat}: of one process, or of this benchmark's whole tree (its JVM, the broker's,
  * PostgreSQL, c-icap and the gateway's JVM), which is what one event costs the machine end to end.
  */
 final class ProcessCpu {
     private static final long CLOCK_TICK_NANOS = 10_000_000L; // USER_HZ is 100 on Linux
 
     /** The roles the tree's processes are counted under, in the order they are reported. */
-    static final String BENCH = "benchmark JVM (broker, file service, load or ceiling client)";
+    static final String BENCH = "benchmark JVM (file service, load or ceiling client)";
 
     static final String GATEWAY = "gateway";
+    static final String BROKER = "Kafka broker";
     static final String POSTGRES = "PostgreSQL";
     static final String C_ICAP = "c-icap";
     static final String OTHER = "other";
 
-    /** PostgreSQL's server and its descendants: started as a daemon, outside this JVM's tree. */
-    private static final List<ProcessHandle> POSTGRES_ROOTS = new CopyOnWriteArrayList<>();
+    /** Processes counted under a role of their own, with their descendants, wherever they run. */
+    private static final Map<ProcessHandle, String> ROOTS = new ConcurrentHashMap<>();
 
     private ProcessCpu() {}
 
-    /** Counts {@code root} and its descendants as PostgreSQL's from now on. */
-    static void countAsPostgres(ProcessHandle root) {
-        POSTGRES_ROOTS.add(root);
+    /** Counts {@code root} and its descendants under {@code role} from now on. */
+    static void count(ProcessHandle root, String role) {
+        ROOTS.put(root, role);
     }
 
     /** The PostgreSQL server listening on {@code port}: pg_ctl starts it as a daemon, outside this JVM's tree. */
@@ -63,18 +65,20 @@ final class ProcessCpu {
         return byRole().values().stream().mapToLong(Long::longValue).sum();
     }
 
-    /** {@link #treeNanos()} split by role: this JVM, the gateway's JVM, PostgreSQL's processes, c-icap's, others. */
+    /** {@link #treeNanos()} split by role: this JVM, the gateway's, the broker's, PostgreSQL's processes, c-icap's, others. */
     static Map<String, Long> byRole() {
         Map<String, Long> roles = new LinkedHashMap<>();
-        for (String role : new String[] {BENCH, GATEWAY, POSTGRES, C_ICAP, OTHER}) {
+        for (String role : new String[] {BENCH, GATEWAY, BROKER, POSTGRES, C_ICAP, OTHER}) {
             roles.put(role, 0L);
         }
         ProcessHandle self = ProcessHandle.current();
+        Map<ProcessHandle, String> rooted = new HashMap<>();
+        ROOTS.forEach((root, role) ->
+                Stream.concat(Stream.of(root), root.descendants()).forEach(p -> rooted.put(p, role)));
+        rooted.forEach((p, role) -> roles.merge(role, nanos(p.pid()), Long::sum));
         Stream.concat(Stream.of(self), self.descendants())
+                .filter(p -> !rooted.containsKey(p))
                 .forEach(p -> roles.merge(role(p, self), nanos(p.pid()), Long::sum));
-        POSTGRES_ROOTS.stream()
-                .flatMap(root -> Stream.concat(Stream.of(root), root.descendants()))
-                .forEach(p -> roles.merge(POSTGRES, nanos(p.pid()), Long::sum));
         return roles;
     }
 
