@@ -11,7 +11,9 @@ import java.util.HexFormat;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Queue;
 import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.regex.Pattern;
 import javax.crypto.Mac;
 
@@ -34,6 +36,9 @@ public final class ContentCipher {
 
     private final Sealer sealer;
     private final KeyRing termKeys;
+
+    /** HMACs under the newest term key, reused: a new one cost a provider look-up and a key set-up per message. */
+    private final Queue<Mac> termMacs = new ConcurrentLinkedQueue<>();
 
     /** A cipher with one key (32 bytes). */
     public ContentCipher(byte[] key, SecureRandom random) {
@@ -82,7 +87,10 @@ public final class ContentCipher {
 
     /** The keyed hashes (under the newest key) of the distinct words of {@code text} (letters and digits, folded). */
     public List<String> terms(String text) {
-        Mac mac = termKeys.keys().getFirst().hmacSha256();
+        Mac mac = termMacs.poll();
+        if (mac == null) {
+            mac = termKeys.keys().getFirst().hmacSha256();
+        }
         Set<String> terms = new LinkedHashSet<>();
         for (String word : words(text)) {
             terms.add(term(mac, word));
@@ -90,6 +98,7 @@ public final class ContentCipher {
                 break;
             }
         }
+        termMacs.offer(mac);
         return List.copyOf(terms);
     }
 
