@@ -12,6 +12,7 @@ import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.github.resilience4j.core.IntervalFunction;
+import io.github.resilience4j.core.functions.CheckedSupplier;
 import io.github.resilience4j.retry.Retry;
 import io.github.resilience4j.retry.RetryConfig;
 import java.time.Duration;
@@ -81,7 +82,11 @@ public final class DeliveryPolicy {
         return breakers.find(address).map(b -> b.getState().name()).orElse("CLOSED");
     }
 
-    public Verdict deliver(DlpEvent event, DlpSettings settings) throws DeliveryException {
+    /**
+     * Delivers {@code event} to the DLP of {@code settings}; {@code admitted} runs once the event has one of the
+     * bulkhead's slots, before its first attempt: from then on its DLP call is in flight, before it only waited.
+     */
+    public Verdict deliver(DlpEvent event, DlpSettings settings, Runnable admitted) throws DeliveryException {
         DlpSender sender = senders.get(settings.system());
         if (sender == null) {
             throw DeliveryException.permanent(
@@ -90,12 +95,12 @@ public final class DeliveryPolicy {
         CircuitBreaker breaker = breakers.circuitBreaker(settings.address());
         Retry retry = Retry.of(settings.address(), retryConfig);
         try {
-            return Bulkhead.decorateCheckedSupplier(
-                            bulkhead,
-                            Retry.decorateCheckedSupplier(
-                                    retry,
-                                    CircuitBreaker.decorateCheckedSupplier(
-                                            breaker, () -> timed(sender, event, settings))))
+            CheckedSupplier<Verdict> attempts = Retry.decorateCheckedSupplier(
+                    retry, CircuitBreaker.decorateCheckedSupplier(breaker, () -> timed(sender, event, settings)));
+            return Bulkhead.decorateCheckedSupplier(bulkhead, () -> {
+                        admitted.run();
+                        return attempts.get();
+                    })
                     .get();
         } catch (DeliveryException e) {
             throw e;

@@ -157,7 +157,7 @@ public final class EventProcessor implements RecordHandler {
         Change outcome;
         boolean sendingWritten;
         try {
-            Verdict verdict = policy.deliver(event, dlp);
+            Verdict verdict = policy.deliver(event, dlp, sending::start);
             outcome = Change.decided(
                     Status.valueOf(verdict.outcome().name()), verdict.reason(), verdict.reference(), null);
         } catch (DeliveryException e) {
@@ -223,18 +223,25 @@ public final class EventProcessor implements RecordHandler {
     }
 
     /**
-     * The SENDING status of a DLP call that takes long. A call answered within {@link #SENDING_AFTER} leaves one status
-     * write, its outcome, rather than two; one that takes longer has its SENDING row and status record written while it
-     * runs, on a virtual thread of its own.
+     * The SENDING status of a DLP call that takes long. A call answered within {@link #SENDING_AFTER} of getting its
+     * slot leaves one status write, its outcome, rather than two; one that takes longer has its SENDING row and status
+     * record written while it runs, on a virtual thread of its own. The time an event waits for a slot does not count:
+     * it is not in flight yet, and under a burst a SENDING write for each waiting event only added to the load.
      */
     private static final class SendingMark {
         private static final Executor AFTER_DELAY = CompletableFuture.delayedExecutor(
                 SENDING_AFTER.toMillis(), TimeUnit.MILLISECONDS, Thread::startVirtualThread);
 
+        private final Callable<Boolean> write;
         private final AtomicBoolean claimed = new AtomicBoolean();
         private final CompletableFuture<Boolean> written = new CompletableFuture<>();
 
         SendingMark(Callable<Boolean> write) {
+            this.write = write;
+        }
+
+        /** The call is in flight: its SENDING status is written unless it is over within {@link #SENDING_AFTER}. */
+        void start() {
             AFTER_DELAY.execute(() -> {
                 if (claimed.compareAndSet(false, true)) {
                     try {

@@ -11,6 +11,8 @@ import dev.plumber.settings.DlpSystem;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
@@ -39,20 +41,58 @@ class DeliveryPolicyTest {
         DlpSettings settings = DlpSettings.fromMap(Map.of("system", "icap", "address", "icap://dlp/request"));
         Thread first = Thread.ofVirtual().start(() -> {
             try {
-                policy.deliver(EVENT, settings);
+                policy.deliver(EVENT, settings, () -> {});
             } catch (DeliveryException e) {
                 throw new IllegalStateException(e);
             }
         });
         assertThat(entered.await(10, TimeUnit.SECONDS)).isTrue();
         try {
-            assertThatThrownBy(() -> policy.deliver(EVENT, settings))
+            assertThatThrownBy(() -> policy.deliver(EVENT, settings, () -> {}))
                     .isInstanceOfSatisfying(DeliveryException.class, e -> assertThat(e.permanent())
                             .isFalse())
                     .hasMessageContaining("too many DLP calls in flight");
         } finally {
             release.countDown();
             first.join();
+        }
+    }
+
+    @Test
+    void aCallWaitingForASlotIsAdmittedOnlyOnceItHasOne() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        DlpSender held = (event, settings) -> {
+            try {
+                release.await(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return Verdict.allowed("t");
+        };
+        DeliveryPolicy policy = new DeliveryPolicy(
+                Map.of(DlpSystem.ICAP, held), new Meters(new SimpleMeterRegistry()), 1, Duration.ofSeconds(30));
+        DlpSettings settings = DlpSettings.fromMap(Map.of("system", "icap", "address", "icap://dlp/request"));
+        CountDownLatch firstAdmitted = new CountDownLatch(1);
+        CountDownLatch secondAdmitted = new CountDownLatch(1);
+        List<Thread> calls = new ArrayList<>();
+        for (CountDownLatch admitted : List.of(firstAdmitted, secondAdmitted)) {
+            calls.add(Thread.ofVirtual().start(() -> {
+                try {
+                    policy.deliver(EVENT, settings, admitted::countDown);
+                } catch (DeliveryException e) {
+                    throw new IllegalStateException(e);
+                }
+            }));
+            if (admitted == firstAdmitted) {
+                assertThat(firstAdmitted.await(10, TimeUnit.SECONDS)).isTrue();
+            }
+        }
+        // The second call is waiting for the only slot: nothing of it is in flight.
+        assertThat(secondAdmitted.await(300, TimeUnit.MILLISECONDS)).isFalse();
+        release.countDown();
+        assertThat(secondAdmitted.await(10, TimeUnit.SECONDS)).isTrue();
+        for (Thread call : calls) {
+            call.join();
         }
     }
 }
