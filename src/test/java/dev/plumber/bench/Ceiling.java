@@ -49,7 +49,7 @@ final class Ceiling {
                 loop(mix, sender, settings, warmup, concurrency, new long[warmup], true);
             }
             long[] took = new long[calls];
-            Map<String, Long> cpu = ProcessCpu.byRole();
+            Map<Long, Long> cpu = ProcessCpu.reading();
             long bodyBytes = icap.bodyBytesSent();
             long start = System.nanoTime();
             loop(mix, sender, settings, calls, concurrency, took, false);

@@ -163,7 +163,7 @@ final class GatewayRun {
 
             TreeMap<Double, Double> dlpBefore = Percentiles.dlpBuckets(gateway.metrics());
             long cpuBefore = gateway.cpuNanos();
-            Map<String, Long> treeBefore = ProcessCpu.byRole();
+            Map<Long, Long> treeBefore = ProcessCpu.reading();
             long gcMark = gateway.gcLogMark();
             long bodyBytesBefore = gateway.dlpBodyBytes();
             long start = System.nanoTime();
@@ -190,7 +190,7 @@ final class GatewayRun {
                 System.err.printf(
                         Locale.ROOT, "bench: %s, %,d events paced at %,.0f ev/s ...%n", name, latencyEvents, rate);
                 Instant paceStart;
-                Map<String, Long> paceTree;
+                Map<Long, Long> paceTree;
                 long paceNanos;
                 try (KafkaProducer<byte[], byte[]> steady = new KafkaProducer<>(producerProperties(1))) {
                     // The broker's and this JVM's JIT compile for the trickle of small requests first: in the phase
@@ -201,7 +201,7 @@ final class GatewayRun {
                     await(gateway, store, admin, requests, produced);
 
                     paceStart = Instant.now();
-                    paceTree = ProcessCpu.byRole();
+                    paceTree = ProcessCpu.reading();
                     paceNanos = System.nanoTime();
                     metricsBefore = gateway.metrics();
                     valueBytes += paced(steady, requests, produced, latencyEvents, rate);

@@ -19,7 +19,7 @@ import java.util.stream.Stream;
 final class ProcessCpu {
     private static final long CLOCK_TICK_NANOS = 10_000_000L; // USER_HZ is 100 on Linux
 
-    /** The roles the tree's processes are counted under, in the order they are reported. */
+    /** The roles the processes are counted under, in the order they are reported. */
     static final String BENCH = "benchmark JVM (file service, load or ceiling client)";
 
     static final String GATEWAY = "gateway";
@@ -60,33 +60,37 @@ final class ProcessCpu {
         }
     }
 
-    /** This JVM, every process under it and PostgreSQL's (processes that ended in between are not counted). */
-    static long treeNanos() {
-        return byRole().values().stream().mapToLong(Long::longValue).sum();
+    /** Every counted process's CPU time so far, by pid; see {@link #since}. */
+    static Map<Long, Long> reading() {
+        Map<Long, Long> nanos = new HashMap<>();
+        roles().forEach((pid, role) -> nanos.put(pid, nanos(pid)));
+        return nanos;
     }
 
-    /** {@link #treeNanos()} split by role: this JVM, the gateway's, the broker's, PostgreSQL's processes, c-icap's, others. */
-    static Map<String, Long> byRole() {
-        Map<String, Long> roles = new LinkedHashMap<>();
+    /**
+     * The CPU time each role took since {@code before}: the sum over the processes counted now of what each took since
+     * then (all of it for a process started since). A process that ended in between is left out rather than counted
+     * negative.
+     */
+    static Map<String, Long> since(Map<Long, Long> before) {
+        Map<String, Long> byRole = new LinkedHashMap<>();
         for (String role : new String[] {BENCH, GATEWAY, BROKER, POSTGRES, C_ICAP, OTHER}) {
-            roles.put(role, 0L);
+            byRole.put(role, 0L);
         }
-        ProcessHandle self = ProcessHandle.current();
-        Map<ProcessHandle, String> rooted = new HashMap<>();
-        ROOTS.forEach((root, role) ->
-                Stream.concat(Stream.of(root), root.descendants()).forEach(p -> rooted.put(p, role)));
-        rooted.forEach((p, role) -> roles.merge(role, nanos(p.pid()), Long::sum));
-        Stream.concat(Stream.of(self), self.descendants())
-                .filter(p -> !rooted.containsKey(p))
-                .forEach(p -> roles.merge(role(p, self), nanos(p.pid()), Long::sum));
-        return roles;
+        // A process gone between listing and reading reads 0: left out too.
+        roles().forEach((pid, role) ->
+                byRole.merge(role, Math.max(0, nanos(pid) - before.getOrDefault(pid, 0L)), Long::sum));
+        return byRole;
     }
 
-    /** The change of each role's time between two readings of {@link #byRole()}. */
-    static Map<String, Long> since(Map<String, Long> before) {
-        Map<String, Long> after = byRole();
-        after.replaceAll((role, nanos) -> nanos - before.getOrDefault(role, 0L));
-        return after;
+    /** The role of each process counted: this JVM and those under it, and the processes under a root of a role. */
+    private static Map<Long, String> roles() {
+        Map<Long, String> roles = new HashMap<>();
+        ROOTS.forEach((root, role) ->
+                Stream.concat(Stream.of(root), root.descendants()).forEach(p -> roles.put(p.pid(), role)));
+        ProcessHandle self = ProcessHandle.current();
+        Stream.concat(Stream.of(self), self.descendants()).forEach(p -> roles.putIfAbsent(p.pid(), role(p, self)));
+        return roles;
     }
 
     private static String role(ProcessHandle p, ProcessHandle self) {
