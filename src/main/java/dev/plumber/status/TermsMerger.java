@@ -11,8 +11,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Merges the search terms that writes left in the terms index's pending list into the index, once a second and off
- * the write path (migration V5). Merged in bulk, a term costs a third of what it costs a write that takes it into the
- * tree itself, and a search scans at most a second's worth of pending terms. Should merging stop, a write merges the
+ * the write path (migration V5). Merged in bulk, a term costs less than half of what it costs a write that takes it
+ * into the tree itself, and a search scans at most a second's worth of pending terms. Should merging stop, a write merges the
  * list once it passes its limit, and autovacuum merges it too: nothing is lost, only the cost moves back.
  */
 public final class TermsMerger implements AutoCloseable {
@@ -50,7 +50,9 @@ public final class TermsMerger implements AutoCloseable {
 
     private void loop() {
         boolean failing = false;
-        for (long due = System.nanoTime() + every.toNanos(); open; due += every.toNanos()) {
+        while (open) {
+            // From the end of the last merge, so that a merge that waited out an outage is not followed by a burst.
+            long due = System.nanoTime() + every.toNanos();
             for (long wait; open && (wait = due - System.nanoTime()) > 0; ) {
                 LockSupport.parkNanos(wait);
             }
@@ -72,9 +74,7 @@ public final class TermsMerger implements AutoCloseable {
                     return;
                 }
                 if (!failing) {
-                    log.warn(
-                            "merging the search terms' pending list failed, trying again each second: {}",
-                            e.getMessage());
+                    log.warn("merging the search terms' pending list failed, trying again: {}", e.getMessage());
                     failing = true;
                 }
             }
