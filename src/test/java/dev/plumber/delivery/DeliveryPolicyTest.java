@@ -8,11 +8,10 @@ import dev.plumber.event.MessageEvent;
 import dev.plumber.metrics.Meters;
 import dev.plumber.settings.DlpSettings;
 import dev.plumber.settings.DlpSystem;
+import dev.plumber.settings.InvalidSettingsException;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
@@ -23,11 +22,19 @@ class DeliveryPolicyTest {
     private static final DlpEvent EVENT = new MessageEvent(
             UUID.randomUUID(), 1, "a@b", "c", "group", "t", null, "{}", "1.2.3.4", Instant.EPOCH, false);
 
-    @Test
-    void theBulkheadBoundsConcurrentDlpCalls() throws Exception {
-        CountDownLatch entered = new CountDownLatch(1);
-        CountDownLatch release = new CountDownLatch(1);
-        DlpSender slow = (event, settings) -> {
+    private static final DlpSettings SETTINGS = settings();
+
+    private static DlpSettings settings() {
+        try {
+            return DlpSettings.fromMap(Map.of("system", "icap", "address", "icap://dlp/request"));
+        } catch (InvalidSettingsException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** A DLP that counts {@code entered} down on each call and answers once {@code release} is. */
+    private static DlpSender heldUntil(CountDownLatch release, CountDownLatch entered) {
+        return (event, settings) -> {
             entered.countDown();
             try {
                 release.await(10, TimeUnit.SECONDS);
@@ -36,19 +43,33 @@ class DeliveryPolicyTest {
             }
             return Verdict.allowed("t");
         };
-        DeliveryPolicy policy = new DeliveryPolicy(
-                Map.of(DlpSystem.ICAP, slow), new Meters(new SimpleMeterRegistry()), 1, Duration.ZERO);
-        DlpSettings settings = DlpSettings.fromMap(Map.of("system", "icap", "address", "icap://dlp/request"));
-        Thread first = Thread.ofVirtual().start(() -> {
+    }
+
+    /** One bulkhead slot, waited for at most {@code slotWait}. */
+    private static DeliveryPolicy oneSlot(DlpSender sender, Duration slotWait) {
+        return new DeliveryPolicy(Map.of(DlpSystem.ICAP, sender), new Meters(new SimpleMeterRegistry()), 1, slotWait);
+    }
+
+    /** A call on a virtual thread of its own, {@code admitted} run once it has its slot. */
+    private static Thread call(DeliveryPolicy policy, Runnable admitted) {
+        return Thread.ofVirtual().start(() -> {
             try {
-                policy.deliver(EVENT, settings, () -> {});
+                policy.deliver(EVENT, SETTINGS, admitted);
             } catch (DeliveryException e) {
                 throw new IllegalStateException(e);
             }
         });
+    }
+
+    @Test
+    void theBulkheadBoundsConcurrentDlpCalls() throws Exception {
+        CountDownLatch entered = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        DeliveryPolicy policy = oneSlot(heldUntil(release, entered), Duration.ZERO);
+        Thread first = call(policy, () -> {});
         assertThat(entered.await(10, TimeUnit.SECONDS)).isTrue();
         try {
-            assertThatThrownBy(() -> policy.deliver(EVENT, settings, () -> {}))
+            assertThatThrownBy(() -> policy.deliver(EVENT, SETTINGS, () -> {}))
                     .isInstanceOfSatisfying(DeliveryException.class, e -> assertThat(e.permanent())
                             .isFalse())
                     .hasMessageContaining("too many DLP calls in flight");
@@ -61,38 +82,17 @@ class DeliveryPolicyTest {
     @Test
     void aCallWaitingForASlotIsAdmittedOnlyOnceItHasOne() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
-        DlpSender held = (event, settings) -> {
-            try {
-                release.await(10, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            return Verdict.allowed("t");
-        };
-        DeliveryPolicy policy = new DeliveryPolicy(
-                Map.of(DlpSystem.ICAP, held), new Meters(new SimpleMeterRegistry()), 1, Duration.ofSeconds(30));
-        DlpSettings settings = DlpSettings.fromMap(Map.of("system", "icap", "address", "icap://dlp/request"));
+        DeliveryPolicy policy = oneSlot(heldUntil(release, new CountDownLatch(2)), Duration.ofSeconds(30));
         CountDownLatch firstAdmitted = new CountDownLatch(1);
         CountDownLatch secondAdmitted = new CountDownLatch(1);
-        List<Thread> calls = new ArrayList<>();
-        for (CountDownLatch admitted : List.of(firstAdmitted, secondAdmitted)) {
-            calls.add(Thread.ofVirtual().start(() -> {
-                try {
-                    policy.deliver(EVENT, settings, admitted::countDown);
-                } catch (DeliveryException e) {
-                    throw new IllegalStateException(e);
-                }
-            }));
-            if (admitted == firstAdmitted) {
-                assertThat(firstAdmitted.await(10, TimeUnit.SECONDS)).isTrue();
-            }
-        }
+        Thread first = call(policy, firstAdmitted::countDown);
+        assertThat(firstAdmitted.await(10, TimeUnit.SECONDS)).isTrue();
+        Thread second = call(policy, secondAdmitted::countDown);
         // The second call is waiting for the only slot: nothing of it is in flight.
         assertThat(secondAdmitted.await(300, TimeUnit.MILLISECONDS)).isFalse();
         release.countDown();
         assertThat(secondAdmitted.await(10, TimeUnit.SECONDS)).isTrue();
-        for (Thread call : calls) {
-            call.join();
-        }
+        first.join();
+        second.join();
     }
 }
