@@ -7,6 +7,8 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.stream.Collectors;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
@@ -21,6 +23,9 @@ public final class KeyRing {
     public static final class Key {
         private final int id;
         private final byte[] material;
+
+        /** HMACs to reuse: making one costs a provider look-up and a key set-up, more than hashing a word. */
+        private final Queue<Mac> macs = new ConcurrentLinkedQueue<>();
 
         private Key(int id, byte[] material) {
             this.id = id;
@@ -38,11 +43,16 @@ public final class KeyRing {
 
         /** HMAC-SHA-256 of {@code data} under this key: keyed hashes (search terms) use it. */
         public byte[] hmacSha256(byte[] data) {
-            return hmacSha256().doFinal(data);
+            Mac mac = macs.poll();
+            if (mac == null) {
+                mac = newMac();
+            }
+            byte[] hash = mac.doFinal(data); // doFinal leaves the HMAC ready for the next hash
+            macs.offer(mac);
+            return hash;
         }
 
-        /** An HMAC-SHA-256 under this key, for many hashes in a row ({@code doFinal} resets it); not thread-safe. */
-        public Mac hmacSha256() {
+        private Mac newMac() {
             try {
                 Mac mac = Mac.getInstance("HmacSHA256");
                 mac.init(new SecretKeySpec(material, "HmacSHA256"));

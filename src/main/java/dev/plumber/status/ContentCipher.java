@@ -11,11 +11,8 @@ import java.util.HexFormat;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.Queue;
 import java.util.Set;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.regex.Pattern;
-import javax.crypto.Mac;
 
 /**
  * Seals message text in the status store (SPEC §5: readable by auditors, not stored in plain text) with AES-256-GCM,
@@ -36,9 +33,6 @@ public final class ContentCipher {
 
     private final Sealer sealer;
     private final KeyRing termKeys;
-
-    /** HMACs under the newest term key, reused: a new one cost a provider look-up and a key set-up per message. */
-    private final Queue<Mac> termMacs = new ConcurrentLinkedQueue<>();
 
     /** A cipher with one key (32 bytes). */
     public ContentCipher(byte[] key, SecureRandom random) {
@@ -87,18 +81,14 @@ public final class ContentCipher {
 
     /** The keyed hashes (under the newest key) of the distinct words of {@code text} (letters and digits, folded). */
     public List<String> terms(String text) {
-        Mac mac = termMacs.poll();
-        if (mac == null) {
-            mac = termKeys.keys().getFirst().hmacSha256();
-        }
+        KeyRing.Key newest = termKeys.keys().getFirst();
         Set<String> terms = new LinkedHashSet<>();
         for (String word : words(text)) {
-            terms.add(term(mac, word));
+            terms.add(term(newest, word));
             if (terms.size() == MAX_TERMS) {
                 break;
             }
         }
-        termMacs.offer(mac);
         return List.copyOf(terms);
     }
 
@@ -123,11 +113,7 @@ public final class ContentCipher {
     }
 
     private static String term(KeyRing.Key key, String word) {
-        return term(key.hmacSha256(), word);
-    }
-
-    private static String term(Mac mac, String word) {
-        byte[] hash = mac.doFinal(word.toLowerCase(Locale.ROOT).getBytes(StandardCharsets.UTF_8));
+        byte[] hash = key.hmacSha256(word.toLowerCase(Locale.ROOT).getBytes(StandardCharsets.UTF_8));
         return HexFormat.of().formatHex(hash, 0, TERM_HEX_CHARS / 2);
     }
 }
