@@ -105,18 +105,24 @@ final class GroupCommit {
                 "plumber-status-flusher", FLUSHERS, GATHER_BELOW, GATHER_NANOS, rows -> flush(dataSource, rows));
     }
 
-    /** One transaction; an id repeated in the batch goes in a later round (a multi-row upsert touches a row once). */
+    /**
+     * One transaction; an id repeated in the batch goes in a later round (a multi-row upsert touches a row once). A
+     * batch of one round is one statement, which the server commits by itself: one round trip, and no transaction
+     * holding its rows' locks while this side gets round to sending the commit.
+     */
     private static List<Boolean> flush(DataSource dataSource, List<Row> rows) throws SQLException {
         Boolean[] written = new Boolean[rows.size()];
         Arrays.fill(written, Boolean.FALSE);
+        List<Map<String, Integer>> rounds = rounds(rows);
         try (Connection c = dataSource.getConnection()) {
+            if (rounds.size() == 1) {
+                upsert(c, rows, rounds.getFirst(), written);
+                return Arrays.asList(written);
+            }
             c.setAutoCommit(false);
             try {
-                for (Map<String, Integer> round : rounds(rows)) {
-                    for (String id :
-                            upsert(c, round.values().stream().map(rows::get).toList())) {
-                        written[round.get(id)] = Boolean.TRUE;
-                    }
+                for (Map<String, Integer> round : rounds) {
+                    upsert(c, rows, round, written);
                 }
                 c.commit();
             } catch (SQLException | RuntimeException e) {
@@ -127,6 +133,14 @@ final class GroupCommit {
             }
         }
         return Arrays.asList(written);
+    }
+
+    /** Upserts the rows of {@code round} (ids by their positions in {@code rows}) and marks those it wrote. */
+    private static void upsert(Connection c, List<Row> rows, Map<String, Integer> round, Boolean[] written)
+            throws SQLException {
+        for (String id : upsert(c, round.values().stream().map(rows::get).toList())) {
+            written[round.get(id)] = Boolean.TRUE;
+        }
     }
 
     /** The rows' positions in rounds in which each id appears once, earlier writes of an id in earlier rounds. */
