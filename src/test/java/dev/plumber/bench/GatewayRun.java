@@ -52,7 +52,7 @@ final class GatewayRun {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration LATENCY_PHASE = Duration.ofSeconds(10);
     private static final Duration PACING_TICK = Duration.ofMillis(5);
-    private static final Duration PACED_WARMUP = Duration.ofSeconds(10);
+    private static final Duration PACED_WARMUP_ROUND = Duration.ofSeconds(2);
 
     /** What the gateway run measured. */
     record Result(
@@ -193,11 +193,14 @@ final class GatewayRun {
                 Map<Long, Long> paceTree;
                 long paceNanos;
                 try (KafkaProducer<byte[], byte[]> steady = new KafkaProducer<>(producerProperties(1))) {
-                    // The broker's and this JVM's JIT compile for the trickle of small requests first: in the phase
-                    // timed, they took half a core of the two that the gateway shares with them.
-                    int warmup = (int) Math.min(events, rate * PACED_WARMUP.toSeconds());
-                    valueBytes += paced(steady, requests, produced, warmup, rate);
-                    produced += warmup;
+                    // The JVMs — the gateway's, the broker's and this one — compile for the trickle of requests
+                    // first: with a warm-up of fixed length (10 s), their compilers still took a fifth to a third of
+                    // a core in the phase timed, of the two the gateway shares with them.
+                    int round = (int) Math.max(1, rate * PACED_WARMUP_ROUND.toNanos() / 1e9);
+                    for (Warmup w = Warmup.of("paced", ProcessCpu.compilers()); w.another(); ) {
+                        valueBytes += paced(steady, requests, produced, round, rate);
+                        produced += round;
+                    }
                     await(gateway, store, admin, requests, produced);
 
                     paceStart = Instant.now();

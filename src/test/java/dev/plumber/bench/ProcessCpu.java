@@ -49,15 +49,48 @@ final class ProcessCpu {
     /** User + system time of the process so far, all threads; 0 when it is gone. */
     static long nanos(long pid) {
         try {
-            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
-            // Fields after the command name (which may hold spaces) start at state (field 3); utime, stime are 14, 15.
-            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-            return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) * CLOCK_TICK_NANOS;
+            return nanos(Path.of("/proc", Long.toString(pid), "stat"));
         } catch (NoSuchFileException gone) {
             return 0;
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
+    }
+
+    /** User + system time from a process's or a thread's {@code stat} file. */
+    private static long nanos(Path stat) throws IOException {
+        String line = Files.readString(stat);
+        // Fields after the command name (which may hold spaces) start at state (field 3); utime, stime are 14, 15.
+        String[] fields = line.substring(line.lastIndexOf(')') + 2).split(" ");
+        return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) * CLOCK_TICK_NANOS;
+    }
+
+    /**
+     * The CPU time of the JIT compiler threads of every JVM counted — this one, the broker's and the gateway's — in
+     * milliseconds so far: for a warm-up that is over only when none of them is still compiling. Each thread keeps
+     * what it used when it ends (a JVM stops compiler threads it no longer needs), so the sum never falls.
+     */
+    static Warmup.CompileTime compilers() {
+        Map<String, Long> byThread = new HashMap<>();
+        return () -> {
+            for (long pid : roles().keySet()) {
+                try (Stream<Path> tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
+                    for (Path task : (Iterable<Path>) tasks::iterator) {
+                        try {
+                            String name = Files.readString(task.resolve("comm"));
+                            if (name.startsWith("C1 CompilerThre") || name.startsWith("C2 CompilerThre")) {
+                                byThread.put(pid + "/" + task.getFileName(), nanos(task.resolve("stat")));
+                            }
+                        } catch (NoSuchFileException threadGone) {
+                            // ended between the listing and the reading: it keeps its last reading
+                        }
+                    }
+                } catch (NoSuchFileException processGone) {
+                    // its threads keep their last readings
+                }
+            }
+            return byThread.values().stream().mapToLong(Long::longValue).sum() / 1_000_000;
+        };
     }
 
     /** Every counted process's CPU time so far, by pid; see {@link #since}. */
