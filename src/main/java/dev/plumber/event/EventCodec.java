@@ -157,7 +157,7 @@ public final class EventCodec {
             return Instant.EPOCH;
         }
         try {
-            return Instant.parse(ts);
+            return Timestamps.parse(ts);
         } catch (DateTimeParseException e) {
             throw new MalformedEventException("field 'ts' is not an ISO-8601 instant: " + ts);
         }

@@ -3,6 +3,7 @@ package dev.plumber.icap;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /** Parses a header block (start line, fields, blank line) into a start line and fields, unfolding continuations. */
 final class HeaderBlock {
@@ -15,33 +16,34 @@ final class HeaderBlock {
     }
 
     static HeaderBlock parse(byte[] block) throws IcapProtocolException {
-        String text = new String(block, StandardCharsets.ISO_8859_1);
-        List<String> lines = new ArrayList<>(List.of(text.split("\r\n", -1)));
-        while (!lines.isEmpty() && lines.getLast().isEmpty()) {
-            lines.removeLast();
+        String[] lines = new String(block, StandardCharsets.ISO_8859_1).split("\r\n", -1);
+        int end = lines.length;
+        while (end > 0 && lines[end - 1].isEmpty()) {
+            end--;
         }
-        if (lines.isEmpty() || lines.getFirst().isEmpty()) {
+        if (end == 0 || lines[0].isEmpty()) {
             throw new IcapProtocolException("empty start line");
         }
-        for (String line : lines) {
+        for (int i = 0; i < end; i++) {
             // A bare CR or LF would end the line for some peers and not for others (RFC 7230 §3.5): refuse it.
-            if (line.indexOf('\r') >= 0 || line.indexOf('\n') >= 0) {
-                throw new IcapProtocolException("bare CR or LF in header line '" + line.strip() + "'");
+            if (lines[i].indexOf('\r') >= 0 || lines[i].indexOf('\n') >= 0) {
+                throw new IcapProtocolException("bare CR or LF in header line '" + lines[i].strip() + "'");
             }
         }
-        List<String> names = new ArrayList<>();
-        List<StringBuilder> values = new ArrayList<>();
-        for (String line : lines.subList(1, lines.size())) {
+        List<Map.Entry<String, String>> fields = new ArrayList<>(end - 1);
+        for (int i = 1; i < end; i++) {
+            String line = lines[i];
             if (line.isEmpty()) {
                 throw new IcapProtocolException("blank line inside a header block");
             }
             char c = line.charAt(0);
             if (c == ' ' || c == '\t') {
                 // obs-fold (RFC 7230 §3.2.4): a continuation of the previous field, joined with one space.
-                if (values.isEmpty()) {
+                if (fields.isEmpty()) {
                     throw new IcapProtocolException("folded line before any header: '" + line + "'");
                 }
-                values.getLast().append(' ').append(line.strip());
+                Map.Entry<String, String> last = fields.getLast();
+                fields.set(fields.size() - 1, Map.entry(last.getKey(), last.getValue() + ' ' + line.strip()));
                 continue;
             }
             int colon = line.indexOf(':');
@@ -49,16 +51,11 @@ final class HeaderBlock {
                 throw new IcapProtocolException("header line without a name: '" + line + "'");
             }
             String name = line.substring(0, colon);
-            if (!name.chars().allMatch(IcapHeaders::isTokenChar)) {
+            if (!IcapHeaders.isToken(name)) {
                 throw new IcapProtocolException("bad header name '" + name + "'");
             }
-            names.add(name);
-            values.add(new StringBuilder(line.substring(colon + 1).strip()));
+            fields.add(Map.entry(name, line.substring(colon + 1).strip()));
         }
-        IcapHeaders headers = IcapHeaders.empty();
-        for (int i = 0; i < names.size(); i++) {
-            headers = headers.with(names.get(i), values.get(i).toString());
-        }
-        return new HeaderBlock(lines.getFirst(), headers);
+        return new HeaderBlock(lines[0], IcapHeaders.parsed(fields));
     }
 }

@@ -1,6 +1,7 @@
 package dev.plumber.icap;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -11,8 +12,9 @@ public final class IcapHeaders {
 
     private final List<Map.Entry<String, String>> fields;
 
+    /** Takes {@code fields}, which must be unmodifiable and checked. */
     private IcapHeaders(List<Map.Entry<String, String>> fields) {
-        this.fields = List.copyOf(fields);
+        this.fields = fields;
     }
 
     public static IcapHeaders empty() {
@@ -28,14 +30,20 @@ public final class IcapHeaders {
         for (int i = 0; i < namesAndValues.length; i += 2) {
             list.add(field(namesAndValues[i], namesAndValues[i + 1]));
         }
-        return new IcapHeaders(list);
+        return new IcapHeaders(List.copyOf(list));
+    }
+
+    /** Fields a parser took from the wire, names and values checked there. */
+    static IcapHeaders parsed(List<Map.Entry<String, String>> fields) {
+        return new IcapHeaders(List.copyOf(fields));
     }
 
     /** A copy with one more field at the end. */
     public IcapHeaders with(String name, String value) {
-        List<Map.Entry<String, String>> list = new ArrayList<>(fields);
+        List<Map.Entry<String, String>> list = new ArrayList<>(fields.size() + 1);
+        list.addAll(fields);
         list.add(field(name, value));
-        return new IcapHeaders(list);
+        return new IcapHeaders(Collections.unmodifiableList(list));
     }
 
     /** A copy without any field of this name. */
@@ -46,7 +54,7 @@ public final class IcapHeaders {
                 list.add(f);
             }
         }
-        return new IcapHeaders(list);
+        return new IcapHeaders(List.copyOf(list));
     }
 
     /** The first value of this name, or null. */
@@ -106,7 +114,7 @@ public final class IcapHeaders {
     }
 
     private static Map.Entry<String, String> field(String name, String value) {
-        if (name.isEmpty() || !name.chars().allMatch(IcapHeaders::isTokenChar)) {
+        if (!isToken(name)) {
             throw new IllegalArgumentException("bad header name '" + name + "'");
         }
         if (value.indexOf('\r') >= 0 || value.indexOf('\n') >= 0) {
@@ -115,7 +123,20 @@ public final class IcapHeaders {
         return Map.entry(name, value);
     }
 
-    static boolean isTokenChar(int c) {
+    /** Whether {@code s} is a token (RFC 7230 §3.2.6): what a field's name must be. */
+    static boolean isToken(String s) {
+        if (s.isEmpty()) {
+            return false;
+        }
+        for (int i = 0; i < s.length(); i++) {
+            if (!isTokenChar(s.charAt(i))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean isTokenChar(int c) {
         return c > 32 && c < 127 && "()<>@,;:\\\"/[]?={}".indexOf(c) < 0;
     }
 
