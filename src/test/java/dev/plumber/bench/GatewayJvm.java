@@ -48,8 +48,11 @@ final class GatewayJvm implements AutoCloseable {
         Files.writeString(config, plumberYml);
         Path gcLog = dir.resolve("gc-" + name + ".log");
         Path log = dir.resolve("gateway-" + name + ".log");
+        // Wall-clock time on each collection, to set pauses beside the latency file's slow events.
         List<String> command = new ArrayList<>(List.of(
-                ProcessHandle.current().info().command().orElse("java"), "-Xmx" + heap, "-Xlog:gc:file=" + gcLog));
+                ProcessHandle.current().info().command().orElse("java"),
+                "-Xmx" + heap,
+                "-Xlog:gc:file=" + gcLog + ":utctime,uptime"));
         if (Runtime.version().feature() >= 24) {
             command.add("--sun-misc-unsafe-memory-access=allow"); // Kafka's and protobuf's, not ours
         }
