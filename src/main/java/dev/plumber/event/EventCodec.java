@@ -110,11 +110,19 @@ public final class EventCodec {
         };
     }
 
-    /** Best-effort id of a value that may be malformed, for dead letters and status rows. */
+    /**
+     * Best-effort id of a value that may be malformed, for dead letters and status rows; none for an id that a status
+     * row could not be keyed by (empty, or holding U+0000, which PostgreSQL's text cannot).
+     */
     public static String idOf(byte[] value) {
         try {
             JsonNode id = JSON.readTree(value).get("id");
-            return id != null && id.isTextual() ? id.textValue() : null;
+            return id != null
+                            && id.isTextual()
+                            && !id.textValue().isEmpty()
+                            && id.textValue().indexOf('\0') < 0
+                    ? id.textValue()
+                    : null;
         } catch (java.io.IOException | RuntimeException e) {
             return null;
         }

@@ -215,6 +215,15 @@ final class GroupCommit {
     }
 
     private static <T> Array texts(Connection c, List<T> items, Function<T, String> column) throws SQLException {
-        return c.createArrayOf("text", items.stream().map(column).toArray(String[]::new));
+        return c.createArrayOf(
+                "text", items.stream().map(column).map(GroupCommit::storable).toArray(String[]::new));
+    }
+
+    /**
+     * {@code text} as PostgreSQL's text can hold it: U+0000 becomes U+FFFD. One in an event's field or in a DLP's
+     * answer would otherwise fail the whole flush, again on every retry, and hold up its partition for good.
+     */
+    private static String storable(String text) {
+        return text == null || text.indexOf('\0') < 0 ? text : text.replace('\0', '\uFFFD');
     }
 }

@@ -58,6 +58,11 @@ class EventCodecTest {
         assertThat(EventCodec.idOf(("{\"id\":\"" + ID + "\",\"v\":9}").getBytes(StandardCharsets.UTF_8)))
                 .isEqualTo(ID.toString());
         assertThat(EventCodec.idOf("garbage".getBytes(StandardCharsets.UTF_8))).isNull();
+        // An id no status row could be keyed by: the caller derives one from where the record sits.
+        assertThat(EventCodec.idOf("{\"id\":\"a\\u0000b\"}".getBytes(StandardCharsets.UTF_8)))
+                .isNull();
+        assertThat(EventCodec.idOf("{\"id\":\"\"}".getBytes(StandardCharsets.UTF_8)))
+                .isNull();
     }
 
     private static void assertReason(String value, String reason) {

@@ -190,6 +190,22 @@ class StatusStoreIT {
     }
 
     @Test
+    void aNulInAnEventsFieldOrADlpsAnswerIsStoredAsAReplacementCharacterNotAFailedFlush() throws Exception {
+        FileEvent file = new FileEvent(
+                UUID.randomUUID(), "cd".repeat(32), "a\0b.pdf", 1, "application/pdf", "eve\0", null, null);
+        String id = file.id().toString();
+        assertThat(store.write(file, AT, decided(Status.BLOCKED, "403; X-Block-Reason: card\0number", "tag\0")))
+                .isTrue();
+
+        RequestRecord row = store.find(id).orElseThrow();
+        assertThat(row.status()).isEqualTo(Status.BLOCKED);
+        assertThat(row.fileName()).isEqualTo("a\uFFFDb.pdf");
+        assertThat(row.sender()).isEqualTo("eve\uFFFD");
+        assertThat(row.reason()).isEqualTo("403; X-Block-Reason: card\uFFFDnumber");
+        assertThat(row.dlpReference()).isEqualTo("tag\uFFFD");
+    }
+
+    @Test
     void aMessagesSearchTermsAreWrittenWithItsDecisionAndKeptByALaterOne() throws Exception {
         MessageEvent e = message("the quarterly figures");
         String id = e.id().toString();
