@@ -45,16 +45,21 @@ final class Ceiling {
         try (IcapClient icap = new IcapClient(connections, Clock.systemUTC());
                 HttpFileSource files = new HttpFileSource(filesUrl, null, Duration.ofSeconds(5))) {
             SearchInformSender sender = new SearchInformSender(icap, files, timeout);
-            for (Warmup w = Warmup.here("ceiling"); warmup > 0 && w.another(); ) {
+            loop(Mix.SMALL, sender, settings, Mix.PRELUDE, concurrency, new long[Mix.PRELUDE], true);
+            Warmup.CompileTime compilers = ProcessCpu.compilers();
+            for (Warmup w = Warmup.of("ceiling", compilers); warmup > 0 && w.another(); ) {
                 loop(mix, sender, settings, warmup, concurrency, new long[warmup], true);
             }
             long[] took = new long[calls];
             Map<Long, Long> cpu = ProcessCpu.reading();
+            long compiled = compilers.millis();
             long bodyBytes = icap.bodyBytesSent();
             long start = System.nanoTime();
             loop(mix, sender, settings, calls, concurrency, took, false);
             double seconds = (System.nanoTime() - start) / 1e9;
-            return new Result(calls, seconds, took, ProcessCpu.since(cpu), icap.bodyBytesSent() - bodyBytes);
+            Map<String, Long> used = ProcessCpu.since(cpu);
+            ProcessCpu.reportCompilers(mix.name() + ", ceiling", compilers.millis() - compiled, used);
+            return new Result(calls, seconds, took, used, icap.bodyBytesSent() - bodyBytes);
         }
     }
 

@@ -151,11 +151,6 @@ final class GatewayJvm implements AutoCloseable {
         };
     }
 
-    /** The time the gateway's JIT has spent compiling so far ({@code jvm_compilation_time_ms_total}). */
-    long compileMillis() throws Exception {
-        return (long) metric("jvm_compilation_time_ms_total");
-    }
-
     /** The body bytes the gateway has written to the DLP so far ({@code plumber_dlp_body_bytes_total}). */
     long dlpBodyBytes() throws Exception {
         return (long) metric(Meters.DLP_BODY_BYTES);

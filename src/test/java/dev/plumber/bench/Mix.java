@@ -14,6 +14,8 @@ import java.util.UUID;
  * @param filesEvery every n-th event is a file event (0: messages only)
  * @param fileBytes the length of each file
  * @param defaultEvents the events of one run unless {@code --events} says otherwise
+ * @param warmup the events of one warm-up round: for the 10 MiB mix 20 files, so that their calls overlap as the run's
+ *     do (with two, the compilers went on compiling for the run's concurrency in the run itself)
  * @param warmupFileBytes the length of each file during the warm-up (smaller for the 1 GiB file: a warm JIT, not a
  *     second gigabyte)
  */
@@ -29,8 +31,11 @@ record Mix(
 
     static final Mix SMALL = new Mix("small", 0, 0, 20_000, 4_000, 0, "256m", true);
     static final Mix FILES_100K = new Mix("files100k", 2, 100 << 10, 4_000, 1_000, 100 << 10, "256m", true);
-    static final Mix FILES_10M = new Mix("files10m", 10, 10 << 20, 1_000, 20, 10 << 20, "256m", false);
+    static final Mix FILES_10M = new Mix("files10m", 10, 10 << 20, 1_000, 200, 10 << 20, "256m", false);
     static final Mix FILE_1G = new Mix("file1g", 1, 1L << 30, 1, 50, 4 << 20, "128m", false);
+
+    /** The small messages each side handles before a mix's own warm-up, as a gateway that has been running has. */
+    static final int PRELUDE = 20_000;
 
     /** Chats the messages are spread over (the Kafka keys, so the gateway's parallelism). */
     static final int CHATS = 1_000;

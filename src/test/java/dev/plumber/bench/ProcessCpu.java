@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -91,6 +92,17 @@ final class ProcessCpu {
             }
             return byThread.values().stream().mapToLong(Long::longValue).sum() / 1_000_000;
         };
+    }
+
+    /** Logs what the compilers took of the CPU that {@code used} (by role) counts: the warm-up's verdict, checked. */
+    static void reportCompilers(String phase, long compilerMillis, Map<String, Long> used) {
+        long all = used.values().stream().mapToLong(Long::longValue).sum();
+        System.err.printf(
+                Locale.ROOT,
+                "bench: %s: the JVMs' compilers took %,d ms of CPU in the phase timed, %.1f %% of all processes'%n",
+                phase,
+                compilerMillis,
+                all == 0 ? 0 : compilerMillis * 1e8 / all);
     }
 
     /** Every counted process's CPU time so far, by pid; see {@link #since}. */
