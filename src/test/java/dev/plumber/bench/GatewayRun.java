@@ -153,15 +153,15 @@ final class GatewayRun {
                 Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
             long produced = 0;
             long valueBytes = 0;
-            // Warm-up rounds until the JVMs' compilers are done with the hot paths — the gateway's, and the broker's
-            // and this one's that feed it: on two cores a compiler at work takes half of the machine from the
-            // pipeline it compiles.
             // First the messages of a gateway that has been running: the 10 MiB mix's own rounds carry too few events
             // for the code run once per event to reach the JIT's thresholds, which it then crossed in the phase
             // timed (the status writes were compiled there: 0.45-1.1 s of compilers' CPU in a phase of 3 s).
             valueBytes += produce(producer, requests, Mix.SMALL, produced, Mix.PRELUDE, true);
             produced += Mix.PRELUDE;
             await(gateway, store, admin, requests, produced);
+            // Then rounds of the mix until the JVMs' compilers are done with the hot paths — the gateway's, and the
+            // broker's and this one's that feed it: on two cores a compiler at work takes half of the machine from
+            // the pipeline it compiles.
             Warmup.CompileTime compilers = ProcessCpu.compilers();
             for (Warmup w = Warmup.of("gateway", compilers); mix.warmup() > 0 && w.another(); ) {
                 valueBytes += produce(producer, requests, mix, produced, mix.warmup(), true);

@@ -14,8 +14,8 @@ import java.util.UUID;
  * @param filesEvery every n-th event is a file event (0: messages only)
  * @param fileBytes the length of each file
  * @param defaultEvents the events of one run unless {@code --events} says otherwise
- * @param warmup the events of one warm-up round: for the 10 MiB mix 20 files, so that their calls overlap as the run's
- *     do (with two, the compilers went on compiling for the run's concurrency in the run itself)
+ * @param warmup the events of one warm-up round (for the 10 MiB mix 20 files, so that their calls overlap as the run's
+ *     do)
  * @param warmupFileBytes the length of each file during the warm-up (smaller for the 1 GiB file: a warm JIT, not a
  *     second gigabyte)
  */
