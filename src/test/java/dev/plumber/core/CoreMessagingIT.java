@@ -156,6 +156,9 @@ class CoreMessagingIT {
             HttpResponse<String> blank = alice.send(chat, " \n\t ");
             HttpResponse<String> noText = alice.post("/api/v1/chats/" + chat + "/messages", Map.of());
             HttpResponse<String> notAString = alice.post("/api/v1/chats/" + chat + "/messages", Map.of("text", 42));
+            // PostgreSQL's text cannot hold U+0000: refused up front, not a server error at the insert.
+            HttpResponse<String> nul =
+                    alice.post("/api/v1/chats", Map.of("type", "group", "members", List.of(), "title", "a\0b"));
             HttpResponse<String> oversized = alice.send(chat, "x".repeat(101));
             HttpResponse<String> badToken = new Api(http, core.port(), "forged-token").send(chat, "hi");
             HttpResponse<String> noToken = http.send(
@@ -172,6 +175,7 @@ class CoreMessagingIT {
             assertError(blank, 400, "empty");
             assertError(noText, 400, "text is required");
             assertError(notAString, 400, "text must be a string");
+            assertError(nul, 400, "title must not contain U+0000");
             assertError(oversized, 413, "at most 100");
             assertError(badToken, 401, "token");
             assertError(noToken, 401, "token");

@@ -127,7 +127,7 @@ public final class CoreApi {
             if (!member.isTextual()) {
                 throw RequestRefused.invalid("members must be a list of e-mails");
             }
-            members.add(member.textValue());
+            members.add(Requests.storable("members", member.textValue()));
         }
         long id = chats.create(user, Requests.text(body, "type", true), members, Requests.text(body, "title", false));
         ctx.json(Map.of("id", id));

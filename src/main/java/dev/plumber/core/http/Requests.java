@@ -61,7 +61,15 @@ final class Requests {
         if (!value.isTextual()) {
             throw RequestRefused.invalid(field + " must be a string");
         }
-        return value.textValue();
+        return storable(field, value.textValue());
+    }
+
+    /** {@code value}, refused when it holds U+0000: PostgreSQL's text cannot, and the insert would fail with a 500. */
+    static String storable(String field, String value) {
+        if (value.indexOf('\0') >= 0) {
+            throw RequestRefused.invalid(field + " must not contain U+0000");
+        }
+        return value;
     }
 
     static Boolean bool(JsonNode body, String field) {
