@@ -152,11 +152,10 @@ final class GatewayRun {
                 KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerProperties(5));
                 Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
             long produced = 0;
-            long valueBytes = 0;
             // First the messages of a gateway that has been running: the 10 MiB mix's own rounds carry too few events
             // for the code run once per event to reach the JIT's thresholds, which it then crossed in the phase
             // timed (the status writes were compiled there: 0.45-1.1 s of compilers' CPU in a phase of 3 s).
-            valueBytes += produce(producer, requests, Mix.SMALL, produced, Mix.PRELUDE, true);
+            produce(producer, requests, Mix.SMALL, produced, Mix.PRELUDE, true);
             produced += Mix.PRELUDE;
             await(gateway, store, admin, requests, produced);
             // Then rounds of the mix until the JVMs' compilers are done with the hot paths — the gateway's, and the
@@ -164,7 +163,7 @@ final class GatewayRun {
             // the pipeline it compiles.
             Warmup.CompileTime compilers = ProcessCpu.compilers();
             for (Warmup w = Warmup.of("gateway", compilers); mix.warmup() > 0 && w.another(); ) {
-                valueBytes += produce(producer, requests, mix, produced, mix.warmup(), true);
+                produce(producer, requests, mix, produced, mix.warmup(), true);
                 produced += mix.warmup();
                 await(gateway, store, admin, requests, produced);
             }
@@ -176,7 +175,7 @@ final class GatewayRun {
             long gcMark = gateway.gcLogMark();
             long bodyBytesBefore = gateway.dlpBodyBytes();
             long start = System.nanoTime();
-            valueBytes += produce(producer, requests, mix, produced, events, false);
+            long valueBytes = produce(producer, requests, mix, produced, events, false);
             produced += events;
             await(gateway, store, admin, requests, produced);
             double seconds = (System.nanoTime() - start) / 1e9;
@@ -208,7 +207,7 @@ final class GatewayRun {
                     // a core in the phase timed, of the two the gateway shares with them.
                     int round = (int) Math.max(1, rate * PACED_WARMUP_ROUND.toNanos() / 1e9);
                     for (Warmup w = Warmup.of("paced", compilers); w.another(); ) {
-                        valueBytes += paced(steady, requests, produced, round, rate);
+                        paced(steady, requests, produced, round, rate);
                         produced += round;
                     }
                     await(gateway, store, admin, requests, produced);
@@ -218,7 +217,7 @@ final class GatewayRun {
                     compiledBefore = compilers.millis();
                     paceNanos = System.nanoTime();
                     metricsBefore = gateway.metrics();
-                    valueBytes += paced(steady, requests, produced, latencyEvents, rate);
+                    paced(steady, requests, produced, latencyEvents, rate);
                 }
                 produced += latencyEvents;
                 await(gateway, store, admin, requests, produced);
@@ -251,11 +250,12 @@ final class GatewayRun {
                     peakHeap,
                     gateway.peakRssBytes(),
                     failed(store),
-                    (double) valueBytes / produced,
+                    (double) valueBytes / events,
                     bodyBytes);
         }
     }
 
+    /** Sends {@code count} events of {@code of} at once and waits until they are sent; returns their bytes. */
     private long produce(
             KafkaProducer<byte[], byte[]> producer, String topic, Mix of, long from, int count, boolean warmup) {
         long bytes = 0;
@@ -271,8 +271,7 @@ final class GatewayRun {
      * by then, each stamped when it is sent: the load generator wakes 200 times a second whatever the rate, not once
      * per event (every 0.3 ms at half the small mix's rate).
      */
-    private long paced(KafkaProducer<byte[], byte[]> producer, String topic, long from, int count, double perSecond) {
-        long bytes = 0;
+    private void paced(KafkaProducer<byte[], byte[]> producer, String topic, long from, int count, double perSecond) {
         long start = System.nanoTime();
         int sent = 0;
         for (long tick = start; sent < count; tick += PACING_TICK.toNanos()) {
@@ -281,11 +280,10 @@ final class GatewayRun {
             }
             int due = (int) Math.min(count, (tick - start) * perSecond / 1e9 + 1);
             for (; sent < due; sent++) {
-                bytes += send(producer, topic, mix.event(from + sent, Instant.now()));
+                send(producer, topic, mix.event(from + sent, Instant.now()));
             }
         }
         producer.flush();
-        return bytes;
     }
 
     private static int send(KafkaProducer<byte[], byte[]> producer, String topic, DlpEvent event) {
