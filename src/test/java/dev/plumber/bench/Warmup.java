@@ -16,7 +16,7 @@ final class Warmup {
     private static final long MIN_ROUND = Duration.ofSeconds(1).toNanos();
     private static final double SETTLED_SHARE = 0.05;
 
-    /** A JVM's compile time so far, in milliseconds. */
+    /** Compiling done so far, in milliseconds: a JVM's compile time, or its and other JVMs' compiler threads' CPU. */
     interface CompileTime {
         long millis() throws Exception;
     }
