@@ -51,14 +51,12 @@ final class Ceiling {
                 loop(mix, sender, settings, warmup, concurrency, new long[warmup], true);
             }
             long[] took = new long[calls];
-            Map<Long, Long> cpu = ProcessCpu.reading();
-            long compiled = compilers.millis();
+            ProcessCpu.Phase phase = new ProcessCpu.Phase(compilers);
             long bodyBytes = icap.bodyBytesSent();
             long start = System.nanoTime();
             loop(mix, sender, settings, calls, concurrency, took, false);
             double seconds = (System.nanoTime() - start) / 1e9;
-            Map<String, Long> used = ProcessCpu.since(cpu);
-            ProcessCpu.reportCompilers(mix.name() + ", ceiling", compilers.millis() - compiled, used);
+            Map<String, Long> used = phase.end(mix.name() + ", ceiling");
             return new Result(calls, seconds, took, used, icap.bodyBytesSent() - bodyBytes);
         }
     }

@@ -170,8 +170,7 @@ final class GatewayRun {
 
             TreeMap<Double, Double> dlpBefore = Percentiles.dlpBuckets(gateway.metrics());
             long cpuBefore = gateway.cpuNanos();
-            Map<Long, Long> treeBefore = ProcessCpu.reading();
-            long compiledBefore = compilers.millis();
+            ProcessCpu.Phase timed = new ProcessCpu.Phase(compilers);
             long gcMark = gateway.gcLogMark();
             long bodyBytesBefore = gateway.dlpBodyBytes();
             long start = System.nanoTime();
@@ -180,8 +179,7 @@ final class GatewayRun {
             await(gateway, store, admin, requests, produced);
             double seconds = (System.nanoTime() - start) / 1e9;
             long cpu = gateway.cpuNanos() - cpuBefore;
-            Map<String, Long> tree = ProcessCpu.since(treeBefore);
-            ProcessCpu.reportCompilers(name, compilers.millis() - compiledBefore, tree);
+            Map<String, Long> tree = timed.end(name);
             TreeMap<Double, Double> dlpAfter = Percentiles.dlpBuckets(gateway.metrics());
             long bodyBytes = gateway.dlpBodyBytes() - bodyBytesBefore;
             long peakHeap = gateway.peakHeapBytes(gcMark);
@@ -199,7 +197,7 @@ final class GatewayRun {
                 System.err.printf(
                         Locale.ROOT, "bench: %s, %,d events paced at %,.0f ev/s ...%n", name, latencyEvents, rate);
                 Instant paceStart;
-                Map<Long, Long> paceTree;
+                ProcessCpu.Phase pacedPhase;
                 long paceNanos;
                 try (KafkaProducer<byte[], byte[]> steady = new KafkaProducer<>(producerProperties(1))) {
                     // The JVMs — the gateway's, the broker's and this one — compile for the trickle of requests
@@ -213,16 +211,14 @@ final class GatewayRun {
                     await(gateway, store, admin, requests, produced);
 
                     paceStart = Instant.now();
-                    paceTree = ProcessCpu.reading();
-                    compiledBefore = compilers.millis();
+                    pacedPhase = new ProcessCpu.Phase(compilers);
                     paceNanos = System.nanoTime();
                     metricsBefore = gateway.metrics();
                     paced(steady, requests, produced, latencyEvents, rate);
                 }
                 produced += latencyEvents;
                 await(gateway, store, admin, requests, produced);
-                pacedCpu = ProcessCpu.since(paceTree);
-                ProcessCpu.reportCompilers(name + ", paced", compilers.millis() - compiledBefore, pacedCpu);
+                pacedCpu = pacedPhase.end(name + ", paced");
                 busy = pacedCpu.values().stream().mapToLong(Long::longValue).sum()
                         / (double) (System.nanoTime() - paceNanos)
                         / Runtime.getRuntime().availableProcessors();

@@ -94,19 +94,37 @@ final class ProcessCpu {
         };
     }
 
-    /** Logs what the compilers took of the CPU that {@code used} (by role) counts: the warm-up's verdict, checked. */
-    static void reportCompilers(String phase, long compilerMillis, Map<String, Long> used) {
-        long all = used.values().stream().mapToLong(Long::longValue).sum();
-        System.err.printf(
-                Locale.ROOT,
-                "bench: %s: the JVMs' compilers took %,d ms of CPU in the phase timed, %.1f %% of all processes'%n",
-                phase,
-                compilerMillis,
-                all == 0 ? 0 : compilerMillis * 1e8 / all);
+    /**
+     * A phase being timed: the CPU readings at its start. {@link #end} gives what each role took since, and logs what
+     * the compilers took of it — the warm-up's verdict, checked.
+     */
+    static final class Phase {
+        private final Warmup.CompileTime compilers;
+        private final Map<Long, Long> start = reading();
+        private final long compiledAtStart;
+
+        Phase(Warmup.CompileTime compilers) throws Exception {
+            this.compilers = compilers;
+            this.compiledAtStart = compilers.millis();
+        }
+
+        /** The CPU time each role took since the start (see {@link #since}); logs the compilers' share as {@code name}. */
+        Map<String, Long> end(String name) throws Exception {
+            Map<String, Long> used = since(start);
+            long compiled = compilers.millis() - compiledAtStart;
+            long all = used.values().stream().mapToLong(Long::longValue).sum();
+            System.err.printf(
+                    Locale.ROOT,
+                    "bench: %s: the JVMs' compilers took %,d ms of CPU in the phase timed, %.1f %% of all processes'%n",
+                    name,
+                    compiled,
+                    all == 0 ? 0 : compiled * 1e8 / all);
+            return used;
+        }
     }
 
     /** Every counted process's CPU time so far, by pid; see {@link #since}. */
-    static Map<Long, Long> reading() {
+    private static Map<Long, Long> reading() {
         Map<Long, Long> nanos = new HashMap<>();
         roles().forEach((pid, role) -> nanos.put(pid, nanos(pid)));
         return nanos;
@@ -117,7 +135,7 @@ final class ProcessCpu {
      * then (all of it for a process started since). A process that ended in between is left out rather than counted
      * negative.
      */
-    static Map<String, Long> since(Map<Long, Long> before) {
+    private static Map<String, Long> since(Map<Long, Long> before) {
         Map<String, Long> byRole = new LinkedHashMap<>();
         for (String role : new String[] {BENCH, GATEWAY, BROKER, POSTGRES, C_ICAP, OTHER}) {
             byRole.put(role, 0L);
