@@ -116,13 +116,9 @@ public final class EventCodec {
      */
     public static String idOf(byte[] value) {
         try {
-            JsonNode id = JSON.readTree(value).get("id");
-            return id != null
-                            && id.isTextual()
-                            && !id.textValue().isEmpty()
-                            && id.textValue().indexOf('\0') < 0
-                    ? id.textValue()
-                    : null;
+            JsonNode node = JSON.readTree(value).get("id");
+            String id = node != null && node.isTextual() ? node.textValue() : "";
+            return id.isEmpty() || id.indexOf('\0') >= 0 ? null : id;
         } catch (java.io.IOException | RuntimeException e) {
             return null;
         }

@@ -12,8 +12,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Merges the search terms that writes left in the terms index's pending list into the index, once a second and off
  * the write path (migration V5). Merged in bulk, a term costs less than half of what it costs a write that takes it
- * into the tree itself, and a search scans at most a second's worth of pending terms. Should merging stop, a write merges the
- * list once it passes its limit, and autovacuum merges it too: nothing is lost, only the cost moves back.
+ * into the tree itself, and a search scans at most a second's worth of pending terms. Should merging stop, a write
+ * merges the list once it passes its limit, and autovacuum merges it too: nothing is lost, only the cost moves back.
  */
 public final class TermsMerger implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(TermsMerger.class);
