@@ -162,16 +162,14 @@ public final class Bench {
                             ? "–"
                             : String.format(
                                     Locale.ROOT,
-                                    "%.1f / %.1f (%,.0f, machine %.0f %% busy; status store waits %.1f / %.1f"
-                                            + " lookup, %.1f / %.1f write)",
+                                    "%.1f / %.1f (%,.0f, machine %.0f %% busy; status store waits %s lookup, %s"
+                                            + " write)",
                                     g.e2eP50Ms(),
                                     g.e2eP99Ms(),
                                     g.latencyRate(),
                                     g.latencyMachineBusy() * 100,
-                                    g.lookupP50Ms(),
-                                    g.lookupP99Ms(),
-                                    g.writeP50Ms(),
-                                    g.writeP99Ms()),
+                                    waits(g.lookupP50Ms(), g.lookupP99Ms()),
+                                    waits(g.writeP50Ms(), g.writeP99Ms())),
                     g.cpuSecondsPerEvent() * 1000,
                     g.pipelineCpuSecondsPerEvent() * 1000,
                     c.pipelineCpuSecondsPerEvent() * 1000,
@@ -217,6 +215,11 @@ public final class Bench {
             }
         }
         return t.toString();
+    }
+
+    /** A wait's p50 / p99 in ms, or a dash when nothing waited (lookups are made only for possible re-deliveries). */
+    private static String waits(double p50Ms, double p99Ms) {
+        return Double.isNaN(p50Ms) ? "–" : String.format(Locale.ROOT, "%.1f / %.1f", p50Ms, p99Ms);
     }
 
     private static Map<String, Double> perEventMs(Map<String, Long> nanosByRole, int events) {

@@ -29,6 +29,7 @@ import java.util.concurrent.locks.LockSupport;
 import javax.sql.DataSource;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ListOffsetsResult.ListOffsetsResultInfo;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -50,7 +51,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 final class GatewayRun {
     static final int PARTITIONS = 6;
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Duration LATENCY_PHASE = Duration.ofSeconds(10);
+    private static final Duration LATENCY_PHASE = Duration.ofSeconds(30);
     private static final Duration PACING_TICK = Duration.ofMillis(5);
     private static final Duration PACED_WARMUP_ROUND = Duration.ofSeconds(2);
 
@@ -289,19 +290,25 @@ final class GatewayRun {
     }
 
     /**
-     * Waits until the group's offsets reach the end of every partition and {@code count} rows are terminal. The
-     * gateway commits an offset only once its event's status is terminal and durable, so the cheap offsets are polled
-     * and the rows counted only when they say done: counting a table of a hundred thousand rows every few milliseconds
-     * took PostgreSQL CPU from the run it was timing.
+     * Waits until the group's offsets reach the end of every partition and {@code count} rows are terminal. Every
+     * event was acknowledged before this is called, so the partitions' ends are read once; then the cheap committed
+     * offsets are polled, and the rows counted only when they say done: counting a table of a hundred thousand rows
+     * every few milliseconds took PostgreSQL CPU from the run it was timing.
      */
     private void await(GatewayJvm gateway, DataSource store, Admin admin, String topic, long count) throws Exception {
+        Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+        for (int p = 0; p < PARTITIONS; p++) {
+            latest.put(new TopicPartition(topic, p), OffsetSpec.latest());
+        }
+        Map<TopicPartition, ListOffsetsResultInfo> ends =
+                admin.listOffsets(latest).all().get();
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(30);
         while (System.nanoTime() < deadline) {
-            if (committed(admin, topic) && terminalRows(store) >= count) {
+            if (committed(admin, ends) && terminalRows(store) >= count) {
                 return;
             }
-            // Each look asks the broker twice (committed and end offsets): every 5 ms it was 400 requests a second to
-            // the broker sharing the two cores; every 20 ms the end of a phase of several seconds is still within 1 %.
+            // Each look is a request to the broker sharing the two cores: every 20 ms the end of a phase of several
+            // seconds is still within 1 %.
             Thread.sleep(20);
         }
         throw new IllegalStateException("the gateway did not finish " + count + " events: " + gateway.tail());
@@ -319,15 +326,11 @@ final class GatewayRun {
         }
     }
 
-    private boolean committed(Admin admin, String topic) throws Exception {
+    private boolean committed(Admin admin, Map<TopicPartition, ListOffsetsResultInfo> ends) throws Exception {
         Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(name)
                 .partitionsToOffsetAndMetadata()
                 .get();
-        Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-        for (int p = 0; p < PARTITIONS; p++) {
-            latest.put(new TopicPartition(topic, p), OffsetSpec.latest());
-        }
-        for (var e : admin.listOffsets(latest).all().get().entrySet()) {
+        for (var e : ends.entrySet()) {
             OffsetAndMetadata at = committed.get(e.getKey());
             long end = e.getValue().offset();
             if (end > 0 && (at == null || at.offset() < end)) {

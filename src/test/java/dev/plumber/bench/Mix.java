@@ -29,9 +29,9 @@ record Mix(
         String gatewayHeap,
         boolean latencyPhase) {
 
-    static final Mix SMALL = new Mix("small", 0, 0, 20_000, 4_000, 0, "256m", true);
-    static final Mix FILES_100K = new Mix("files100k", 2, 100 << 10, 4_000, 1_000, 100 << 10, "256m", true);
-    static final Mix FILES_10M = new Mix("files10m", 10, 10 << 20, 1_000, 200, 10 << 20, "256m", false);
+    static final Mix SMALL = new Mix("small", 0, 0, 100_000, 4_000, 0, "256m", true);
+    static final Mix FILES_100K = new Mix("files100k", 2, 100 << 10, 20_000, 1_000, 100 << 10, "256m", true);
+    static final Mix FILES_10M = new Mix("files10m", 10, 10 << 20, 5_000, 200, 10 << 20, "256m", false);
     static final Mix FILE_1G = new Mix("file1g", 1, 1L << 30, 1, 50, 4 << 20, "128m", false);
 
     /** The small messages each side handles before a mix's own warm-up, as a gateway that has been running has. */
