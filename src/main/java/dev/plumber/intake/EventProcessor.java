@@ -23,7 +23,8 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -229,34 +230,58 @@ public final class EventProcessor implements RecordHandler {
      * it is not in flight yet, and under a burst a SENDING write for each waiting event only added to the load.
      */
     private static final class SendingMark {
-        private static final Executor AFTER_DELAY = CompletableFuture.delayedExecutor(
-                SENDING_AFTER.toMillis(), TimeUnit.MILLISECONDS, Thread::startVirtualThread);
+        /**
+         * Holds each mark's timer; a call over in time cancels its timer, which then leaves the queue. Without the
+         * cancel — a delayed executor's task cannot be — the timer's thread woke once per event to start a virtual
+         * thread that found the call over.
+         */
+        private static final ScheduledThreadPoolExecutor TIMERS = timers();
 
         private final Callable<Boolean> write;
         private final AtomicBoolean claimed = new AtomicBoolean();
         private final CompletableFuture<Boolean> written = new CompletableFuture<>();
+        private ScheduledFuture<?> timer;
 
         SendingMark(Callable<Boolean> write) {
             this.write = write;
         }
 
+        private static ScheduledThreadPoolExecutor timers() {
+            ScheduledThreadPoolExecutor timers = new ScheduledThreadPoolExecutor(
+                    1,
+                    Thread.ofPlatform().name("plumber-sending-marks").daemon().factory());
+            timers.setRemoveOnCancelPolicy(true);
+            return timers;
+        }
+
         /** The call is in flight: its SENDING status is written unless it is over within {@link #SENDING_AFTER}. */
         void start() {
-            AFTER_DELAY.execute(() -> {
-                if (claimed.compareAndSet(false, true)) {
-                    try {
-                        written.complete(write.call());
-                    } catch (Exception e) {
-                        log.debug("SENDING status not written; the outcome will count the attempt", e);
-                        written.complete(false);
-                    }
+            timer = TIMERS.schedule(
+                    () -> Thread.startVirtualThread(this::writeUnlessOver),
+                    SENDING_AFTER.toNanos(),
+                    TimeUnit.NANOSECONDS);
+        }
+
+        private void writeUnlessOver() {
+            if (claimed.compareAndSet(false, true)) {
+                try {
+                    written.complete(write.call());
+                } catch (Exception e) {
+                    log.debug("SENDING status not written; the outcome will count the attempt", e);
+                    written.complete(false);
                 }
-            });
+            }
         }
 
         /** Once the call is over: whether its SENDING status was written, waiting for that write if it is under way. */
         boolean settle() {
-            return !claimed.compareAndSet(false, true) && written.join();
+            if (claimed.compareAndSet(false, true)) {
+                if (timer != null) {
+                    timer.cancel(false);
+                }
+                return false;
+            }
+            return written.join();
         }
     }
 
