@@ -15,6 +15,7 @@ import io.github.resilience4j.core.IntervalFunction;
 import io.github.resilience4j.core.functions.CheckedSupplier;
 import io.github.resilience4j.retry.Retry;
 import io.github.resilience4j.retry.RetryConfig;
+import io.github.resilience4j.retry.RetryRegistry;
 import java.time.Duration;
 import java.util.Map;
 import java.util.function.BiConsumer;
@@ -29,7 +30,7 @@ public final class DeliveryPolicy {
     private volatile BiConsumer<String, String> breakerTransitions = (address, state) -> {};
     private final Map<DlpSystem, DlpSender> senders;
     private final CircuitBreakerRegistry breakers;
-    private final RetryConfig retryConfig;
+    private final RetryRegistry retries;
     private final Bulkhead bulkhead;
     private final Meters meters;
 
@@ -65,11 +66,11 @@ public final class DeliveryPolicy {
                         .maxConcurrentCalls(maxConcurrentCalls)
                         .maxWaitDuration(bulkheadWait)
                         .build());
-        this.retryConfig = RetryConfig.custom()
+        this.retries = RetryRegistry.of(RetryConfig.custom()
                 .maxAttempts(3)
                 .intervalFunction(IntervalFunction.ofExponentialRandomBackoff(Duration.ofMillis(100), 2.0, 0.5))
                 .retryOnException(e -> e instanceof DeliveryException d && !d.permanent())
-                .build();
+                .build());
     }
 
     /** Tells {@code listener} (DLP address, new state) each time a breaker changes state; it must not throw. */
@@ -93,7 +94,7 @@ public final class DeliveryPolicy {
                     "dlp", "no sender for DLP system '" + settings.system().key() + "' in this build", null);
         }
         CircuitBreaker breaker = breakers.circuitBreaker(settings.address());
-        Retry retry = Retry.of(settings.address(), retryConfig);
+        Retry retry = retries.retry(settings.address());
         try {
             CheckedSupplier<Verdict> attempts = Retry.decorateCheckedSupplier(
                     retry, CircuitBreaker.decorateCheckedSupplier(breaker, () -> timed(sender, event, settings)));
