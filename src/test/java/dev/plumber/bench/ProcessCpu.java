@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 
@@ -71,16 +72,34 @@ final class ProcessCpu {
      * milliseconds so far: for a warm-up that is over only when none of them is still compiling. Each thread keeps
      * what it used when it ends (a JVM stops compiler threads it no longer needs), so the sum never falls.
      */
-    static Warmup.CompileTime compilers() {
-        Map<String, Long> byThread = new HashMap<>();
-        return () -> {
-            for (long pid : roles().keySet()) {
+    static Compilers compilers() {
+        return new Compilers();
+    }
+
+    /** The compiler threads' CPU of every JVM counted, in all and by role. */
+    static final class Compilers implements Warmup.CompileTime {
+        /** Nanoseconds by thread ("pid/tid"), and the role of each thread's process. */
+        private final Map<String, Long> byThread = new HashMap<>();
+
+        private final Map<String, String> roleOfThread = new HashMap<>();
+
+        @Override
+        public long millis() throws IOException {
+            return read().values().stream().mapToLong(Long::longValue).sum();
+        }
+
+        /** Milliseconds so far by role. */
+        Map<String, Long> read() throws IOException {
+            for (var process : roles().entrySet()) {
+                long pid = process.getKey();
                 try (Stream<Path> tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
                     for (Path task : (Iterable<Path>) tasks::iterator) {
                         try {
                             String name = Files.readString(task.resolve("comm"));
                             if (name.startsWith("C1 CompilerThre") || name.startsWith("C2 CompilerThre")) {
-                                byThread.put(pid + "/" + task.getFileName(), nanos(task.resolve("stat")));
+                                String thread = pid + "/" + task.getFileName();
+                                byThread.put(thread, nanos(task.resolve("stat")));
+                                roleOfThread.put(thread, process.getValue());
                             }
                         } catch (NoSuchFileException threadGone) {
                             // ended between the listing and the reading: it keeps its last reading
@@ -90,34 +109,47 @@ final class ProcessCpu {
                     // its threads keep their last readings
                 }
             }
-            return byThread.values().stream().mapToLong(Long::longValue).sum() / 1_000_000;
-        };
+            Map<String, Long> millis = new TreeMap<>();
+            byThread.forEach((thread, nanos) -> millis.merge(roleOfThread.get(thread), nanos / 1_000_000, Long::sum));
+            return millis;
+        }
     }
 
     /**
      * A phase being timed: the CPU readings at its start. {@link #end} gives what each role took since, and logs what
-     * the compilers took of it — the warm-up's verdict, checked.
+     * the compilers took of it, by JVM — the warm-up's verdict, checked.
      */
     static final class Phase {
-        private final Warmup.CompileTime compilers;
+        private final Compilers compilers;
         private final Map<Long, Long> start = reading();
-        private final long compiledAtStart;
+        private final Map<String, Long> compiledAtStart;
 
-        Phase(Warmup.CompileTime compilers) throws Exception {
+        Phase(Compilers compilers) throws IOException {
             this.compilers = compilers;
-            this.compiledAtStart = compilers.millis();
+            this.compiledAtStart = compilers.read();
         }
 
         /** The CPU time each role took since the start (see {@link #since}); logs the compilers' share as {@code name}. */
-        Map<String, Long> end(String name) throws Exception {
+        Map<String, Long> end(String name) throws IOException {
             Map<String, Long> used = since(start);
-            long compiled = compilers.millis() - compiledAtStart;
+            StringBuilder byRole = new StringBuilder();
+            long compiled = 0;
+            for (var e : compilers.read().entrySet()) {
+                long ms = e.getValue() - compiledAtStart.getOrDefault(e.getKey(), 0L);
+                compiled += ms;
+                byRole.append(byRole.isEmpty() ? "" : ", ")
+                        .append(e.getKey())
+                        .append(' ')
+                        .append(ms);
+            }
             long all = used.values().stream().mapToLong(Long::longValue).sum();
             System.err.printf(
                     Locale.ROOT,
-                    "bench: %s: the JVMs' compilers took %,d ms of CPU in the phase timed, %.1f %% of all processes'%n",
+                    "bench: %s: the JVMs' compilers took %,d ms of CPU in the phase timed (%s), %.1f %% of all"
+                            + " processes'%n",
                     name,
                     compiled,
+                    byRole,
                     all == 0 ? 0 : compiled * 1e8 / all);
             return used;
         }
