@@ -27,7 +27,7 @@ public final class Bench {
             usage: scripts/bench [--mix small,files100k,files10m,file1g] [--events N] [--service echo|filter]
                                  [--connections 16] [--concurrency 64] [--jfr]
               --mix          work mixes to run, in order (default: small)
-              --events       events per mix (default: the mix's own: small 20000, files100k 4000, files10m 200)
+              --events       events per mix (default: small 100000, files100k 20000, files10m 5000, file1g 1)
               --service      c-icap's echo service, or its content filter (a regex DLP that really looks)
               --connections  ICAP connections of the ceiling's client (the gateway's pool is 16)
               --concurrency  the ceiling's concurrent calls (the gateway's bulkhead is 64)

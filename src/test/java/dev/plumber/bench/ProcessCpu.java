@@ -129,7 +129,10 @@ final class ProcessCpu {
             this.compiledAtStart = compilers.read();
         }
 
-        /** The CPU time each role took since the start (see {@link #since}); logs the compilers' share as {@code name}. */
+        /**
+         * The CPU time each role took since the start (see {@link #since}); logs the compilers' share, by JVM, as
+         * {@code name}.
+         */
         Map<String, Long> end(String name) throws IOException {
             Map<String, Long> used = since(start);
             StringBuilder byRole = new StringBuilder();
