@@ -240,6 +240,7 @@ public final class EventProcessor implements RecordHandler {
         private final Callable<Boolean> write;
         private final AtomicBoolean claimed = new AtomicBoolean();
         private final CompletableFuture<Boolean> written = new CompletableFuture<>();
+        /** Set by {@link #start} and read by {@link #settle}, both on the thread that makes the call. */
         private ScheduledFuture<?> timer;
 
         SendingMark(Callable<Boolean> write) {

@@ -46,7 +46,7 @@ final class Ceiling {
                 HttpFileSource files = new HttpFileSource(filesUrl, null, Duration.ofSeconds(5))) {
             SearchInformSender sender = new SearchInformSender(icap, files, timeout);
             loop(Mix.SMALL, sender, settings, Mix.PRELUDE, concurrency, new long[Mix.PRELUDE], true);
-            ProcessCpu.Compilers compilers = ProcessCpu.compilers();
+            ProcessCpu.Compilers compilers = new ProcessCpu.Compilers();
             for (Warmup w = Warmup.of("ceiling", compilers); warmup > 0 && w.another(); ) {
                 loop(mix, sender, settings, warmup, concurrency, new long[warmup], true);
             }

@@ -162,7 +162,7 @@ final class GatewayRun {
             // Then rounds of the mix until the JVMs' compilers are done with the hot paths — the gateway's, and the
             // broker's and this one's that feed it: on two cores a compiler at work takes half of the machine from
             // the pipeline it compiles.
-            ProcessCpu.Compilers compilers = ProcessCpu.compilers();
+            ProcessCpu.Compilers compilers = new ProcessCpu.Compilers();
             for (Warmup w = Warmup.of("gateway", compilers); mix.warmup() > 0 && w.another(); ) {
                 produce(producer, requests, mix, produced, mix.warmup(), true);
                 produced += mix.warmup();

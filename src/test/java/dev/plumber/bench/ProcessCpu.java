@@ -72,15 +72,10 @@ final class ProcessCpu {
      * milliseconds so far: for a warm-up that is over only when none of them is still compiling. Each thread keeps
      * what it used when it ends (a JVM stops compiler threads it no longer needs), so the sum never falls.
      */
-    static Compilers compilers() {
-        return new Compilers();
-    }
-
-    /** The compiler threads' CPU of every JVM counted, in all and by role. */
     static final class Compilers implements Warmup.CompileTime {
-        /** Nanoseconds by thread ("pid/tid"), and the role of each thread's process. */
+        /** Nanoseconds by thread ("pid/tid"). */
         private final Map<String, Long> byThread = new HashMap<>();
-
+        /** The role of each thread's process. */
         private final Map<String, String> roleOfThread = new HashMap<>();
 
         @Override
