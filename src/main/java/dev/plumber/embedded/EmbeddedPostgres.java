@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.Map;
 import javax.sql.DataSource;
 
 /** A PostgreSQL server started from binaries shipped on Maven Central, for the demo and integration tests. */
@@ -16,15 +17,20 @@ public final class EmbeddedPostgres implements AutoCloseable {
     }
 
     public static EmbeddedPostgres start() throws IOException {
-        return new EmbeddedPostgres(builder().start());
+        return start(null, Map.of());
     }
 
-    /** A server whose data lives in {@code dataDirectory} (emptied first), e.g. on a memory file system. */
-    public static EmbeddedPostgres startIn(Path dataDirectory) throws IOException {
-        return new EmbeddedPostgres(builder()
-                .setDataDirectory(dataDirectory)
-                .setCleanDataDirectory(true)
-                .start());
+    /**
+     * A server with {@code settings} on top of the defaults, whose data lives in {@code dataDirectory} (emptied first),
+     * e.g. on a memory file system, or in a temporary directory when it is null.
+     */
+    public static EmbeddedPostgres start(Path dataDirectory, Map<String, String> settings) throws IOException {
+        io.zonky.test.db.postgres.embedded.EmbeddedPostgres.Builder builder = builder();
+        settings.forEach(builder::setServerConfig);
+        if (dataDirectory != null) {
+            builder.setDataDirectory(dataDirectory).setCleanDataDirectory(true);
+        }
+        return new EmbeddedPostgres(builder.start());
     }
 
     private static io.zonky.test.db.postgres.embedded.EmbeddedPostgres.Builder builder() {

@@ -70,10 +70,13 @@ public final class Bench {
         List<Row> rows = new ArrayList<>();
         // PostgreSQL's files in memory where the machine has a memory file system: the benchmark measures the
         // gateway, not how this VM's disk journal stalls a write now and then (it did, for 100-600 ms at a time).
+        // Its buffers as a server for this would have them: with the default 128 MB, which the status table and its
+        // indexes outgrow within minutes, autovacuum's pass over the table read it through the page cache for 10 s
+        // and the status writes beside it took 40-530 ms.
         Path shm = Path.of("/dev/shm");
-        try (EmbeddedPostgres postgres = Files.isDirectory(shm)
-                        ? EmbeddedPostgres.startIn(Files.createTempDirectory(shm, "plumber-bench-pg-"))
-                        : EmbeddedPostgres.start();
+        try (EmbeddedPostgres postgres = EmbeddedPostgres.start(
+                        Files.isDirectory(shm) ? Files.createTempDirectory(shm, "plumber-bench-pg-") : null,
+                        Map.of("shared_buffers", "1GB"));
                 BrokerJvm kafka = BrokerJvm.start(scratch);
                 CIcapServer cIcap = CIcapServer.start();
                 FileServer files = FileServer.start()) {
