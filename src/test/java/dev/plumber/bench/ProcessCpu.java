@@ -73,10 +73,10 @@ final class ProcessCpu {
      * what it used when it ends (a JVM stops compiler threads it no longer needs), so the sum never falls.
      */
     static final class Compilers implements Warmup.CompileTime {
-        /** Nanoseconds by thread ("pid/tid"). */
-        private final Map<String, Long> byThread = new HashMap<>();
-        /** The role of each thread's process. */
-        private final Map<String, String> roleOfThread = new HashMap<>();
+        /** The last reading of each compiler thread ("pid/tid"): its process's role and its CPU time. */
+        private final Map<String, Reading> byThread = new HashMap<>();
+
+        private record Reading(String role, long nanos) {}
 
         @Override
         public long millis() throws IOException {
@@ -92,9 +92,9 @@ final class ProcessCpu {
                         try {
                             String name = Files.readString(task.resolve("comm"));
                             if (name.startsWith("C1 CompilerThre") || name.startsWith("C2 CompilerThre")) {
-                                String thread = pid + "/" + task.getFileName();
-                                byThread.put(thread, nanos(task.resolve("stat")));
-                                roleOfThread.put(thread, process.getValue());
+                                byThread.put(
+                                        pid + "/" + task.getFileName(),
+                                        new Reading(process.getValue(), nanos(task.resolve("stat"))));
                             }
                         } catch (NoSuchFileException threadGone) {
                             // ended between the listing and the reading: it keeps its last reading
@@ -105,7 +105,7 @@ final class ProcessCpu {
                 }
             }
             Map<String, Long> millis = new TreeMap<>();
-            byThread.forEach((thread, nanos) -> millis.merge(roleOfThread.get(thread), nanos / 1_000_000, Long::sum));
+            byThread.values().forEach(r -> millis.merge(r.role(), r.nanos() / 1_000_000, Long::sum));
             return millis;
         }
     }
