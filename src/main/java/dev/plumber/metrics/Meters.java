@@ -8,10 +8,14 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.function.Function;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 
 /** Every meter and tag name of the gateway, in one place. */
 public final class Meters {
@@ -34,6 +38,15 @@ public final class Meters {
      */
     private final List<Object> held = new CopyOnWriteArrayList<>();
 
+    /**
+     * The meters of the hot path, by their tags' values, registered on first use. Building a meter's id and looking it
+     * up in the registry for every event took about 5 % of the gateway's CPU on small messages.
+     */
+    private final Map<Status, Counter> terminals = new ConcurrentHashMap<>();
+
+    private final Map<String, Timer> statusWaits = new ConcurrentHashMap<>();
+    private final Map<List<String>, Timer> dlpCalls = new ConcurrentHashMap<>();
+
     public Meters(MeterRegistry registry) {
         this.registry = registry;
     }
@@ -44,22 +57,22 @@ public final class Meters {
 
     /** An event reached a terminal status. */
     public void terminal(Status status) {
-        Counter.builder(EVENTS)
-                .description("Events that reached a terminal status")
-                .tag("status", status.name())
-                .register(registry)
+        cached(terminals, status, s -> Counter.builder(EVENTS)
+                        .description("Events that reached a terminal status")
+                        .tag("status", s.name())
+                        .register(registry))
                 .increment();
     }
 
     /** Events polled and not yet decided. */
-    public void inFlight(java.util.function.Supplier<Number> events) {
-        io.micrometer.core.instrument.Gauge.builder(IN_FLIGHT, events)
+    public void inFlight(Supplier<Number> events) {
+        Gauge.builder(IN_FLIGHT, events)
                 .description("Events polled and not yet decided")
                 .register(registry);
     }
 
     /** Invalid DLP settings changes rejected since start (the last valid settings stayed). */
-    public void settingsRejected(java.util.function.Supplier<Number> rejected) {
+    public void settingsRejected(Supplier<Number> rejected) {
         FunctionCounter.builder(SETTINGS_REJECTED, rejected, r -> r.get().doubleValue())
                 .description("Invalid DLP settings changes rejected; the last valid settings stayed")
                 .register(registry);
@@ -67,8 +80,8 @@ public final class Meters {
     }
 
     /** A DLP address's circuit breaker: 0 closed, 1 open, 2 half-open. */
-    public void breakerState(String address, java.util.function.Supplier<Number> state) {
-        io.micrometer.core.instrument.Gauge.builder(BREAKER_STATE, state)
+    public void breakerState(String address, Supplier<Number> state) {
+        Gauge.builder(BREAKER_STATE, state)
                 .description("Circuit breaker per DLP address: 0 closed, 1 open, 2 half-open")
                 .tag("address", address)
                 .register(registry);
@@ -130,12 +143,12 @@ public final class Meters {
 
     /** One DLP call, by system and outcome ({@code allowed}, {@code blocked}, {@code transient}, …). */
     public void dlpCall(String system, String outcome, Duration took) {
-        Timer.builder(DLP_CALLS)
-                .description("DLP calls")
-                .tag("system", system)
-                .tag("outcome", outcome)
-                .publishPercentileHistogram()
-                .register(registry)
+        cached(dlpCalls, List.of(system, outcome), k -> Timer.builder(DLP_CALLS)
+                        .description("DLP calls")
+                        .tag("system", system)
+                        .tag("outcome", outcome)
+                        .publishPercentileHistogram()
+                        .register(registry))
                 .record(took);
     }
 
@@ -144,11 +157,17 @@ public final class Meters {
      * (a status durable), batching with the other events in flight included.
      */
     public void statusWait(String op, long nanos) {
-        Timer.builder(STATUS_WAITS)
-                .description("Waits for the status store")
-                .tag("op", op)
-                .publishPercentileHistogram()
-                .register(registry)
+        cached(statusWaits, op, o -> Timer.builder(STATUS_WAITS)
+                        .description("Waits for the status store")
+                        .tag("op", o)
+                        .publishPercentileHistogram()
+                        .register(registry))
                 .record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** The meter of {@code key}, registered by {@code register} on first use; a look-up in a map after that. */
+    private static <K, M> M cached(Map<K, M> meters, K key, Function<K, M> register) {
+        M meter = meters.get(key);
+        return meter != null ? meter : meters.computeIfAbsent(key, register);
     }
 }

@@ -6,13 +6,12 @@ import dev.plumber.crypto.Sealer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.SecureRandom;
-import java.util.Arrays;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 /**
  * Seals message text in the status store (SPEC §5: readable by auditors, not stored in plain text) with AES-256-GCM,
@@ -29,7 +28,6 @@ public final class ContentCipher {
     private static final int TERM_HEX_CHARS = 16;
 
     private static final int MAX_TERMS = 512;
-    private static final Pattern NOT_A_WORD = Pattern.compile("[^\\p{L}\\p{N}]+");
 
     private final Sealer sealer;
     private final KeyRing termKeys;
@@ -83,7 +81,7 @@ public final class ContentCipher {
     public List<String> terms(String text) {
         KeyRing.Key newest = termKeys.keys().getFirst();
         Set<String> terms = new LinkedHashSet<>();
-        for (String word : words(text)) {
+        for (String word : new LinkedHashSet<>(words(text))) {
             terms.add(term(newest, word));
             if (terms.size() == MAX_TERMS) {
                 break;
@@ -92,14 +90,39 @@ public final class ContentCipher {
         return List.copyOf(terms);
     }
 
-    /** The words of a search, as {@link #terms} splits a text. */
+    /**
+     * The words of a search, as {@link #terms} splits a text: the runs of letters and digits (Unicode's categories L
+     * and N), lower-cased.
+     */
     public static List<String> words(String text) {
         if (text == null) {
             return List.of();
         }
-        return Arrays.stream(NOT_A_WORD.split(text.toLowerCase(Locale.ROOT)))
-                .filter(w -> !w.isEmpty())
-                .toList();
+        String folded = text.toLowerCase(Locale.ROOT);
+        List<String> words = new ArrayList<>();
+        int start = -1;
+        for (int i = 0; i < folded.length(); ) {
+            int c = folded.codePointAt(i);
+            boolean inWord = Character.isLetter(c) || isNumber(c);
+            if (inWord && start < 0) {
+                start = i;
+            } else if (!inWord && start >= 0) {
+                words.add(folded.substring(start, i));
+                start = -1;
+            }
+            i += Character.charCount(c);
+        }
+        if (start >= 0) {
+            words.add(folded.substring(start));
+        }
+        return words;
+    }
+
+    private static boolean isNumber(int codePoint) {
+        int type = Character.getType(codePoint);
+        return type == Character.DECIMAL_DIGIT_NUMBER
+                || type == Character.LETTER_NUMBER
+                || type == Character.OTHER_NUMBER;
     }
 
     /** The hash of {@code word} as {@link #terms} stores it for a new row (newest key). */

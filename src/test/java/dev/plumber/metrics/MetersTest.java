@@ -2,7 +2,11 @@ package dev.plumber.metrics;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.plumber.status.Status;
+import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
@@ -30,5 +34,34 @@ class MetersTest {
                 .isEqualTo(5120);
         assertThat(registry.get(Meters.SETTINGS_REJECTED).functionCounter().count())
                 .isEqualTo(2);
+    }
+
+    @Test
+    void hotPathMetersAreRegisteredOnceAndCountEveryCall() {
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        Meters meters = new Meters(registry);
+
+        meters.terminal(Status.ALLOWED);
+        meters.terminal(Status.ALLOWED);
+        meters.terminal(Status.BLOCKED);
+        meters.statusWait("write", 1_000_000);
+        meters.statusWait("write", 3_000_000);
+        meters.dlpCall("icap", "allowed", Duration.ofMillis(2));
+        meters.dlpCall("icap", "blocked", Duration.ofMillis(4));
+
+        assertThat(registry.get(Meters.EVENTS)
+                        .tag("status", "ALLOWED")
+                        .counter()
+                        .count())
+                .isEqualTo(2);
+        assertThat(registry.get(Meters.EVENTS)
+                        .tag("status", "BLOCKED")
+                        .counter()
+                        .count())
+                .isEqualTo(1);
+        Timer writes = registry.get(Meters.STATUS_WAITS).tag("op", "write").timer();
+        assertThat(writes.count()).isEqualTo(2);
+        assertThat(writes.totalTime(TimeUnit.MILLISECONDS)).isEqualTo(4);
+        assertThat(registry.get(Meters.DLP_CALLS).timers()).hasSize(2);
     }
 }

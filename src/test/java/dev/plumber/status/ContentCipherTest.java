@@ -10,8 +10,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Locale;
+import java.util.regex.Pattern;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.Test;
@@ -42,6 +45,27 @@ class ContentCipherTest {
         assertThat(new ContentCipher(otherKey, new SecureRandom()).term("secret"))
                 .isNotEqualTo(cipher.term("secret"));
         assertThat(other.term("secret")).isEqualTo(cipher.term("secret"));
+    }
+
+    /** Rows written before the splitter lost its regex keep their terms: it splits every code point as the regex did. */
+    @Test
+    void splitsWordsAsTheLettersAndNumbersRegexDoes() {
+        Pattern notAWord = Pattern.compile("[^\\p{L}\\p{N}]+");
+        StringBuilder text = new StringBuilder();
+        for (int c = 0; c <= Character.MAX_CODE_POINT; c++) {
+            if (!Character.isSurrogate((char) c) || c > Character.MAX_VALUE) {
+                text.appendCodePoint(c);
+            }
+            if (c % 7 == 0) {
+                text.append("A\u00bd9 ");
+            }
+        }
+        String folded = text.toString().toLowerCase(Locale.ROOT);
+        List<String> expected =
+                Arrays.stream(notAWord.split(folded)).filter(w -> !w.isEmpty()).toList();
+
+        assertThat(ContentCipher.words(text.toString())).isEqualTo(expected);
+        assertThat(ContentCipher.words("  Ünïcode—text, 42x; Ⅻ²  ")).containsExactly("ünïcode", "text", "42x", "ⅻ²");
     }
 
     @Test
