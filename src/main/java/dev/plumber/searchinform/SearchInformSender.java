@@ -34,6 +34,8 @@ public final class SearchInformSender implements DlpSender {
     private final IcapClient client;
     private final FileSource files;
     private final Duration timeout;
+    /** The target of the settings last seen; settings change seldom, events come by the thousand a second. */
+    private volatile Target target;
 
     /** @param timeout the budget of one DLP call ({@code dlpClient.timeout}) */
     public SearchInformSender(IcapClient client, FileSource files, Duration timeout) {
@@ -44,34 +46,59 @@ public final class SearchInformSender implements DlpSender {
 
     @Override
     public Verdict send(DlpEvent event, DlpSettings settings) throws DeliveryException {
+        Target to = target(settings);
+        IcapHeaders icapHeaders = icapHeaders(event, settings);
+        return switch (event) {
+            case MessageEvent m -> {
+                byte[] json = SearchInformPayloads.messageJson(m);
+                yield verdict(call(to, icapHeaders, to.post("application/json"), IcapBody.of(json)));
+            }
+            case FileEvent f -> sendFile(f, to, icapHeaders);
+        };
+    }
+
+    /** The ICAP service and the encapsulated request's target, as the settings give them. */
+    private record Target(DlpSettings settings, URI service, TlsSettings tls, String requestUrl, IcapHeaders host) {
+        HttpRequestHead post(String contentType) {
+            return HttpRequestHead.of("POST", requestUrl, host.with("Content-Type", contentType));
+        }
+    }
+
+    /** The target of {@code settings}, parsed once for each settings rather than for every event. */
+    private Target target(DlpSettings settings) throws DeliveryException {
+        Target last = target;
+        if (last != null && last.settings() == settings) {
+            return last;
+        }
         URI service;
         try {
             service = settings.icapUri();
         } catch (IllegalArgumentException e) {
             throw DeliveryException.permanent(STAGE_DLP, "bad ICAP address '" + settings.address() + "'", e);
         }
-        IcapHeaders icapHeaders = icapHeaders(event, settings);
-        TlsSettings tls = new TlsSettings(settings.caFile(), settings.tlsVerify());
-        return switch (event) {
-            case MessageEvent m -> {
-                byte[] json = SearchInformPayloads.messageJson(m);
-                HttpRequestHead http = post(settings.requestUrl(), "application/json");
-                yield verdict(call(service, tls, icapHeaders, http, IcapBody.of(json)));
-            }
-            case FileEvent f -> sendFile(f, service, tls, icapHeaders, settings.requestUrl());
-        };
+        URI url = URI.create(settings.requestUrl());
+        IcapHeaders host = url.getHost() == null
+                ? IcapHeaders.empty()
+                : IcapHeaders.of("Host", url.getPort() < 0 ? url.getHost() : url.getHost() + ":" + url.getPort());
+        Target parsed = new Target(
+                settings,
+                service,
+                new TlsSettings(settings.caFile(), settings.tlsVerify()),
+                settings.requestUrl(),
+                host);
+        target = parsed;
+        return parsed;
     }
 
-    private Verdict sendFile(FileEvent f, URI service, TlsSettings tls, IcapHeaders icapHeaders, String requestUrl)
-            throws DeliveryException {
+    private Verdict sendFile(FileEvent f, Target to, IcapHeaders icapHeaders) throws DeliveryException {
         SearchInformPayloads.Multipart multipart = SearchInformPayloads.multipart(f);
-        HttpRequestHead http = post(requestUrl, multipart.contentType());
+        HttpRequestHead http = to.post(multipart.contentType());
         try (FileSource.OpenFile file = open(f.hash())) {
             long fileLength = file.length() >= 0 ? file.length() : f.size();
             InputStream body = new SequenceInputStream(
                     new SequenceInputStream(new ByteArrayInputStream(multipart.prefix()), file.body()),
                     new ByteArrayInputStream(multipart.suffix()));
-            return verdict(call(service, tls, icapHeaders, http, new IcapBody(multipart.length(fileLength), body)));
+            return verdict(call(to, icapHeaders, http, new IcapBody(multipart.length(fileLength), body)));
         } catch (IOException e) {
             // Only closing the file can fail here; the verdict is already in.
             throw DeliveryException.transientFailure(STAGE_FILE, "closing file " + f.hash() + ": " + e.getMessage(), e);
@@ -88,10 +115,11 @@ public final class SearchInformSender implements DlpSender {
         }
     }
 
-    private IcapResponse call(URI service, TlsSettings tls, IcapHeaders headers, HttpRequestHead http, IcapBody body)
+    private IcapResponse call(Target to, IcapHeaders headers, HttpRequestHead http, IcapBody body)
             throws DeliveryException {
+        URI service = to.service();
         try {
-            return client.reqmod(service, tls, headers, http, body, timeout);
+            return client.reqmod(service, to.tls(), headers, http, body, timeout);
         } catch (BodySourceException e) {
             throw DeliveryException.transientFailure(STAGE_FILE, e.getMessage(), e);
         } catch (IcapTimeoutException e) {
@@ -142,14 +170,5 @@ public final class SearchInformSender implements DlpSender {
                 : event.sender();
         IcapHeaders headers = IcapHeaders.of("X-Authenticated-User", user);
         return event.ip() == null || event.ip().isBlank() ? headers : headers.with("X-Client-IP", event.ip());
-    }
-
-    private static HttpRequestHead post(String requestUrl, String contentType) {
-        URI url = URI.create(requestUrl);
-        IcapHeaders headers = IcapHeaders.empty();
-        if (url.getHost() != null) {
-            headers = headers.with("Host", url.getPort() < 0 ? url.getHost() : url.getHost() + ":" + url.getPort());
-        }
-        return HttpRequestHead.of("POST", requestUrl, headers.with("Content-Type", contentType));
     }
 }
