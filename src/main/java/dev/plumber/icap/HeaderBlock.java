@@ -4,9 +4,13 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 /** Parses a header block (start line, fields, blank line) into a start line and fields, unfolding continuations. */
 final class HeaderBlock {
+    /** Compiled once: {@code String.split} compiles a separator of two characters anew on every call. */
+    private static final Pattern CRLF = Pattern.compile("\r\n", Pattern.LITERAL);
+
     final String startLine;
     final IcapHeaders headers;
 
@@ -16,7 +20,7 @@ final class HeaderBlock {
     }
 
     static HeaderBlock parse(byte[] block) throws IcapProtocolException {
-        String[] lines = new String(block, StandardCharsets.ISO_8859_1).split("\r\n", -1);
+        String[] lines = CRLF.split(new String(block, StandardCharsets.ISO_8859_1), -1);
         int end = lines.length;
         while (end > 0 && lines[end - 1].isEmpty()) {
             end--;

@@ -16,6 +16,9 @@ public final class IcapEncoder {
     /** Ends a preview that held the whole body (RFC 3507 §4.5): the server must not answer 100. */
     public static final byte[] IEOF_CHUNK = ascii("0; ieof\r\n\r\n");
 
+    /** Room for a usual head, so that building one does not grow its buffer again and again. */
+    private static final int HEAD_CAPACITY = 512;
+
     private IcapEncoder() {}
 
     /** The ICAP head and, for REQMOD, the encapsulated HTTP request head; chunks of the body follow. */
@@ -27,7 +30,7 @@ public final class IcapEncoder {
         } else {
             encapsulated = "req-hdr=0, " + (request.hasBody() ? "req-body=" : "null-body=") + http.length;
         }
-        StringBuilder head = new StringBuilder();
+        StringBuilder head = new StringBuilder(HEAD_CAPACITY);
         head.append(request.method()).append(' ').append(request.service()).append(" ICAP/1.0\r\n");
         if (!request.headers().contains("Host")) {
             head.append("Host: ").append(hostHeader(request.service())).append("\r\n");
@@ -38,7 +41,7 @@ public final class IcapEncoder {
     }
 
     public static byte[] encodeHttpHead(HttpRequestHead head) {
-        StringBuilder s = new StringBuilder();
+        StringBuilder s = new StringBuilder(HEAD_CAPACITY);
         s.append(head.method())
                 .append(' ')
                 .append(head.target())

@@ -48,6 +48,9 @@ public final class IcapHeaders {
 
     /** A copy without any field of this name. */
     public IcapHeaders without(String name) {
+        if (!contains(name)) {
+            return this;
+        }
         List<Map.Entry<String, String>> list = new ArrayList<>();
         for (Map.Entry<String, String> f : fields) {
             if (!f.getKey().equalsIgnoreCase(name)) {
