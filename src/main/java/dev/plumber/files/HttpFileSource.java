@@ -2,7 +2,6 @@ package dev.plumber.files;
 
 import java.io.FilterInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -65,14 +64,7 @@ public final class HttpFileSource implements FileSource, AutoCloseable {
             if (status < 200 || status > 299 || entity == null) {
                 throw new IOException("file service answered " + status + " for file " + hash);
             }
-            InputStream body = new FilterInputStream(entity.getContent()) {
-                @Override
-                public void close() throws IOException {
-                    // Closing the response before the end drops the connection instead of draining a large file.
-                    response.close();
-                }
-            };
-            return new OpenFile(entity.getContentLength(), body);
+            return new OpenFile(entity.getContentLength(), new Body(entity, get, response));
         } catch (IOException | RuntimeException e) {
             response.close();
             throw e;
@@ -82,5 +74,67 @@ public final class HttpFileSource implements FileSource, AutoCloseable {
     @Override
     public void close() throws IOException {
         http.close();
+    }
+
+    /**
+     * A file's body. Closed before its end — the DLP answered after a preview, or the call failed — it drops the
+     * connection: closing the response as such would read the rest of the file to keep the connection, all of a 1 GiB
+     * file that the DLP no longer wants.
+     */
+    private static final class Body extends FilterInputStream {
+        private final long length;
+        private final HttpGet get;
+        private final ClassicHttpResponse response;
+        private long read;
+        private boolean ended;
+
+        Body(HttpEntity entity, HttpGet get, ClassicHttpResponse response) throws IOException {
+            super(entity.getContent());
+            this.length = entity.getContentLength();
+            this.get = get;
+            this.response = response;
+        }
+
+        @Override
+        public int read() throws IOException {
+            int b = super.read();
+            counted(b < 0 ? -1 : 1);
+            return b;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            return counted(super.read(b, off, len));
+        }
+
+        @Override
+        public long skip(long n) throws IOException {
+            long skipped = super.skip(n);
+            read += skipped;
+            return skipped;
+        }
+
+        private int counted(int n) {
+            if (n < 0) {
+                ended = true;
+            } else {
+                read += n;
+            }
+            return n;
+        }
+
+        @Override
+        public void close() throws IOException {
+            if (ended || (length >= 0 && read >= length)) {
+                response.close(); // nothing left to read: the connection goes back to the pool
+                return;
+            }
+            get.cancel();
+            try {
+                response.close();
+            } catch (IOException e) {
+                // The connection is gone, as meant.
+            }
+        }
     }
 }

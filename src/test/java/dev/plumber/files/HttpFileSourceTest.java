@@ -12,8 +12,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.core.Options;
 import com.github.tomakehurst.wiremock.http.Fault;
+import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -74,6 +79,46 @@ class HttpFileSourceTest {
         try (HttpFileSource impatient =
                 new HttpFileSource(files.baseUrl() + "/", "secret-token", Duration.ofSeconds(1))) {
             assertThatThrownBy(() -> impatient.open("slow")).isInstanceOf(IOException.class);
+        }
+    }
+
+    /** A file left unread after its first bytes — the DLP answered after the preview — is not fetched to its end. */
+    @Test
+    void closingAFileBeforeItsEndDropsTheConnectionInsteadOfReadingTheRest() throws Exception {
+        long size = 1L << 30;
+        AtomicLong sent = new AtomicLong();
+        HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        server.createContext("/get/", exchange -> {
+            byte[] chunk = new byte[64 * 1024];
+            exchange.sendResponseHeaders(200, exchange.getRequestURI().getPath().endsWith("small") ? 3 : size);
+            try (OutputStream out = exchange.getResponseBody()) {
+                if (exchange.getRequestURI().getPath().endsWith("small")) {
+                    out.write(new byte[] {1, 2, 3});
+                    return;
+                }
+                for (long left = size; left > 0; left -= chunk.length) {
+                    out.write(chunk);
+                    sent.addAndGet(chunk.length);
+                }
+            } catch (IOException e) {
+                // The client went away, as it should.
+            }
+        });
+        server.start();
+        try (HttpFileSource big =
+                new HttpFileSource("http://127.0.0.1:" + server.getAddress().getPort(), null, Duration.ofSeconds(30))) {
+            try (FileSource.OpenFile file = big.open("huge")) {
+                assertThat(file.length()).isEqualTo(size);
+                assertThat(file.body().readNBytes(100_000)).hasSize(100_000);
+            }
+            Thread.sleep(200); // what the server still manages to write before it sees the connection gone
+            assertThat(sent.get()).isLessThan(size / 8);
+
+            try (FileSource.OpenFile file = big.open("small")) { // the source still works, and a whole file...
+                assertThat(file.body().readAllBytes()).containsExactly(1, 2, 3);
+            } // ...closes without a complaint
+        } finally {
+            server.stop(0);
         }
     }
 }
