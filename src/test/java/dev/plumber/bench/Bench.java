@@ -118,6 +118,27 @@ public final class Bench {
     }
 
     private record Row(Mix mix, GatewayRun.Result gateway, Ceiling.Result ceiling) {
+        private static final int CORES = Runtime.getRuntime().availableProcessors();
+
+        /** The share of the machine's cores that all processes used in the gateway's timed run. */
+        double gatewayBusy() {
+            return gateway.pipelineCpuSecondsPerEvent() * gateway.perSecond() / CORES;
+        }
+
+        double ceilingBusy() {
+            return ceiling.pipelineCpuSecondsPerEvent() * ceiling.perSecond() / CORES;
+        }
+
+        /** The gateway's rate with every core busy at its run's CPU per event, over the ceiling's rate. */
+        double ratioCpuAllows() {
+            return CORES / gateway.pipelineCpuSecondsPerEvent() / ceiling.perSecond();
+        }
+
+        /** As {@link #ratioCpuAllows}, with only the other processes' CPU per event: the broker, PostgreSQL, c-icap… */
+        double ratioCpuAllowsGatewayFree() {
+            return CORES / (gateway.pipelineCpuSecondsPerEvent() - gateway.cpuSecondsPerEvent()) / ceiling.perSecond();
+        }
+
         double mebibytesPerEvent() {
             return mix.hasFiles() ? (double) mix.fileBytes() / mix.filesEvery() / (1 << 20) : 0;
         }
@@ -208,6 +229,22 @@ public final class Bench {
                 t.append('\n');
             }
         }
+        t.append(
+                "\nWhat the machine's CPU allows: how busy it was in each timed run (all processes' CPU over the cores),"
+                        + " and the highest gateway ÷ ceiling that its cores allow at the CPU per event measured, with the"
+                        + " gateway's own and were it free\n\n"
+                        + "| mix | machine busy, gateway run / ceiling run | gateway ÷ ceiling at most | … with the gateway's CPU"
+                        + " at zero |\n|---|--:|--:|--:|\n");
+        for (Row r : rows) {
+            t.append(String.format(
+                    Locale.ROOT,
+                    "| %s | %.0f %% / %.0f %% | %.2f | %.2f |%n",
+                    r.mix().name(),
+                    r.gatewayBusy() * 100,
+                    r.ceilingBusy() * 100,
+                    r.ratioCpuAllows(),
+                    r.ratioCpuAllowsGatewayFree()));
+        }
         for (Row r : rows) {
             if (r.gateway().failed() > 0) {
                 t.append("warning: ")
@@ -272,6 +309,10 @@ public final class Bench {
             m.put("cpuMsPerEventByProcessGatewayRun", perEventMs(g.cpuNanosByRole(), g.events()));
             m.put("cpuMsPerEventByProcessCeilingRun", perEventMs(c.cpuNanosByRole(), c.calls()));
             m.put("cpuMsPerEventByProcessAtHalfRate", perEventMs(g.latencyCpuNanosByRole(), g.latencyEvents()));
+            m.put("machineBusyGatewayRun", r.gatewayBusy());
+            m.put("machineBusyCeilingRun", r.ceilingBusy());
+            m.put("gatewayOverCeilingCpuAllows", r.ratioCpuAllows());
+            m.put("gatewayOverCeilingCpuAllowsGatewayFree", r.ratioCpuAllowsGatewayFree());
             m.put("gatewayPeakHeapBytes", g.peakHeapBytes());
             m.put("gatewayPeakRssBytes", g.peakRssBytes());
             m.put("failedEvents", g.failed());
