@@ -58,9 +58,9 @@ public final class SearchInformSender implements DlpSender {
     }
 
     /** The ICAP service and the encapsulated request's target, as the settings give them. */
-    private record Target(DlpSettings settings, URI service, TlsSettings tls, String requestUrl, IcapHeaders host) {
+    private record Target(DlpSettings settings, URI service, TlsSettings tls, IcapHeaders host) {
         HttpRequestHead post(String contentType) {
-            return HttpRequestHead.of("POST", requestUrl, host.with("Content-Type", contentType));
+            return HttpRequestHead.of("POST", settings.requestUrl(), host.with("Content-Type", contentType));
         }
     }
 
@@ -80,12 +80,7 @@ public final class SearchInformSender implements DlpSender {
         IcapHeaders host = url.getHost() == null
                 ? IcapHeaders.empty()
                 : IcapHeaders.of("Host", url.getPort() < 0 ? url.getHost() : url.getHost() + ":" + url.getPort());
-        Target parsed = new Target(
-                settings,
-                service,
-                new TlsSettings(settings.caFile(), settings.tlsVerify()),
-                settings.requestUrl(),
-                host);
+        Target parsed = new Target(settings, service, new TlsSettings(settings.caFile(), settings.tlsVerify()), host);
         target = parsed;
         return parsed;
     }
