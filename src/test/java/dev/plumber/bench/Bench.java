@@ -31,7 +31,7 @@ public final class Bench {
               --service      c-icap's echo service, or its content filter (a regex DLP that really looks)
               --connections  ICAP connections of the ceiling's client (the gateway's pool is 16)
               --concurrency  the ceiling's concurrent calls (the gateway's bulkhead is 64)
-              --jfr          record the gateway with Java Flight Recorder into target/bench/gateway-<mix>.jfr
+              --jfr          record the gateway's timed phase with Java Flight Recorder into target/bench/gateway-<mix>.jfr
             """;
 
     private Bench() {}

@@ -41,8 +41,7 @@ final class GatewayJvm implements AutoCloseable {
     }
 
     /** Starts the gateway with {@code plumberYml} and the DLP settings file and waits until it is ready. */
-    static GatewayJvm start(String name, Path dir, String plumberYml, Path settings, String heap, boolean jfr)
-            throws Exception {
+    static GatewayJvm start(String name, Path dir, String plumberYml, Path settings, String heap) throws Exception {
         int port = FreePorts.one();
         Path config = dir.resolve("plumber-" + name + ".yml");
         Files.writeString(config, plumberYml);
@@ -55,11 +54,6 @@ final class GatewayJvm implements AutoCloseable {
                 "-Xlog:gc:file=" + gcLog + ":utctime,uptime"));
         if (Runtime.version().feature() >= 24) {
             command.add("--sun-misc-unsafe-memory-access=allow"); // Kafka's and protobuf's, not ours
-        }
-        if (jfr) {
-            Path recording =
-                    Path.of("target", "bench", "gateway-" + name + ".jfr").toAbsolutePath();
-            command.add("-XX:StartFlightRecording=filename=" + recording + ",settings=profile,dumponexit=true");
         }
         command.addAll(List.of(
                 "-cp",
@@ -101,6 +95,29 @@ final class GatewayJvm implements AutoCloseable {
             Thread.sleep(100);
         }
         throw new IllegalStateException("the gateway was not ready within " + timeout + ": " + tail());
+    }
+
+    /** Starts a Flight Recording (profile settings) of the gateway, for {@link #dumpRecording} to write. */
+    void startRecording() throws IOException, InterruptedException {
+        jcmd("JFR.start", "name=bench", "settings=profile");
+    }
+
+    /** Writes the recording {@link #startRecording} began to {@code file} and stops it. */
+    void dumpRecording(Path file) throws IOException, InterruptedException {
+        jcmd("JFR.dump", "name=bench", "filename=" + file.toAbsolutePath());
+        jcmd("JFR.stop", "name=bench");
+    }
+
+    private void jcmd(String... command) throws IOException, InterruptedException {
+        Path java = Path.of(ProcessHandle.current().info().command().orElseThrow());
+        List<String> line =
+                new ArrayList<>(List.of(java.resolveSibling("jcmd").toString(), Long.toString(process.pid())));
+        line.addAll(List.of(command));
+        Process jcmd = new ProcessBuilder(line).redirectErrorStream(true).start();
+        String output = new String(jcmd.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (jcmd.waitFor() != 0) {
+            throw new IOException(String.join(" ", line) + " failed: " + output);
+        }
     }
 
     /** The process's CPU time so far (user + system, all threads). */

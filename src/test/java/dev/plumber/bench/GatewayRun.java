@@ -149,7 +149,7 @@ final class GatewayRun {
                                 postgres.user(),
                                 filesUrl,
                                 dlpTimeout.toSeconds());
-        try (GatewayJvm gateway = GatewayJvm.start(name, dir, yml, settings, mix.gatewayHeap(), jfr);
+        try (GatewayJvm gateway = GatewayJvm.start(name, dir, yml, settings, mix.gatewayHeap());
                 KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerProperties(5));
                 Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
             long produced = 0;
@@ -169,6 +169,9 @@ final class GatewayRun {
                 await(gateway, store, admin, requests, produced);
             }
 
+            if (jfr) {
+                gateway.startRecording(); // the phase timed only: not the start-up, the prelude or the warm-up
+            }
             TreeMap<Double, Double> dlpBefore = Percentiles.dlpBuckets(gateway.metrics());
             long cpuBefore = gateway.cpuNanos();
             ProcessCpu.Phase timed = new ProcessCpu.Phase(compilers);
@@ -181,6 +184,9 @@ final class GatewayRun {
             double seconds = (System.nanoTime() - start) / 1e9;
             long cpu = gateway.cpuNanos() - cpuBefore;
             Map<String, Long> tree = timed.end(name);
+            if (jfr) {
+                gateway.dumpRecording(Path.of("target", "bench", "gateway-" + name + ".jfr"));
+            }
             TreeMap<Double, Double> dlpAfter = Percentiles.dlpBuckets(gateway.metrics());
             long bodyBytes = gateway.dlpBodyBytes() - bodyBytesBefore;
             long peakHeap = gateway.peakHeapBytes(gcMark);
