@@ -9,6 +9,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.UUID;
 
 /** The HTTP bodies SearchInform expects (SPEC §4): the message JSON and the file multipart framing. */
 final class SearchInformPayloads {
@@ -47,9 +48,13 @@ final class SearchInformPayloads {
         }
     }
 
-    /** The boundary derives from the event id: unique per event, and the same bytes on every retry. */
+    /**
+     * The boundary derives from the event id — unique per event, the same bytes on every retry — spelled in letters
+     * only: the id's hex digits could line up sixteen decimal digits that pass the Luhn check (about one file in six
+     * thousand), which a DLP's card-number rule that reads the raw body takes for a card.
+     */
     static Multipart multipart(FileEvent f) {
-        String boundary = "plumber-" + f.id().toString().replace("-", "");
+        String boundary = "plumber-" + letters(f.id());
         String prefix = "--" + boundary + "\r\n"
                 + "Content-Disposition: form-data; name=\"file\"; filename=\"" + quoted(f.name()) + "\"\r\n"
                 + "Content-Type: application/octet-stream\r\n"
@@ -61,6 +66,16 @@ final class SearchInformPayloads {
                 + "--" + boundary + "--\r\n";
         return new Multipart(
                 boundary, prefix.getBytes(StandardCharsets.UTF_8), suffix.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** The id's 32 nibbles as the letters a to p. */
+    private static String letters(UUID id) {
+        char[] letters = new char[32];
+        for (int i = 0; i < 32; i++) {
+            long half = i < 16 ? id.getMostSignificantBits() : id.getLeastSignificantBits();
+            letters[i] = (char) ('a' + (int) ((half >>> (60 - 4 * (i % 16))) & 0xF));
+        }
+        return new String(letters);
     }
 
     /** Escapes a file name the way browsers do in form data (WHATWG HTML, multipart/form-data encoding). */

@@ -109,7 +109,7 @@ class SearchInformSenderTest {
 
         assertThat(verdict.outcome()).isEqualTo(Verdict.Outcome.ALLOWED);
         IcapMockServer.RecordedRequest seen = mock.takeRequest(WAIT);
-        String boundary = "plumber-000000000000000000000000000000aa";
+        String boundary = "plumber-aaaaaaaaaaaaaaaaaaaaaaaaaaaaaakk";
         ByteArrayOutputStream expected = new ByteArrayOutputStream();
         expected.writeBytes(("--" + boundary + "\r\n"
                         + "Content-Disposition: form-data; name=\"file\"; filename=\"report %22q3%22.txt\"\r\n"
@@ -129,6 +129,28 @@ class SearchInformSenderTest {
         assertThat(seen.request().httpRequest().headers().first("Content-Type"))
                 .isEqualTo("multipart/form-data; boundary=" + boundary);
         assertThat(seen.request().headers().first("Preview")).isEqualTo("1024");
+    }
+
+    /** An id whose hex holds a card number (4111 1111 1111 1111) must not make its file look like one. */
+    @Test
+    void aFileBoundaryNeverReadsAsACardNumber() throws Exception {
+        files.put("plan", "quarterly plan".getBytes(StandardCharsets.UTF_8));
+        FileEvent file = new FileEvent(
+                UUID.fromString("41111111-1111-1111-aaaa-aaaaaaaaaaaa"),
+                "plan",
+                "plan.txt",
+                14,
+                "text/plain",
+                "bob@x",
+                null,
+                Instant.EPOCH);
+
+        Verdict verdict = sender.send(file, settings(Map.of()));
+
+        assertThat(verdict.outcome()).isEqualTo(Verdict.Outcome.ALLOWED);
+        assertThat(mock.takeRequest(WAIT).body())
+                .asString(StandardCharsets.UTF_8)
+                .doesNotContainPattern("\\d");
     }
 
     @Test
