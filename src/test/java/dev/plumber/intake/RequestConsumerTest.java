@@ -24,6 +24,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.MockConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
@@ -37,7 +38,26 @@ class RequestConsumerTest {
     private static final TopicPartition P0 = new TopicPartition(TOPIC, 0);
     private static final TopicPartition P1 = new TopicPartition(TOPIC, 1);
 
-    private final MockConsumer<byte[], byte[]> kafka = new MockConsumer<>("earliest");
+    /**
+     * A poll with nothing to return waits a little, as a broker's fetch does. MockConsumer's returns at once, holding
+     * its lock, so the intake's loop spun on it and this test's own look at offsets and positions (the same lock)
+     * could wait behind it on a busy machine.
+     */
+    private final MockConsumer<byte[], byte[]> kafka = new MockConsumer<>("earliest") {
+        @Override
+        public ConsumerRecords<byte[], byte[]> poll(Duration timeout) {
+            ConsumerRecords<byte[], byte[]> records = super.poll(timeout);
+            if (records.isEmpty()) {
+                try {
+                    Thread.sleep(Math.min(timeout.toMillis(), 5));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            return records;
+        }
+    };
+
     private RequestConsumer consumer;
     private Thread poller;
 
