@@ -104,10 +104,27 @@ class RequestConsumerTest {
         return o == null ? -1 : o.offset();
     }
 
-    private static void await(BooleanSupplier condition) throws InterruptedException {
+    /** Waits for {@code condition}; on a timeout, says where the consumer stood and what its loop was doing. */
+    private void await(BooleanSupplier condition) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (!condition.getAsBoolean()) {
-            assertThat(System.nanoTime()).as("condition not met in time").isLessThan(deadline);
+            if (System.nanoTime() - deadline > 0) {
+                StringBuilder state = new StringBuilder("condition not met in time; ");
+                for (TopicPartition tp : List.of(P0, P1)) {
+                    state.append(tp).append(" committed ").append(committed(tp)).append(", position ");
+                    try {
+                        state.append(kafka.position(tp));
+                    } catch (RuntimeException e) {
+                        state.append("none (").append(e.getMessage()).append(')');
+                    }
+                    state.append("; ");
+                }
+                state.append("the intake's loop at:");
+                for (StackTraceElement frame : poller.getStackTrace()) {
+                    state.append("\n\tat ").append(frame);
+                }
+                throw new AssertionError(state.toString());
+            }
             Thread.sleep(10);
         }
     }
