@@ -31,7 +31,8 @@ public final class Bench {
               --service      c-icap's echo service, or its content filter (a regex DLP that really looks)
               --connections  ICAP connections of the ceiling's client (the gateway's pool is 16)
               --concurrency  the ceiling's concurrent calls (the gateway's bulkhead is 64)
-              --jfr          record the gateway's timed phase with Java Flight Recorder into target/bench/gateway-<mix>.jfr
+              --jfr          record the gateway's and the ceiling's timed phases with Java Flight Recorder into
+                             target/bench/gateway-<mix>.jfr and ceiling-<mix>.jfr
             """;
 
     private Bench() {}
@@ -100,8 +101,15 @@ public final class Bench {
                                 jfr)
                         .run(n);
                 System.err.printf("bench: %s, ceiling ...%n", mix.name());
-                Ceiling.Result ceiling =
-                        Ceiling.run(mix, mix.warmup(), n, service, files.url(), connections, concurrency);
+                Ceiling.Result ceiling = Ceiling.run(
+                        mix,
+                        mix.warmup(),
+                        n,
+                        service,
+                        files.url(),
+                        connections,
+                        concurrency,
+                        jfr ? out.resolve("ceiling-" + mix.name() + ".jfr") : null);
                 rows.add(new Row(mix, gateway, ceiling));
             }
         }

@@ -5,14 +5,20 @@ import dev.plumber.files.HttpFileSource;
 import dev.plumber.searchinform.SearchInformSender;
 import dev.plumber.settings.DlpSettings;
 import dev.plumber.transport.IcapClient;
+import java.io.IOException;
 import java.net.URI;
+import java.nio.file.Path;
+import java.text.ParseException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+import jdk.jfr.Configuration;
+import jdk.jfr.Recording;
 
 /**
  * The ceiling: our ICAP client and SearchInform sender alone, with the gateway's connection count, driving the same
@@ -38,7 +44,19 @@ final class Ceiling {
 
     private Ceiling() {}
 
-    static Result run(Mix mix, int warmup, int calls, URI service, String filesUrl, int connections, int concurrency)
+    /**
+     * Runs the ceiling; with a {@code recording} path (or null), its timed phase is recorded with Flight Recorder (this JVM's, the
+     * file service's threads included), as {@link GatewayJvm#startRecording} records the gateway's.
+     */
+    static Result run(
+            Mix mix,
+            int warmup,
+            int calls,
+            URI service,
+            String filesUrl,
+            int connections,
+            int concurrency,
+            Path recording)
             throws Exception {
         DlpSettings settings = DlpSettings.fromMap(Map.of("system", "icap", "address", service.toString()));
         Duration timeout = mix.fileBytes() > (64 << 20) ? Duration.ofMinutes(10) : Duration.ofSeconds(60);
@@ -53,12 +71,26 @@ final class Ceiling {
             long[] took = new long[calls];
             ProcessCpu.Phase phase = new ProcessCpu.Phase(compilers);
             long bodyBytes = icap.bodyBytesSent();
+            Recording jfr = recording == null ? null : startRecording();
             long start = System.nanoTime();
             loop(mix, sender, settings, calls, concurrency, took, false);
             double seconds = (System.nanoTime() - start) / 1e9;
+            if (jfr != null) {
+                jfr.dump(recording);
+                jfr.close();
+            }
             Map<String, Long> used = phase.end(mix.name() + ", ceiling");
             return new Result(calls, seconds, took, used, icap.bodyBytesSent() - bodyBytes);
         }
+    }
+
+    private static Recording startRecording() throws IOException, ParseException {
+        Map<String, String> settings =
+                new HashMap<>(Configuration.getConfiguration("profile").getSettings());
+        settings.put("jdk.ExecutionSample#period", "1 ms");
+        Recording recording = new Recording(settings);
+        recording.start();
+        return recording;
     }
 
     private static void loop(

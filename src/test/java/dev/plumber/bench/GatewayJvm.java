@@ -97,9 +97,12 @@ final class GatewayJvm implements AutoCloseable {
         throw new IllegalStateException("the gateway was not ready within " + timeout + ": " + tail());
     }
 
-    /** Starts a Flight Recording (profile settings) of the gateway, for {@link #dumpRecording} to write. */
+    /**
+     * Starts a Flight Recording of the gateway (profile settings, Java stacks sampled every millisecond: a timed phase
+     * of a few seconds gives thousands of samples), for {@link #dumpRecording} to write.
+     */
     void startRecording() throws IOException, InterruptedException {
-        jcmd("JFR.start", "name=bench", "settings=profile");
+        jcmd("JFR.start", "name=bench", "settings=profile", "jdk.ExecutionSample#period=1ms");
     }
 
     /** Writes the recording {@link #startRecording} began to {@code file} and stops it. */
