@@ -96,8 +96,10 @@ final class ProcessCpu {
                                         pid + "/" + task.getFileName(),
                                         new Reading(process.getValue(), nanos(task.resolve("stat"))));
                             }
-                        } catch (NoSuchFileException threadGone) {
-                            // ended between the listing and the reading: it keeps its last reading
+                        } catch (IOException threadGone) {
+                            // Ended between the listing and the reading (NoSuchFileException, or "No such process"
+                            // from a thread that has exited and not yet been reaped): it keeps its last reading. The
+                            // JVM stops compiler threads it no longer needs.
                         }
                     }
                 } catch (NoSuchFileException processGone) {
