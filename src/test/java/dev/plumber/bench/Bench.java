@@ -25,12 +25,13 @@ public final class Bench {
     private static final String USAGE =
             """
             usage: scripts/bench [--mix small,files100k,files10m,file1g] [--events N] [--service echo|filter]
-                                 [--connections 16] [--concurrency 64] [--jfr]
+                                 [--connections 16] [--concurrency 64] [--gateway-heap SIZE] [--jfr]
               --mix          work mixes to run, in order (default: small)
               --events       events per mix (default: small 100000, files100k 20000, files10m 5000, file1g 1)
               --service      c-icap's echo service, or its content filter (a regex DLP that really looks)
               --connections  ICAP connections of the ceiling's client (the gateway's pool is 16)
               --concurrency  the ceiling's concurrent calls (the gateway's bulkhead is 64)
+              --gateway-heap the gateway's -Xmx for every mix (default: 256m, 128m for file1g)
               --jfr          record the gateway's and the ceiling's timed phases with Java Flight Recorder into
                              target/bench/gateway-<mix>.jfr and ceiling-<mix>.jfr
             """;
@@ -44,6 +45,7 @@ public final class Bench {
         int connections = 16;
         int concurrency = 64;
         boolean jfr = false;
+        String gatewayHeap = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--mix" ->
@@ -55,6 +57,7 @@ public final class Bench {
                 case "--connections" -> connections = Integer.parseInt(args[++i]);
                 case "--concurrency" -> concurrency = Integer.parseInt(args[++i]);
                 case "--jfr" -> jfr = true;
+                case "--gateway-heap" -> gatewayHeap = args[++i];
                 default -> {
                     System.err.print(USAGE);
                     System.exit(args[i].equals("--help") ? 0 : 2);
@@ -87,8 +90,9 @@ public final class Bench {
                             pg -> ProcessCpu.count(pg, ProcessCpu.POSTGRES),
                             () -> System.err.println("bench: PostgreSQL's CPU not found"));
             URI service = serviceName.equals("echo") ? cIcap.echoServiceUri() : cIcap.dlpServiceUri();
-            for (Mix mix : mixes) {
-                int n = mix == Mix.FILE_1G ? 1 : events == null ? mix.defaultEvents() : events;
+            for (Mix named : mixes) {
+                Mix mix = gatewayHeap == null ? named : named.withGatewayHeap(gatewayHeap);
+                int n = named == Mix.FILE_1G ? 1 : events == null ? mix.defaultEvents() : events;
                 System.err.printf("bench: %s, %d events, gateway ...%n", mix.name(), n);
                 GatewayRun.Result gateway = new GatewayRun(
                                 mix,
@@ -290,6 +294,7 @@ public final class Bench {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("mix", r.mix().name());
             m.put("events", g.events());
+            m.put("gatewayHeap", r.mix().gatewayHeap());
             m.put("avgEventValueBytes", g.avgValueBytes());
             m.put("gatewayEventsPerSecond", g.perSecond());
             m.put("ceilingEventsPerSecond", c.perSecond());

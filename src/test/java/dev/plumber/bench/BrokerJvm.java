@@ -22,7 +22,7 @@ final class BrokerJvm implements AutoCloseable {
         this.bootstrapServers = bootstrapServers;
     }
 
-    /** Starts the broker and waits until it is ready; its log goes to {@code dir/broker.log}. */
+    /** Starts the broker and waits until it is ready; its log goes to {@code dir/broker.log}, its GC log beside it. */
     static BrokerJvm start(Path dir) throws Exception {
         Path ready = dir.resolve("broker.bootstrap");
         Path log = dir.resolve("broker.log");
@@ -34,6 +34,8 @@ final class BrokerJvm implements AutoCloseable {
         }
         command.addAll(List.of(
                 "-Xmx1g",
+                // Wall-clock time on each collection, as the gateway's: a pause of the broker stalls every event.
+                "-Xlog:gc:file=" + dir.resolve("gc-broker.log") + ":utctime,uptime",
                 "-Dlogback.configurationFile=logback-bench.xml",
                 "-cp",
                 System.getProperty("java.class.path"),

@@ -40,6 +40,10 @@ record Mix(
     /** Chats the messages are spread over (the Kafka keys, so the gateway's parallelism). */
     static final int CHATS = 1_000;
 
+    Mix withGatewayHeap(String heap) {
+        return new Mix(name, filesEvery, fileBytes, defaultEvents, warmup, warmupFileBytes, heap, latencyPhase);
+    }
+
     static Mix named(String name) {
         return switch (name.toLowerCase(Locale.ROOT)) {
             case "small" -> SMALL;
