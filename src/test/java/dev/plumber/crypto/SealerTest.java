@@ -7,7 +7,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.plumber.testkit.LegacySealing;
 import java.nio.ByteBuffer;
 import java.security.SecureRandom;
+import java.util.HashSet;
+import java.util.HexFormat;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class SealerTest {
@@ -55,6 +58,24 @@ class SealerTest {
                 .hasMessageContaining(KeyRing.of(NEW).describe());
         assertThatThrownBy(() -> rotated.open(legacy, "message\u00002".getBytes(UTF_8)))
                 .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void neverSealsTwiceWithOneNonceAndStartsEachSealerAtItsOwnPlace() {
+        KeyRing ring = KeyRing.of(List.of(NEW));
+        Sealer sealer = new Sealer(ring, new SecureRandom());
+        Set<String> nonces = new HashSet<>();
+        for (int i = 0; i < 10_000; i++) {
+            assertThat(nonces.add(nonce(sealer.seal("same text".getBytes(UTF_8), ROW))))
+                    .isTrue();
+        }
+        String first = nonce(new Sealer(ring, new SecureRandom()).seal("same text".getBytes(UTF_8), ROW));
+        assertThat(nonces).doesNotContain(first);
+    }
+
+    /** The nonce of version-2 sealed bytes, after the version byte and the key id. */
+    private static String nonce(byte[] sealed) {
+        return HexFormat.of().formatHex(sealed, 5, 17);
     }
 
     @Test
