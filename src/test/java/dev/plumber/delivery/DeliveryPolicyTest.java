@@ -62,6 +62,27 @@ class DeliveryPolicyTest {
     }
 
     @Test
+    void eachDlpAddressHasItsOwnBreakerWhenEventsAlternateBetweenThem() throws Exception {
+        DlpSettings failing = DlpSettings.fromMap(Map.of("system", "icap", "address", "icap://down/request"));
+        DlpSender sender = (event, settings) -> {
+            if (settings == failing) {
+                throw DeliveryException.transientFailure("dlp", "connection refused", null);
+            }
+            return Verdict.allowed("t");
+        };
+        DeliveryPolicy policy = new DeliveryPolicy(
+                Map.of(DlpSystem.ICAP, sender), new Meters(new SimpleMeterRegistry()), 4, Duration.ZERO);
+        for (int i = 0; i < 10; i++) { // the breaker's minimum number of calls, each one's retries failing too
+            assertThatThrownBy(() -> policy.deliver(EVENT, failing, () -> {})).isInstanceOf(DeliveryException.class);
+            assertThat(policy.deliver(EVENT, SETTINGS, () -> {}).outcome()).isEqualTo(Verdict.Outcome.ALLOWED);
+        }
+        assertThat(policy.breakerState("icap://down/request")).isEqualTo("OPEN");
+        assertThat(policy.breakerState("icap://dlp/request")).isEqualTo("CLOSED");
+        assertThatThrownBy(() -> policy.deliver(EVENT, failing, () -> {})).hasMessageContaining("circuit open");
+        assertThat(policy.deliver(EVENT, SETTINGS, () -> {}).outcome()).isEqualTo(Verdict.Outcome.ALLOWED);
+    }
+
+    @Test
     void theBulkheadBoundsConcurrentDlpCalls() throws Exception {
         CountDownLatch entered = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
