@@ -45,8 +45,8 @@ final class Ceiling {
     private Ceiling() {}
 
     /**
-     * Runs the ceiling; with a {@code recording} path (or null), its timed phase is recorded with Flight Recorder (this JVM's, the
-     * file service's threads included), as {@link GatewayJvm#startRecording} records the gateway's.
+     * Runs the ceiling. With a {@code recording} path (null: none), its timed phase is recorded with Flight Recorder —
+     * this JVM's, the file service's threads included — as {@link GatewayJvm#startRecording} records the gateway's.
      */
     static Result run(
             Mix mix,
