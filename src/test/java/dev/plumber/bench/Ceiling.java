@@ -75,11 +75,11 @@ final class Ceiling {
             long start = System.nanoTime();
             loop(mix, sender, settings, calls, concurrency, took, false);
             double seconds = (System.nanoTime() - start) / 1e9;
+            Map<String, Long> used = phase.end(mix.name() + ", ceiling"); // before the recording's dump costs CPU
             if (jfr != null) {
                 jfr.dump(recording);
                 jfr.close();
             }
-            Map<String, Long> used = phase.end(mix.name() + ", ceiling");
             return new Result(calls, seconds, took, used, icap.bodyBytesSent() - bodyBytes);
         }
     }
