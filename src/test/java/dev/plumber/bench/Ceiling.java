@@ -88,7 +88,7 @@ final class Ceiling {
     private static Recording startRecording() throws IOException, ParseException {
         Map<String, String> settings =
                 new HashMap<>(Configuration.getConfiguration("profile").getSettings());
-        settings.put("jdk.ExecutionSample#period", "1 ms");
+        settings.put("jdk.ExecutionSample#period", GatewayJvm.SAMPLE_PERIOD);
         Recording recording = new Recording(settings);
         recording.start();
         return recording;

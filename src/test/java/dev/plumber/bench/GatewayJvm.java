@@ -26,6 +26,9 @@ final class GatewayJvm implements AutoCloseable {
     /** {@code GC(3) Pause Young (Normal) (G1 Evacuation Pause) 25M->5M(256M) 3.4ms}: the first figure. */
     private static final Pattern GC_LINE = Pattern.compile("(\\d+)([KMG])->(\\d+)([KMG])\\((\\d+)([KMG])\\)");
 
+    /** How often a recording samples Java stacks, the gateway's and the ceiling's (the profile settings: 10 ms). */
+    static final String SAMPLE_PERIOD = "1ms"; // no space: jcmd splits its arguments at spaces
+
     private final Process process;
     private final int port;
     private final Path gcLog;
@@ -102,7 +105,7 @@ final class GatewayJvm implements AutoCloseable {
      * of a few seconds gives thousands of samples), for {@link #dumpRecording} to write.
      */
     void startRecording() throws IOException, InterruptedException {
-        jcmd("JFR.start", "name=bench", "settings=profile", "jdk.ExecutionSample#period=1ms");
+        jcmd("JFR.start", "name=bench", "settings=profile", "jdk.ExecutionSample#period=" + SAMPLE_PERIOD);
     }
 
     /** Writes the recording {@link #startRecording} began to {@code file} and stops it. */
