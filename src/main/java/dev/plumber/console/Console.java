@@ -167,7 +167,7 @@ public final class Console {
             log.warn("the text of request {} cannot be opened: {}", id, e.getMessage());
             text = Optional.empty();
         }
-        ctx.html(RequestPages.request(ConsoleLogin.user(ctx), r, text, search.linked(r), search.history(id)));
+        ctx.html(RequestPages.request(ConsoleLogin.user(ctx), r, text, search.linked(r), search.history(r)));
     }
 
     private void download(Context ctx) throws Exception {

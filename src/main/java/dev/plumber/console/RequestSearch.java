@@ -199,12 +199,16 @@ public final class RequestSearch {
                 List.of(row.hash(), row.id()));
     }
 
-    public List<Change> history(String eventId) throws SQLException {
+    /**
+     * {@code row}'s timeline, oldest first: the states it has left (the history table) and then its current state, the
+     * row itself. Entries written before migration V6 end with the current state already, which is then not repeated.
+     */
+    public List<Change> history(Row row) throws SQLException {
+        List<Change> changes = new ArrayList<>();
         try (Connection c = dataSource.getConnection();
                 PreparedStatement s = c.prepareStatement("SELECT status, attempts, error, reason, at"
                         + " FROM gateway.request_history WHERE event_id = ? ORDER BY id")) {
-            s.setString(1, eventId);
-            List<Change> changes = new ArrayList<>();
+            s.setString(1, row.id());
             try (ResultSet r = s.executeQuery()) {
                 while (r.next()) {
                     changes.add(new Change(
@@ -215,8 +219,12 @@ public final class RequestSearch {
                             r.getTimestamp(5).toInstant()));
                 }
             }
-            return changes;
         }
+        Change current = new Change(row.status(), row.attempts(), row.lastError(), row.reason(), row.updatedAt());
+        if (changes.isEmpty() || !changes.getLast().equals(current)) {
+            changes.add(current);
+        }
+        return changes;
     }
 
     /** Requests received per minute over the last hour, oldest minute first (60 values). */

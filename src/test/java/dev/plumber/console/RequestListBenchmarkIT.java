@@ -121,7 +121,6 @@ class RequestListBenchmarkIT {
                 s.executeBatch();
             }
             try (Statement s = c.createStatement()) {
-                s.execute("ALTER TABLE gateway.requests DISABLE TRIGGER requests_history");
                 s.execute(
                         """
                         INSERT INTO gateway.requests (event_id, type, status, mid, chat, sender, file_hash, file_name,
@@ -151,7 +150,6 @@ class RequestListBenchmarkIT {
                              LATERAL (SELECT timestamptz '2026-01-01 00:00:00+00' + g * interval '1 second' AS t) AS ts
                         """
                                 .replace(":rows", Integer.toString(ROWS)));
-                s.execute("ALTER TABLE gateway.requests ENABLE TRIGGER requests_history");
                 s.execute("VACUUM ANALYZE gateway.requests");
             }
         }

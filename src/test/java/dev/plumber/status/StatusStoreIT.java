@@ -2,6 +2,7 @@ package dev.plumber.status;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.plumber.console.RequestSearch;
 import dev.plumber.embedded.EmbeddedPostgres;
 import dev.plumber.event.FileEvent;
 import dev.plumber.event.MessageEvent;
@@ -29,6 +30,7 @@ class StatusStoreIT {
     private static final KafkaCoordinates AT = new KafkaCoordinates("dlp.requests", 3, 42);
     private static EmbeddedPostgres postgres;
     private static StatusStore store;
+    private static RequestSearch search;
 
     @BeforeAll
     static void start() throws Exception {
@@ -36,7 +38,9 @@ class StatusStoreIT {
         postgres.createDatabase("status_it");
         DataSource dataSource = postgres.dataSource("status_it");
         StatusStore.migrate(dataSource);
-        store = new StatusStore(dataSource, Clock.systemUTC(), new ContentCipher(new byte[32], new SecureRandom()));
+        ContentCipher cipher = new ContentCipher(new byte[32], new SecureRandom());
+        store = new StatusStore(dataSource, Clock.systemUTC(), cipher);
+        search = new RequestSearch(dataSource, cipher);
     }
 
     @AfterAll
@@ -113,7 +117,7 @@ class StatusStoreIT {
     }
 
     @Test
-    void anOutcomeWrittenAloneMakesTheWholeRowAndOneHistoryEntry() throws Exception {
+    void anOutcomeWrittenAloneMakesTheWholeRowAndATimelineOfOneStateWithNoHistoryEntry() throws Exception {
         MessageEvent e = message("nothing to see");
         String id = e.id().toString();
         assertThat(store.write(
@@ -129,7 +133,25 @@ class StatusStoreIT {
         assertThat(row.chat()).isEqualTo("chat-1");
         assertThat(row.receivedAt()).isEqualTo(row.completedAt());
         assertThat(terms(id).split(" ")).hasSize(3);
-        assertThat(historyOf(id)).containsExactly("BLOCKED/1");
+        assertThat(timelineOf(id)).containsExactly("BLOCKED/1");
+        assertThat(strings("SELECT count(*) FROM gateway.request_history WHERE event_id = ?", id))
+                .containsExactly("0");
+    }
+
+    @Test
+    void aTimelineWrittenBeforeTheHistoryHeldOnlyStatesLeftShowsTheCurrentStateOnce() throws Exception {
+        MessageEvent e = message("written by an older gateway");
+        String id = e.id().toString();
+        assertThat(store.write(e, AT, SENDING)).isTrue();
+        assertThat(store.write(e, AT, decided(Status.ALLOWED, "clean", null))).isTrue();
+        // Until migration V6 the history also held the current state, a copy of the row.
+        strings(
+                "INSERT INTO gateway.request_history (event_id, status, attempts, error, reason, at)"
+                        + " SELECT event_id, status, attempts, last_error, reason, updated_at FROM gateway.requests"
+                        + " WHERE event_id = ? RETURNING status",
+                id);
+
+        assertThat(timelineOf(id)).containsExactly("SENDING/1", "ALLOWED/1");
     }
 
     @Test
@@ -186,7 +208,7 @@ class StatusStoreIT {
         assertThat(row.hash()).isEqualTo("ab".repeat(32));
         assertThat(row.eventTs()).isNull();
         assertThat(store.content(id)).isEmpty();
-        assertThat(historyOf(id)).containsExactly("RETRYING/0", "SENDING/1", "ACCEPTED/1");
+        assertThat(timelineOf(id)).containsExactly("RETRYING/0", "SENDING/1", "ACCEPTED/1");
     }
 
     @Test
@@ -227,9 +249,11 @@ class StatusStoreIT {
                 .getFirst();
     }
 
-    private static List<String> historyOf(String id) throws Exception {
-        return strings(
-                "SELECT status || '/' || attempts FROM gateway.request_history WHERE event_id = ? ORDER BY id", id);
+    /** The request's timeline as the console shows it: status/attempts, oldest first. */
+    private static List<String> timelineOf(String id) throws Exception {
+        return search.history(search.find(id).orElseThrow()).stream()
+                .map(c -> c.status() + "/" + c.attempts())
+                .toList();
     }
 
     /** The one-column rows {@code sql} returns for {@code id}. */
