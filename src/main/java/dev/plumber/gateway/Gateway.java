@@ -75,7 +75,7 @@ public final class Gateway implements AutoCloseable {
             resources.push(dataSource);
             StatusStore.migrate(dataSource);
             ContentCipher cipher = ConsoleAssembly.contentCipher(config.console());
-            StatusStore store = new StatusStore(dataSource, clock, cipher);
+            StatusStore store = new StatusStore(dataSource, clock, cipher, meters::statusFlush);
             resources.push(store);
             resources.push(TermsMerger.start(dataSource, Duration.ofSeconds(1)));
             accounts = new ConsoleAccounts(dataSource, hasher);

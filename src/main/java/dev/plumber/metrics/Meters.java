@@ -2,6 +2,7 @@ package dev.plumber.metrics;
 
 import dev.plumber.status.Status;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -30,6 +31,8 @@ public final class Meters {
     public static final String DLP_HALTED = "plumber_dlp_halted";
     public static final String DLP_BODY_BYTES = "plumber_dlp_body_bytes_total";
     public static final String STATUS_WAITS = "plumber_status_wait";
+    public static final String STATUS_FLUSHES = "plumber_status_flush";
+    public static final String STATUS_FLUSH_ROWS = "plumber_status_flush_rows";
 
     private final MeterRegistry registry;
     /**
@@ -45,6 +48,8 @@ public final class Meters {
     private final Map<Status, Counter> terminals = new ConcurrentHashMap<>();
 
     private final Map<String, Timer> statusWaits = new ConcurrentHashMap<>();
+    private final Map<String, Timer> statusFlushes = new ConcurrentHashMap<>();
+    private final Map<String, DistributionSummary> statusFlushRows = new ConcurrentHashMap<>();
     private final Map<List<String>, Timer> dlpCalls = new ConcurrentHashMap<>();
 
     public Meters(MeterRegistry registry) {
@@ -163,6 +168,25 @@ public final class Meters {
                         .publishPercentileHistogram()
                         .register(registry))
                 .record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    /**
+     * One batch of the status store done: {@code rows} writes ({@code write}) or look-ups ({@code lookup}) in one
+     * statement or transaction that took {@code nanos}. Against {@link #statusWait}, it tells a slow database from
+     * events that wait on this side: for their turn, or for a core to run them when the batch is done.
+     */
+    public void statusFlush(String op, int rows, long nanos) {
+        cached(statusFlushes, op, o -> Timer.builder(STATUS_FLUSHES)
+                        .description("Batches of the status store, from taking them to their commit")
+                        .tag("op", o)
+                        .publishPercentileHistogram()
+                        .register(registry))
+                .record(nanos, TimeUnit.NANOSECONDS);
+        cached(statusFlushRows, op, o -> DistributionSummary.builder(STATUS_FLUSH_ROWS)
+                        .description("Writes or look-ups per batch of the status store")
+                        .tag("op", o)
+                        .register(registry))
+                .record(rows);
     }
 
     /** The meter of {@code key}, registered by {@code register} on first use; a look-up in a map after that. */

@@ -27,11 +27,18 @@ final class Batcher<I, O> implements AutoCloseable {
         List<O> apply(List<I> inputs) throws SQLException;
     }
 
+    /** Told of every batch done, failed ones included: how many items, and how long {@link Apply} took. */
+    @FunctionalInterface
+    interface Observer {
+        void applied(int items, long nanos);
+    }
+
     private record Item<I, O>(I input, CompletableFuture<O> result) {}
 
     private final BlockingQueue<Item<I, O>> queue = new LinkedBlockingQueue<>();
     private final List<Thread> threads = new ArrayList<>();
     private final Apply<I, O> apply;
+    private final Observer observer;
     private final long gatherNanos;
     private final int gatherBelow;
     private volatile boolean open = true;
@@ -40,8 +47,9 @@ final class Batcher<I, O> implements AutoCloseable {
      * {@code threads} virtual threads named {@code name-<n>}; a batch smaller than {@code gatherBelow} waits {@code
      * gatherNanos} for more items to race in (PostgreSQL's {@code commit_delay}, on our side of the connection).
      */
-    Batcher(String name, int threads, int gatherBelow, long gatherNanos, Apply<I, O> apply) {
+    Batcher(String name, int threads, int gatherBelow, long gatherNanos, Apply<I, O> apply, Observer observer) {
         this.apply = apply;
+        this.observer = observer;
         this.gatherBelow = gatherBelow;
         this.gatherNanos = gatherNanos;
         for (int i = 0; i < threads; i++) {
@@ -88,12 +96,15 @@ final class Batcher<I, O> implements AutoCloseable {
                 LockSupport.parkNanos(gatherNanos);
                 queue.drainTo(batch, MAX_BATCH - batch.size());
             }
+            long start = System.nanoTime();
             try {
                 List<O> results = apply.apply(batch.stream().map(Item::input).toList());
+                observer.applied(batch.size(), System.nanoTime() - start);
                 for (int i = 0; i < batch.size(); i++) {
                     batch.get(i).result().complete(results.get(i));
                 }
             } catch (SQLException | RuntimeException e) {
+                observer.applied(batch.size(), System.nanoTime() - start);
                 batch.forEach(item -> item.result().completeExceptionally(e));
             }
             batch.clear();

@@ -17,8 +17,8 @@ final class DecidedLookup {
     private DecidedLookup() {}
 
     /** One reader: an event id handed over comes back true when its event was decided before. */
-    static Batcher<String, Boolean> start(DataSource dataSource) {
-        return new Batcher<>("plumber-status-lookup", 1, 0, 0, ids -> lookUp(dataSource, ids));
+    static Batcher<String, Boolean> start(DataSource dataSource, Batcher.Observer observer) {
+        return new Batcher<>("plumber-status-lookup", 1, 0, 0, ids -> lookUp(dataSource, ids), observer);
     }
 
     private static List<Boolean> lookUp(DataSource dataSource, List<String> ids) throws SQLException {

@@ -100,9 +100,14 @@ final class GroupCommit {
     private GroupCommit() {}
 
     /** The flushers: a row handed over comes back true once written, false when it was decided before and left. */
-    static Batcher<Row, Boolean> start(DataSource dataSource) {
+    static Batcher<Row, Boolean> start(DataSource dataSource, Batcher.Observer observer) {
         return new Batcher<>(
-                "plumber-status-flusher", FLUSHERS, GATHER_BELOW, GATHER_NANOS, rows -> flush(dataSource, rows));
+                "plumber-status-flusher",
+                FLUSHERS,
+                GATHER_BELOW,
+                GATHER_NANOS,
+                rows -> flush(dataSource, rows),
+                observer);
     }
 
     /**

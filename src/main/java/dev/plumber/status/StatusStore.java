@@ -34,18 +34,31 @@ public final class StatusStore implements AutoCloseable {
     private final Batcher<GroupCommit.Row, Boolean> writes;
     private final Batcher<String, Boolean> lookups;
 
+    /** Told of every batch of writes ({@code write}) or look-ups ({@code lookup}): how many, and how long it took. */
+    @FunctionalInterface
+    public interface FlushObserver {
+        FlushObserver NONE = (op, rows, nanos) -> {};
+
+        void flushed(String op, int rows, long nanos);
+    }
+
     /** A store that keeps no message text (tools such as the dead-letter replay). */
     public StatusStore(DataSource dataSource, Clock clock) {
-        this(dataSource, clock, null);
+        this(dataSource, clock, null, FlushObserver.NONE);
     }
 
     /** A store that keeps message text sealed with {@code cipher}, for auditors. */
     public StatusStore(DataSource dataSource, Clock clock, ContentCipher cipher) {
+        this(dataSource, clock, cipher, FlushObserver.NONE);
+    }
+
+    /** The same, telling {@code flushes} of each batch it writes or looks up. */
+    public StatusStore(DataSource dataSource, Clock clock, ContentCipher cipher, FlushObserver flushes) {
         this.dataSource = dataSource;
         this.clock = clock;
         this.cipher = cipher;
-        this.writes = GroupCommit.start(dataSource);
-        this.lookups = DecidedLookup.start(dataSource);
+        this.writes = GroupCommit.start(dataSource, (rows, nanos) -> flushes.flushed("write", rows, nanos));
+        this.lookups = DecidedLookup.start(dataSource, (ids, nanos) -> flushes.flushed("lookup", ids, nanos));
     }
 
     /** Creates or upgrades the {@code gateway} schema. */

@@ -199,13 +199,14 @@ public final class Bench {
                             : String.format(
                                     Locale.ROOT,
                                     "%.1f / %.1f (%,.0f, machine %.0f %% busy; status store waits %s lookup, %s"
-                                            + " write)",
+                                            + " write, its flushes %s)",
                                     g.e2eP50Ms(),
                                     g.e2eP99Ms(),
                                     g.latencyRate(),
                                     g.latencyMachineBusy() * 100,
                                     waits(g.lookupP50Ms(), g.lookupP99Ms()),
-                                    waits(g.writeP50Ms(), g.writeP99Ms())),
+                                    waits(g.writeP50Ms(), g.writeP99Ms()),
+                                    waits(g.flushP50Ms(), g.flushP99Ms())),
                     g.cpuSecondsPerEvent() * 1000,
                     g.pipelineCpuSecondsPerEvent() * 1000,
                     c.pipelineCpuSecondsPerEvent() * 1000,
@@ -316,6 +317,8 @@ public final class Bench {
             m.put("statusLookupP99Ms", g.lookupP99Ms());
             m.put("statusWriteP50Ms", g.writeP50Ms());
             m.put("statusWriteP99Ms", g.writeP99Ms());
+            m.put("statusFlushP50Ms", g.flushP50Ms());
+            m.put("statusFlushP99Ms", g.flushP99Ms());
             m.put("gatewayCpuMsPerEvent", g.cpuSecondsPerEvent() * 1000);
             m.put("allProcessesCpuMsPerEventGatewayRun", g.pipelineCpuSecondsPerEvent() * 1000);
             m.put("allProcessesCpuMsPerEventCeilingRun", c.pipelineCpuSecondsPerEvent() * 1000);

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.plumber.embedded.EmbeddedPostgres;
 import dev.plumber.event.DlpEvent;
 import dev.plumber.event.EventCodec;
+import dev.plumber.metrics.Meters;
 import dev.plumber.status.Status;
 import dev.plumber.testkit.KafkaTopics;
 import java.net.URI;
@@ -74,6 +75,8 @@ final class GatewayRun {
             double lookupP99Ms,
             double writeP50Ms,
             double writeP99Ms,
+            double flushP50Ms,
+            double flushP99Ms,
             long peakHeapBytes,
             long peakRssBytes,
             int failed,
@@ -248,10 +251,12 @@ final class GatewayRun {
                     pacedCpu,
                     Percentiles.of(e2e, 0.50) / 1000.0,
                     Percentiles.of(e2e, 0.99) / 1000.0,
-                    Percentiles.statusWait(metricsBefore, metricsAfter, "lookup", 0.50),
-                    Percentiles.statusWait(metricsBefore, metricsAfter, "lookup", 0.99),
-                    Percentiles.statusWait(metricsBefore, metricsAfter, "write", 0.50),
-                    Percentiles.statusWait(metricsBefore, metricsAfter, "write", 0.99),
+                    Percentiles.status(metricsBefore, metricsAfter, Meters.STATUS_WAITS, "lookup", 0.50),
+                    Percentiles.status(metricsBefore, metricsAfter, Meters.STATUS_WAITS, "lookup", 0.99),
+                    Percentiles.status(metricsBefore, metricsAfter, Meters.STATUS_WAITS, "write", 0.50),
+                    Percentiles.status(metricsBefore, metricsAfter, Meters.STATUS_WAITS, "write", 0.99),
+                    Percentiles.status(metricsBefore, metricsAfter, Meters.STATUS_FLUSHES, "write", 0.50),
+                    Percentiles.status(metricsBefore, metricsAfter, Meters.STATUS_FLUSHES, "write", 0.99),
                     peakHeap,
                     gateway.peakRssBytes(),
                     failed(store),

@@ -32,13 +32,13 @@ final class Percentiles {
     }
 
     /**
-     * The {@code q} quantile in milliseconds of the waits for the status store of one kind ({@code lookup},
-     * {@code write}) between two scrapes, as {@link #fromBuckets} takes it.
+     * The {@code q} quantile in milliseconds of a status store timer ({@link Meters#STATUS_WAITS}, {@link
+     * Meters#STATUS_FLUSHES}) of one kind ({@code lookup}, {@code write}) between two scrapes, as {@link #fromBuckets}
+     * takes it.
      */
-    static double statusWait(String before, String after, String op, double q) {
+    static double status(String before, String after, String metric, String op, double q) {
         String labels = "op=\"" + op + "\"";
-        return fromBuckets(
-                buckets(before, Meters.STATUS_WAITS, labels), buckets(after, Meters.STATUS_WAITS, labels), q);
+        return fromBuckets(buckets(before, metric, labels), buckets(after, metric, labels), q);
     }
 
     /** The buckets of one histogram, summed over the series whose labels contain {@code labels}. */

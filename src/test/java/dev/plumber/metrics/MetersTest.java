@@ -46,6 +46,8 @@ class MetersTest {
         meters.terminal(Status.BLOCKED);
         meters.statusWait("write", 1_000_000);
         meters.statusWait("write", 3_000_000);
+        meters.statusFlush("write", 120, 5_000_000);
+        meters.statusFlush("write", 80, 7_000_000);
         meters.dlpCall("icap", "allowed", Duration.ofMillis(2));
         meters.dlpCall("icap", "blocked", Duration.ofMillis(4));
 
@@ -62,6 +64,14 @@ class MetersTest {
         Timer writes = registry.get(Meters.STATUS_WAITS).tag("op", "write").timer();
         assertThat(writes.count()).isEqualTo(2);
         assertThat(writes.totalTime(TimeUnit.MILLISECONDS)).isEqualTo(4);
+        Timer flushes = registry.get(Meters.STATUS_FLUSHES).tag("op", "write").timer();
+        assertThat(flushes.count()).isEqualTo(2);
+        assertThat(flushes.totalTime(TimeUnit.MILLISECONDS)).isEqualTo(12);
+        assertThat(registry.get(Meters.STATUS_FLUSH_ROWS)
+                        .tag("op", "write")
+                        .summary()
+                        .totalAmount())
+                .isEqualTo(200);
         assertThat(registry.get(Meters.DLP_CALLS).timers()).hasSize(2);
     }
 }

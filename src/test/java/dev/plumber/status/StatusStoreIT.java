@@ -11,6 +11,7 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
@@ -114,6 +115,44 @@ class StatusStoreIT {
             assertThat(store.content(id)).contains(e.text());
             assertThat(store.decided(id)).isTrue();
         }
+    }
+
+    @Test
+    void everyBatchOfWritesAndLookUpsIsToldWithItsSizeAndTime() throws Exception {
+        List<String> ops = Collections.synchronizedList(new ArrayList<>());
+        List<Integer> rows = Collections.synchronizedList(new ArrayList<>());
+        List<Long> nanos = Collections.synchronizedList(new ArrayList<>());
+        try (StatusStore observed =
+                new StatusStore(postgres.dataSource("status_it"), Clock.systemUTC(), null, (op, n, took) -> {
+                    ops.add(op);
+                    rows.add(n);
+                    nanos.add(took);
+                })) {
+            try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+                List<Future<Boolean>> work = new ArrayList<>();
+                for (int i = 0; i < 300; i++) {
+                    MessageEvent e = message("batch " + i);
+                    work.add(pool.submit(() -> observed.write(e, AT, decided(Status.ALLOWED, null, null))));
+                    work.add(pool.submit(() -> observed.decided(e.id().toString())));
+                }
+                for (Future<Boolean> f : work) {
+                    f.get();
+                }
+            }
+        }
+        int writes = 0;
+        int lookups = 0;
+        for (int i = 0; i < ops.size(); i++) {
+            if (ops.get(i).equals("write")) {
+                writes += rows.get(i);
+            } else {
+                assertThat(ops.get(i)).isEqualTo("lookup");
+                lookups += rows.get(i);
+            }
+        }
+        assertThat(writes).isEqualTo(300);
+        assertThat(lookups).isEqualTo(300);
+        assertThat(nanos).allMatch(took -> took > 0);
     }
 
     @Test
