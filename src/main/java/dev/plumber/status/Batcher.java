@@ -97,15 +97,20 @@ final class Batcher<I, O> implements AutoCloseable {
                 queue.drainTo(batch, MAX_BATCH - batch.size());
             }
             long start = System.nanoTime();
+            List<O> results = null;
+            Exception failure = null;
             try {
-                List<O> results = apply.apply(batch.stream().map(Item::input).toList());
-                observer.applied(batch.size(), System.nanoTime() - start);
-                for (int i = 0; i < batch.size(); i++) {
-                    batch.get(i).result().complete(results.get(i));
-                }
+                results = apply.apply(batch.stream().map(Item::input).toList());
             } catch (SQLException | RuntimeException e) {
-                observer.applied(batch.size(), System.nanoTime() - start);
-                batch.forEach(item -> item.result().completeExceptionally(e));
+                failure = e;
+            }
+            observer.applied(batch.size(), System.nanoTime() - start);
+            for (int i = 0; i < batch.size(); i++) {
+                if (failure == null) {
+                    batch.get(i).result().complete(results.get(i));
+                } else {
+                    batch.get(i).result().completeExceptionally(failure);
+                }
             }
             batch.clear();
         }
