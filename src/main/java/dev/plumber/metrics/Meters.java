@@ -33,6 +33,7 @@ public final class Meters {
     public static final String STATUS_WAITS = "plumber_status_wait";
     public static final String STATUS_FLUSHES = "plumber_status_flush";
     public static final String STATUS_FLUSH_ROWS = "plumber_status_flush_rows";
+    public static final String STATUS_QUEUE = "plumber_status_queue";
 
     private final MeterRegistry registry;
     /**
@@ -50,6 +51,7 @@ public final class Meters {
     private final Map<String, Timer> statusWaits = new ConcurrentHashMap<>();
     private final Map<String, Timer> statusFlushes = new ConcurrentHashMap<>();
     private final Map<String, DistributionSummary> statusFlushRows = new ConcurrentHashMap<>();
+    private final Map<String, Timer> statusQueues = new ConcurrentHashMap<>();
     private final Map<List<String>, Timer> dlpCalls = new ConcurrentHashMap<>();
 
     public Meters(MeterRegistry registry) {
@@ -172,10 +174,11 @@ public final class Meters {
 
     /**
      * One batch of the status store done: {@code rows} writes ({@code write}) or look-ups ({@code lookup}) in one
-     * statement or transaction that took {@code nanos}. Against {@link #statusWait}, it tells a slow database from
-     * events that wait on this side: for their turn, or for a core to run them when the batch is done.
+     * statement or transaction that took {@code nanos}, the oldest of them handed over {@code queuedNanos} before it
+     * started. Against {@link #statusWait}, it tells a slow database from events that wait on this side: for a
+     * flusher ({@code queuedNanos}), or for a core to run them when the batch is done (what neither accounts for).
      */
-    public void statusFlush(String op, int rows, long nanos) {
+    public void statusFlush(String op, int rows, long queuedNanos, long nanos) {
         cached(statusFlushes, op, o -> Timer.builder(STATUS_FLUSHES)
                         .description("Batches of the status store, from taking them to their commit")
                         .tag("op", o)
@@ -187,6 +190,13 @@ public final class Meters {
                         .tag("op", o)
                         .register(registry))
                 .record(rows);
+        cached(statusQueues, op, o -> Timer.builder(STATUS_QUEUE)
+                        .description(
+                                "How long the oldest item of each batch of the status store waited for it to start")
+                        .tag("op", o)
+                        .publishPercentileHistogram()
+                        .register(registry))
+                .record(queuedNanos, TimeUnit.NANOSECONDS);
     }
 
     /** The meter of {@code key}, registered by {@code register} on first use; a look-up in a map after that. */

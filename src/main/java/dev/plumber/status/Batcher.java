@@ -27,13 +27,16 @@ final class Batcher<I, O> implements AutoCloseable {
         List<O> apply(List<I> inputs) throws SQLException;
     }
 
-    /** Told of every batch done, failed ones included: how many items, and how long {@link Apply} took. */
+    /**
+     * Told of every batch done, failed ones included: how many items, how long the oldest of them waited from being
+     * handed over to its batch being started, and how long {@link Apply} took.
+     */
     @FunctionalInterface
     interface Observer {
-        void applied(int items, long nanos);
+        void applied(int items, long queuedNanos, long nanos);
     }
 
-    private record Item<I, O>(I input, CompletableFuture<O> result) {}
+    private record Item<I, O>(I input, long handedOver, CompletableFuture<O> result) {}
 
     private final BlockingQueue<Item<I, O>> queue = new LinkedBlockingQueue<>();
     private final List<Thread> threads = new ArrayList<>();
@@ -59,7 +62,7 @@ final class Batcher<I, O> implements AutoCloseable {
 
     /** Hands {@code input} over and waits for its batch. */
     O submit(I input) throws SQLException {
-        Item<I, O> item = new Item<>(input, new CompletableFuture<>());
+        Item<I, O> item = new Item<>(input, System.nanoTime(), new CompletableFuture<>());
         synchronized (this) {
             if (!open) {
                 throw new IllegalStateException("the status store is closed");
@@ -104,7 +107,8 @@ final class Batcher<I, O> implements AutoCloseable {
             } catch (SQLException | RuntimeException e) {
                 failure = e;
             }
-            observer.applied(batch.size(), System.nanoTime() - start);
+            // The queue is first in, first out: a batch's first item is its oldest.
+            observer.applied(batch.size(), start - batch.getFirst().handedOver(), System.nanoTime() - start);
             for (int i = 0; i < batch.size(); i++) {
                 if (failure == null) {
                     batch.get(i).result().complete(results.get(i));

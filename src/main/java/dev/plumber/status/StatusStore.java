@@ -34,12 +34,15 @@ public final class StatusStore implements AutoCloseable {
     private final Batcher<GroupCommit.Row, Boolean> writes;
     private final Batcher<String, Boolean> lookups;
 
-    /** Told of every batch of writes ({@code write}) or look-ups ({@code lookup}): how many, and how long it took. */
+    /**
+     * Told of every batch of writes ({@code write}) or look-ups ({@code lookup}): how many, how long the oldest of them
+     * waited for the batch to start, and how long the batch took.
+     */
     @FunctionalInterface
     public interface FlushObserver {
-        FlushObserver NONE = (op, rows, nanos) -> {};
+        FlushObserver NONE = (op, rows, queuedNanos, nanos) -> {};
 
-        void flushed(String op, int rows, long nanos);
+        void flushed(String op, int rows, long queuedNanos, long nanos);
     }
 
     /** A store that keeps no message text (tools such as the dead-letter replay). */
@@ -57,8 +60,10 @@ public final class StatusStore implements AutoCloseable {
         this.dataSource = dataSource;
         this.clock = clock;
         this.cipher = cipher;
-        this.writes = GroupCommit.start(dataSource, (rows, nanos) -> flushes.flushed("write", rows, nanos));
-        this.lookups = DecidedLookup.start(dataSource, (ids, nanos) -> flushes.flushed("lookup", ids, nanos));
+        this.writes =
+                GroupCommit.start(dataSource, (rows, queued, nanos) -> flushes.flushed("write", rows, queued, nanos));
+        this.lookups =
+                DecidedLookup.start(dataSource, (ids, queued, nanos) -> flushes.flushed("lookup", ids, queued, nanos));
     }
 
     /** Creates or upgrades the {@code gateway} schema. */

@@ -46,8 +46,8 @@ class MetersTest {
         meters.terminal(Status.BLOCKED);
         meters.statusWait("write", 1_000_000);
         meters.statusWait("write", 3_000_000);
-        meters.statusFlush("write", 120, 5_000_000);
-        meters.statusFlush("write", 80, 7_000_000);
+        meters.statusFlush("write", 120, 2_000_000, 5_000_000);
+        meters.statusFlush("write", 80, 1_000_000, 7_000_000);
         meters.dlpCall("icap", "allowed", Duration.ofMillis(2));
         meters.dlpCall("icap", "blocked", Duration.ofMillis(4));
 
@@ -72,6 +72,9 @@ class MetersTest {
                         .summary()
                         .totalAmount())
                 .isEqualTo(200);
+        Timer queued = registry.get(Meters.STATUS_QUEUE).tag("op", "write").timer();
+        assertThat(queued.count()).isEqualTo(2);
+        assertThat(queued.totalTime(TimeUnit.MILLISECONDS)).isEqualTo(3);
         assertThat(registry.get(Meters.DLP_CALLS).timers()).hasSize(2);
     }
 }

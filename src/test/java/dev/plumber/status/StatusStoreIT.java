@@ -118,14 +118,17 @@ class StatusStoreIT {
     }
 
     @Test
-    void everyBatchOfWritesAndLookUpsIsToldWithItsSizeAndTime() throws Exception {
+    void everyBatchOfWritesAndLookUpsIsToldWithItsSizeAndTimes() throws Exception {
         List<String> ops = Collections.synchronizedList(new ArrayList<>());
         List<Integer> rows = Collections.synchronizedList(new ArrayList<>());
+        List<Long> queues = Collections.synchronizedList(new ArrayList<>());
         List<Long> nanos = Collections.synchronizedList(new ArrayList<>());
+        long started = System.nanoTime();
         try (StatusStore observed =
-                new StatusStore(postgres.dataSource("status_it"), Clock.systemUTC(), null, (op, n, took) -> {
+                new StatusStore(postgres.dataSource("status_it"), Clock.systemUTC(), null, (op, n, queued, took) -> {
                     ops.add(op);
                     rows.add(n);
+                    queues.add(queued);
                     nanos.add(took);
                 })) {
             try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
@@ -153,6 +156,8 @@ class StatusStoreIT {
         assertThat(writes).isEqualTo(300);
         assertThat(lookups).isEqualTo(300);
         assertThat(nanos).allMatch(took -> took > 0);
+        long elapsed = System.nanoTime() - started;
+        assertThat(queues).allMatch(queued -> queued >= 0 && queued < elapsed);
     }
 
     @Test
