@@ -33,8 +33,8 @@ final class Percentiles {
 
     /**
      * The {@code q} quantile in milliseconds of a status store timer ({@link Meters#STATUS_WAITS}, {@link
-     * Meters#STATUS_FLUSHES}, {@link Meters#STATUS_QUEUE}) of one kind ({@code lookup}, {@code write}) between two scrapes, as {@link #fromBuckets}
-     * takes it.
+     * Meters#STATUS_FLUSHES}, {@link Meters#STATUS_QUEUE}) of one kind ({@code lookup}, {@code write}) between two
+     * scrapes, as {@link #fromBuckets} takes it.
      */
     static double status(String before, String after, String metric, String op, double q) {
         String labels = "op=\"" + op + "\"";

@@ -1,0 +1,98 @@
+package dev.plumber.status;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+@Timeout(30)
+class BatcherTest {
+    private static final Duration HELD = Duration.ofMillis(200);
+    /** Long enough for two callers started together to reach one batch on a busy machine. */
+    private static final Duration GATHER = Duration.ofSeconds(1);
+
+    private record Told(int items, long queuedNanos, long nanos) {}
+
+    private final List<Told> told = Collections.synchronizedList(new ArrayList<>());
+
+    @Test
+    void aBatchHeldUpBehindAnotherIsToldHowLongItsOldestItemWaitedForIt() throws Exception {
+        CountDownLatch firstStarted = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        try (Batcher<String, String> batcher = new Batcher<>(
+                        "test-batcher",
+                        1,
+                        0,
+                        0,
+                        inputs -> {
+                            if (inputs.contains("first")) {
+                                firstStarted.countDown();
+                                await(release);
+                            }
+                            return inputs.stream().map(String::toUpperCase).toList();
+                        },
+                        (items, queued, nanos) -> told.add(new Told(items, queued, nanos)));
+                ExecutorService callers = Executors.newVirtualThreadPerTaskExecutor()) {
+            Future<String> first = callers.submit(() -> batcher.submit("first"));
+            firstStarted.await();
+            Future<String> second = callers.submit(() -> batcher.submit("second"));
+            Thread.sleep(HELD);
+            release.countDown();
+
+            assertThat(first.get()).isEqualTo("FIRST");
+            assertThat(second.get()).isEqualTo("SECOND");
+        }
+        assertThat(told).hasSize(2);
+        Told held = told.getFirst();
+        Told waited = told.get(1);
+        assertThat(held.items()).isEqualTo(1);
+        assertThat(held.nanos()).isGreaterThanOrEqualTo(HELD.toNanos());
+        assertThat(waited.items()).isEqualTo(1);
+        assertThat(waited.queuedNanos()).isGreaterThanOrEqualTo(HELD.toNanos());
+    }
+
+    @Test
+    void aFailedBatchIsToldOnceAndFailsEveryCallerInIt() throws Exception {
+        try (Batcher<String, String> batcher = new Batcher<>(
+                        "test-batcher",
+                        1,
+                        2,
+                        GATHER.toNanos(),
+                        inputs -> {
+                            throw new SQLException("the database went away");
+                        },
+                        (items, queued, nanos) -> told.add(new Told(items, queued, nanos)));
+                ExecutorService callers = Executors.newVirtualThreadPerTaskExecutor()) {
+            List<Future<String>> calls = new ArrayList<>();
+            for (String input : List.of("a", "b")) {
+                calls.add(callers.submit(() -> batcher.submit(input)));
+            }
+            for (Future<String> call : calls) {
+                assertThatThrownBy(call::get)
+                        .cause()
+                        .isInstanceOf(SQLException.class)
+                        .hasMessage("the database went away");
+            }
+        }
+        assertThat(told).extracting(Told::items).containsExactly(2);
+    }
+
+    private static void await(CountDownLatch latch) {
+        try {
+            latch.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+}
