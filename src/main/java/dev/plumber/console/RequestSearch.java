@@ -201,7 +201,8 @@ public final class RequestSearch {
 
     /**
      * {@code row}'s timeline, oldest first: the states it has left (the history table) and then its current state, the
-     * row itself. Entries written before migration V6 end with the current state already, which is then not repeated.
+     * row itself. Until migration V6 the history recorded each state entered rather than left: a row written before it
+     * has its current state there already, and one updated after it its state of then twice; a state is shown once.
      */
     public List<Change> history(Row row) throws SQLException {
         List<Change> changes = new ArrayList<>();
@@ -211,20 +212,26 @@ public final class RequestSearch {
             s.setString(1, row.id());
             try (ResultSet r = s.executeQuery()) {
                 while (r.next()) {
-                    changes.add(new Change(
-                            Status.valueOf(r.getString(1)),
-                            r.getInt(2),
-                            r.getString(3),
-                            r.getString(4),
-                            r.getTimestamp(5).toInstant()));
+                    addUnlessRepeated(
+                            changes,
+                            new Change(
+                                    Status.valueOf(r.getString(1)),
+                                    r.getInt(2),
+                                    r.getString(3),
+                                    r.getString(4),
+                                    r.getTimestamp(5).toInstant()));
                 }
             }
         }
-        Change current = new Change(row.status(), row.attempts(), row.lastError(), row.reason(), row.updatedAt());
-        if (changes.isEmpty() || !changes.getLast().equals(current)) {
-            changes.add(current);
-        }
+        addUnlessRepeated(
+                changes, new Change(row.status(), row.attempts(), row.lastError(), row.reason(), row.updatedAt()));
         return changes;
+    }
+
+    private static void addUnlessRepeated(List<Change> changes, Change change) {
+        if (changes.isEmpty() || !changes.getLast().equals(change)) {
+            changes.add(change);
+        }
     }
 
     /** Requests received per minute over the last hour, oldest minute first (60 values). */

@@ -199,6 +199,25 @@ class StatusStoreIT {
     }
 
     @Test
+    void aRequestInFlightAcrossTheUpgradeShowsEachStateOnce() throws Exception {
+        MessageEvent e = message("waiting for the DLP during the upgrade");
+        String id = e.id().toString();
+        assertThat(store.write(e, AT, SENDING)).isTrue();
+        // Written before migration V6, the history held the state entered: the row's SENDING.
+        strings(
+                "INSERT INTO gateway.request_history (event_id, status, attempts, error, reason, at)"
+                        + " SELECT event_id, status, attempts, last_error, reason, updated_at FROM gateway.requests"
+                        + " WHERE event_id = ? RETURNING status",
+                id);
+        // Decided after it, the trigger records the state left: SENDING again.
+        assertThat(store.write(e, AT, decided(Status.ALLOWED, "clean", null))).isTrue();
+        assertThat(strings("SELECT count(*) FROM gateway.request_history WHERE event_id = ?", id))
+                .containsExactly("2");
+
+        assertThat(timelineOf(id)).containsExactly("SENDING/1", "ALLOWED/1");
+    }
+
+    @Test
     void aRedeliveredEventInTheSameFlushIsNeverSentTwiceOnceDecided() throws Exception {
         MessageEvent e = message("hello");
         String id = e.id().toString();
