@@ -189,11 +189,7 @@ class StatusStoreIT {
         assertThat(store.write(e, AT, SENDING)).isTrue();
         assertThat(store.write(e, AT, decided(Status.ALLOWED, "clean", null))).isTrue();
         // Until migration V6 the history also held the current state, a copy of the row.
-        strings(
-                "INSERT INTO gateway.request_history (event_id, status, attempts, error, reason, at)"
-                        + " SELECT event_id, status, attempts, last_error, reason, updated_at FROM gateway.requests"
-                        + " WHERE event_id = ? RETURNING status",
-                id);
+        historyAsBeforeV6(id);
 
         assertThat(timelineOf(id)).containsExactly("SENDING/1", "ALLOWED/1");
     }
@@ -204,11 +200,7 @@ class StatusStoreIT {
         String id = e.id().toString();
         assertThat(store.write(e, AT, SENDING)).isTrue();
         // Written before migration V6, the history held the state entered: the row's SENDING.
-        strings(
-                "INSERT INTO gateway.request_history (event_id, status, attempts, error, reason, at)"
-                        + " SELECT event_id, status, attempts, last_error, reason, updated_at FROM gateway.requests"
-                        + " WHERE event_id = ? RETURNING status",
-                id);
+        historyAsBeforeV6(id);
         // Decided after it, the trigger records the state left: SENDING again.
         assertThat(store.write(e, AT, decided(Status.ALLOWED, "clean", null))).isTrue();
         assertThat(strings("SELECT count(*) FROM gateway.request_history WHERE event_id = ?", id))
@@ -310,6 +302,15 @@ class StatusStoreIT {
     private static String terms(String id) throws Exception {
         return strings("SELECT array_to_string(content_terms, ' ') FROM gateway.requests WHERE event_id = ?", id)
                 .getFirst();
+    }
+
+    /** Records the row's current state in its history, as the triggers did before migration V6. */
+    private static void historyAsBeforeV6(String id) throws Exception {
+        strings(
+                "INSERT INTO gateway.request_history (event_id, status, attempts, error, reason, at)"
+                        + " SELECT event_id, status, attempts, last_error, reason, updated_at FROM gateway.requests"
+                        + " WHERE event_id = ? RETURNING status",
+                id);
     }
 
     /** The request's timeline as the console shows it: status/attempts, oldest first. */
