@@ -29,8 +29,20 @@ public final class ContentCipher {
 
     private static final int MAX_TERMS = 512;
 
+    /**
+     * The terms of words met lately, under the newest key: a chat's words repeat, and each HMAC takes four SHA-256
+     * blocks. A slot per word's hash, the last word to land there kept; the heap then holds up to this many recent
+     * words, beside the key that would hash any of them.
+     */
+    private static final int CACHED_TERMS = 1 << 14;
+
     private final Sealer sealer;
     private final KeyRing termKeys;
+
+    /** Written and read without locks: an entry is immutable, and a slot read stale only costs a hash. */
+    private final CachedTerm[] cachedTerms = new CachedTerm[CACHED_TERMS];
+
+    private record CachedTerm(String word, String term) {}
 
     /** A cipher with one key (32 bytes). */
     public ContentCipher(byte[] key, SecureRandom random) {
@@ -79,10 +91,9 @@ public final class ContentCipher {
 
     /** The keyed hashes (under the newest key) of the distinct words of {@code text} (letters and digits, folded). */
     public List<String> terms(String text) {
-        KeyRing.Key newest = termKeys.keys().getFirst();
         Set<String> terms = new LinkedHashSet<>();
         for (String word : new LinkedHashSet<>(words(text))) {
-            terms.add(term(newest, word));
+            terms.add(newestTerm(word));
             if (terms.size() == MAX_TERMS) {
                 break;
             }
@@ -127,7 +138,20 @@ public final class ContentCipher {
 
     /** The hash of {@code word} as {@link #terms} stores it for a new row (newest key). */
     public String term(String word) {
-        return term(termKeys.keys().getFirst(), word);
+        return newestTerm(word.toLowerCase(Locale.ROOT));
+    }
+
+    /** {@link #term} of a word already folded, from the cache when it holds the word. */
+    private String newestTerm(String folded) {
+        int h = folded.hashCode();
+        int slot = (h ^ (h >>> 16)) & (CACHED_TERMS - 1);
+        CachedTerm cached = cachedTerms[slot];
+        if (cached != null && cached.word().equals(folded)) {
+            return cached.term();
+        }
+        String term = term(termKeys.keys().getFirst(), folded);
+        cachedTerms[slot] = new CachedTerm(folded, term);
+        return term;
     }
 
     /** The hashes {@code word} may be stored under in any row: one per key of the ring, newest first. */

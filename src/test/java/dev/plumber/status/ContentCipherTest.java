@@ -10,11 +10,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.regex.Pattern;
+import java.util.stream.IntStream;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.Test;
@@ -45,6 +47,22 @@ class ContentCipherTest {
         assertThat(new ContentCipher(otherKey, new SecureRandom()).term("secret"))
                 .isNotEqualTo(cipher.term("secret"));
         assertThat(other.term("secret")).isEqualTo(cipher.term("secret"));
+    }
+
+    /** More words than the cache of recent terms holds share its slots: each still gets its own, uncached hash. */
+    @Test
+    void aWordsTermIsItsOwnAmongMoreWordsThanAreCached() {
+        List<String> words = IntStream.range(0, 50_000).mapToObj(i -> "w" + i).toList();
+        List<String> wrong = new ArrayList<>();
+        for (int pass = 0; pass < 2; pass++) {
+            for (String word : words) {
+                if (!cipher.term(word).equals(cipher.searchTerms(word).getFirst())) {
+                    wrong.add(word);
+                }
+            }
+        }
+        assertThat(wrong).isEmpty();
+        assertThat(cipher.terms("W1 w2 w1")).containsExactly(cipher.term("w1"), cipher.term("w2"));
     }
 
     /** Rows written before the splitter lost its regex keep their terms: it splits every code point as the regex did. */
