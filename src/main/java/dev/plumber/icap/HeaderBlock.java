@@ -4,13 +4,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Pattern;
 
 /** Parses a header block (start line, fields, blank line) into a start line and fields, unfolding continuations. */
 final class HeaderBlock {
-    /** Compiled once: {@code String.split} compiles a separator of two characters anew on every call. */
-    private static final Pattern CRLF = Pattern.compile("\r\n", Pattern.LITERAL);
-
     final String startLine;
     final IcapHeaders headers;
 
@@ -20,23 +16,18 @@ final class HeaderBlock {
     }
 
     static HeaderBlock parse(byte[] block) throws IcapProtocolException {
-        String[] lines = CRLF.split(new String(block, StandardCharsets.ISO_8859_1), -1);
-        int end = lines.length;
-        while (end > 0 && lines[end - 1].isEmpty()) {
-            end--;
-        }
-        if (end == 0 || lines[0].isEmpty()) {
+        List<String> lines = lines(new String(block, StandardCharsets.ISO_8859_1));
+        if (lines.isEmpty() || lines.getFirst().isEmpty()) {
             throw new IcapProtocolException("empty start line");
         }
-        for (int i = 0; i < end; i++) {
+        for (String line : lines) {
             // A bare CR or LF would end the line for some peers and not for others (RFC 7230 §3.5): refuse it.
-            if (lines[i].indexOf('\r') >= 0 || lines[i].indexOf('\n') >= 0) {
-                throw new IcapProtocolException("bare CR or LF in header line '" + lines[i].strip() + "'");
+            if (line.indexOf('\r') >= 0 || line.indexOf('\n') >= 0) {
+                throw new IcapProtocolException("bare CR or LF in header line '" + line.strip() + "'");
             }
         }
-        List<Map.Entry<String, String>> fields = new ArrayList<>(end - 1);
-        for (int i = 1; i < end; i++) {
-            String line = lines[i];
+        List<Map.Entry<String, String>> fields = new ArrayList<>(lines.size() - 1);
+        for (String line : lines.subList(1, lines.size())) {
             if (line.isEmpty()) {
                 throw new IcapProtocolException("blank line inside a header block");
             }
@@ -60,6 +51,21 @@ final class HeaderBlock {
             }
             fields.add(Map.entry(name, line.substring(colon + 1).strip()));
         }
-        return new HeaderBlock(lines[0], IcapHeaders.parsed(fields));
+        return new HeaderBlock(lines.getFirst(), IcapHeaders.parsed(fields));
+    }
+
+    /** The lines between CRLFs, without the blank ones that end the block. */
+    private static List<String> lines(String block) {
+        List<String> lines = new ArrayList<>(16);
+        int from = 0;
+        for (int crlf; (crlf = block.indexOf("\r\n", from)) >= 0; from = crlf + 2) {
+            lines.add(block.substring(from, crlf));
+        }
+        lines.add(block.substring(from));
+        int end = lines.size();
+        while (end > 0 && lines.get(end - 1).isEmpty()) {
+            end--;
+        }
+        return lines.subList(0, end);
     }
 }

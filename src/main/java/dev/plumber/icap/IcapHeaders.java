@@ -10,6 +10,9 @@ import java.util.Map;
 public final class IcapHeaders {
     private static final IcapHeaders EMPTY = new IcapHeaders(List.of());
 
+    /** Which characters below 127 a token may hold (RFC 7230 §3.2.6: visible, and not a delimiter). */
+    private static final boolean[] TOKEN_CHARS = tokenChars();
+
     private final List<Map.Entry<String, String>> fields;
 
     /** Takes {@code fields}, which must be unmodifiable and checked. */
@@ -139,8 +142,16 @@ public final class IcapHeaders {
         return true;
     }
 
-    private static boolean isTokenChar(int c) {
-        return c > 32 && c < 127 && "()<>@,;:\\\"/[]?={}".indexOf(c) < 0;
+    private static boolean isTokenChar(char c) {
+        return c < TOKEN_CHARS.length && TOKEN_CHARS[c];
+    }
+
+    private static boolean[] tokenChars() {
+        boolean[] token = new boolean[127];
+        for (char c = 33; c < 127; c++) {
+            token[c] = "()<>@,;:\\\"/[]?={}".indexOf(c) < 0;
+        }
+        return token;
     }
 
     static String lower(String s) {
