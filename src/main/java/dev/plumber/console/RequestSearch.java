@@ -2,6 +2,7 @@ package dev.plumber.console;
 
 import dev.plumber.status.ContentCipher;
 import dev.plumber.status.Status;
+import dev.plumber.status.StatusStore;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -150,10 +151,11 @@ public final class RequestSearch {
 
     private void where(StringBuilder sql, List<Object> args, Filter f, boolean withStatus) {
         if (withStatus && f.status() != null) {
-            sql.append(" AND status = ?");
-            args.add(f.status().name());
+            sql.append(" AND ").append(StatusStore.statusIs(f.status()));
         }
-        clause(sql, args, "type = ?", f.type());
+        if (f.type() != null) {
+            sql.append(" AND ").append(StatusStore.typeIs(f.type()));
+        }
         clause(sql, args, "sender = ?", f.sender());
         clause(sql, args, "chat = ?", f.chat());
         clause(sql, args, "file_hash = ?", f.hash());

@@ -58,6 +58,18 @@ class RequestListBenchmarkIT {
             RequestSearch.Filter blocked = filter(Status.BLOCKED, null, null, null, null);
             report("status=BLOCKED page", () -> search.list(blocked, null, 50));
             report("status=BLOCKED counts", () -> search.counts(blocked));
+            RequestSearch.Filter retrying = filter(Status.RETRYING, null, null, null, null);
+            report("status=RETRYING page", () -> search.list(retrying, null, 50));
+            RequestSearch.Filter allowed = filter(Status.ALLOWED, null, null, null, null);
+            report("status=ALLOWED page", () -> search.list(allowed, null, 50));
+            RequestSearch.Filter accepted = filter(Status.ACCEPTED, null, null, null, null);
+            report("status=ACCEPTED page (none)", () -> search.list(accepted, null, 50));
+            RequestSearch.Filter files =
+                    new RequestSearch.Filter(null, "file", null, null, null, null, null, null, null);
+            report("type=file page", () -> search.list(files, null, 50));
+            RequestSearch.Filter messages =
+                    new RequestSearch.Filter(null, "message", null, null, null, null, null, null, null);
+            report("type=message page", () -> search.list(messages, null, 50));
             RequestSearch.Filter sender = filter(null, "user42@corp.local", null, null, null);
             report("sender page", () -> search.list(sender, null, 50));
             report("sender counts", () -> search.counts(sender));
