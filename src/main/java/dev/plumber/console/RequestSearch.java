@@ -150,12 +150,7 @@ public final class RequestSearch {
     }
 
     private void where(StringBuilder sql, List<Object> args, Filter f, boolean withStatus) {
-        if (withStatus && f.status() != null) {
-            sql.append(" AND ").append(StatusStore.statusIs(f.status()));
-        }
-        if (f.type() != null) {
-            sql.append(" AND ").append(StatusStore.typeIs(f.type()));
-        }
+        StatusStore.appendStatusAndType(sql, withStatus ? f.status() : null, f.type());
         clause(sql, args, "sender = ?", f.sender());
         clause(sql, args, "chat = ?", f.chat());
         clause(sql, args, "file_hash = ?", f.hash());

@@ -281,31 +281,25 @@ public final class StatusStore implements AutoCloseable {
     }
 
     /**
-     * The condition of a filter by status, the value written into the statement: the index for it holds only the
-     * statuses other than the DLPs' usual answers (migration V7), and a plan made for any status could not use it.
+     * Appends the conditions of a filter by status and by type, either null for none, their values written into the
+     * statement: their indexes hold only the rows such a filter picks out of the many (migration V7) — statuses other
+     * than the DLPs' usual answers, files and malformed events — and a plan made for any value could not use them. A
+     * type this store never writes matches nothing, and the caller's text never enters the statement.
      */
-    public static String statusIs(Status status) {
-        return "status = '" + status.name() + "'";
-    }
-
-    /**
-     * The condition of a filter by type, as {@link #statusIs}: the index holds files and malformed events, not
-     * messages. A type this store never writes matches nothing, and the caller's text never enters the statement.
-     */
-    public static String typeIs(String type) {
-        return TYPES.contains(type) ? "type = '" + type + "'" : "FALSE";
+    public static void appendStatusAndType(StringBuilder where, Status status, String type) {
+        if (status != null) {
+            where.append(" AND status = '").append(status.name()).append('\'');
+        }
+        if (type != null) {
+            where.append(TYPES.contains(type) ? " AND type = '" + type + "'" : " AND FALSE");
+        }
     }
 
     /** Newest first, with the total count of matching rows. */
     public Page query(RequestQuery q) throws SQLException {
         StringBuilder where = new StringBuilder(" WHERE TRUE");
         List<Object> args = new ArrayList<>();
-        if (q.status() != null) {
-            where.append(" AND ").append(statusIs(q.status()));
-        }
-        if (q.type() != null) {
-            where.append(" AND ").append(typeIs(q.type()));
-        }
+        appendStatusAndType(where, q.status(), q.type());
         filter(where, args, "sender = ?", q.sender());
         filter(where, args, "chat = ?", q.chat());
         filter(where, args, "mid = ?", q.mid());
