@@ -156,11 +156,13 @@ public final class ContentCipher {
 
     /** The hashes {@code word} may be stored under in any row: one per key of the ring, newest first. */
     public List<String> searchTerms(String word) {
-        return termKeys.keys().stream().map(k -> term(k, word)).distinct().toList();
+        String folded = word.toLowerCase(Locale.ROOT);
+        return termKeys.keys().stream().map(k -> term(k, folded)).distinct().toList();
     }
 
-    private static String term(KeyRing.Key key, String word) {
-        byte[] hash = key.hmacSha256(word.toLowerCase(Locale.ROOT).getBytes(StandardCharsets.UTF_8));
+    /** The hash of a word already folded, under {@code key}. */
+    private static String term(KeyRing.Key key, String folded) {
+        byte[] hash = key.hmacSha256(folded.getBytes(StandardCharsets.UTF_8));
         return HexFormat.of().formatHex(hash, 0, TERM_HEX_CHARS / 2);
     }
 }
