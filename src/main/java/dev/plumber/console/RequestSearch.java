@@ -157,18 +157,18 @@ public final class RequestSearch {
         clause(sql, args, "dlp_system = ?", f.dlpSystem());
         clause(sql, args, "received_at >= ?", f.from() == null ? null : Timestamp.from(f.from()));
         clause(sql, args, "received_at < ?", f.to() == null ? null : Timestamp.from(f.to()));
-        List<List<String>> terms =
+        List<long[]> terms =
                 ContentCipher.words(f.text()).stream().map(cipher::searchTerms).toList();
-        if (terms.stream().allMatch(t -> t.size() == 1)) {
+        if (terms.stream().allMatch(t -> t.length == 1)) {
             if (!terms.isEmpty()) {
-                sql.append(" AND content_terms @> ?::text[]");
-                args.add(terms.stream().map(List::getFirst).toArray(String[]::new));
+                sql.append(" AND content_terms @> ?::int8[]");
+                args.add(terms.stream().mapToLong(t -> t[0]).toArray());
             }
         } else {
             // After a key rotation a word is stored under the key its row was sealed with: any of them matches.
-            for (List<String> word : terms) {
-                sql.append(" AND content_terms && ?::text[]");
-                args.add(word.toArray(String[]::new));
+            for (long[] word : terms) {
+                sql.append(" AND content_terms && ?::int8[]");
+                args.add(word);
             }
         }
     }
@@ -269,12 +269,7 @@ public final class RequestSearch {
 
     private static void bind(PreparedStatement s, List<Object> args) throws SQLException {
         for (int i = 0; i < args.size(); i++) {
-            Object arg = args.get(i);
-            if (arg instanceof String[] array) {
-                s.setArray(i + 1, s.getConnection().createArrayOf("text", array));
-            } else {
-                s.setObject(i + 1, arg);
-            }
+            s.setObject(i + 1, args.get(i));
         }
     }
 

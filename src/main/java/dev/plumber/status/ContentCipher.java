@@ -3,15 +3,16 @@ package dev.plumber.status;
 import dev.plumber.crypto.KeyFiles;
 import dev.plumber.crypto.KeyRing;
 import dev.plumber.crypto.Sealer;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.Set;
 
 /**
  * Seals message text in the status store (SPEC §5: readable by auditors, not stored in plain text) with AES-256-GCM,
@@ -24,10 +25,10 @@ import java.util.Set;
  * the ring leaves its rows unreadable and unsearchable together.
  */
 public final class ContentCipher {
-    /** Enough for a search term; shorter hashes keep the index small, and collisions only widen a search. */
-    private static final int TERM_HEX_CHARS = 16;
-
     private static final int MAX_TERMS = 512;
+
+    private static final VarHandle FIRST_LONG =
+            MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
 
     /**
      * The terms of words met lately, under the newest key: a chat's words repeat, and each HMAC takes four SHA-256
@@ -42,7 +43,7 @@ public final class ContentCipher {
     /** Written and read without locks: an entry is immutable, and a slot read stale only costs a hash. */
     private final CachedTerm[] cachedTerms = new CachedTerm[CACHED_TERMS];
 
-    private record CachedTerm(String word, String term) {}
+    private record CachedTerm(String word, long term) {}
 
     /** A cipher with one key (32 bytes). */
     public ContentCipher(byte[] key, SecureRandom random) {
@@ -89,16 +90,13 @@ public final class ContentCipher {
         return new String(sealer.open(stored, eventId.getBytes(StandardCharsets.UTF_8)), StandardCharsets.UTF_8);
     }
 
-    /** The keyed hashes (under the newest key) of the distinct words of {@code text} (letters and digits, folded). */
-    public List<String> terms(String text) {
-        Set<String> terms = new LinkedHashSet<>();
-        for (String word : new LinkedHashSet<>(words(text))) {
-            terms.add(newestTerm(word));
-            if (terms.size() == MAX_TERMS) {
-                break;
-            }
-        }
-        return List.copyOf(terms);
+    /**
+     * The keyed hashes (under the newest key) of the distinct words of {@code text} (letters and digits, folded), up to
+     * {@value #MAX_TERMS}.
+     */
+    public long[] terms(String text) {
+        return new LinkedHashSet<>(words(text))
+                .stream().limit(MAX_TERMS).mapToLong(this::newestTerm).toArray();
     }
 
     /**
@@ -137,32 +135,37 @@ public final class ContentCipher {
     }
 
     /** The hash of {@code word} as {@link #terms} stores it for a new row (newest key). */
-    public String term(String word) {
+    public long term(String word) {
         return newestTerm(word.toLowerCase(Locale.ROOT));
     }
 
     /** {@link #term} of a word already folded, from the cache when it holds the word. */
-    private String newestTerm(String folded) {
+    private long newestTerm(String folded) {
         int h = folded.hashCode();
         int slot = (h ^ (h >>> 16)) & (CACHED_TERMS - 1);
         CachedTerm cached = cachedTerms[slot];
         if (cached != null && cached.word().equals(folded)) {
             return cached.term();
         }
-        String term = term(termKeys.keys().getFirst(), folded);
+        long term = term(termKeys.keys().getFirst(), folded);
         cachedTerms[slot] = new CachedTerm(folded, term);
         return term;
     }
 
     /** The hashes {@code word} may be stored under in any row: one per key of the ring, newest first. */
-    public List<String> searchTerms(String word) {
+    public long[] searchTerms(String word) {
         String folded = word.toLowerCase(Locale.ROOT);
-        return termKeys.keys().stream().map(k -> term(k, folded)).distinct().toList();
+        return termKeys.keys().stream()
+                .mapToLong(k -> term(k, folded))
+                .distinct()
+                .toArray();
     }
 
-    /** The hash of a word already folded, under {@code key}. */
-    private static String term(KeyRing.Key key, String folded) {
-        byte[] hash = key.hmacSha256(folded.getBytes(StandardCharsets.UTF_8));
-        return HexFormat.of().formatHex(hash, 0, TERM_HEX_CHARS / 2);
+    /**
+     * The hash of a word already folded, under {@code key}: the HMAC's first 64 bits, big-endian — enough for a search
+     * term, and collisions only widen a search. Rows written before migration V8 held the same bits in hex.
+     */
+    private static long term(KeyRing.Key key, String folded) {
+        return (long) FIRST_LONG.get(key.hmacSha256(folded.getBytes(StandardCharsets.UTF_8)), 0);
     }
 }

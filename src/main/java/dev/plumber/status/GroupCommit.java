@@ -36,7 +36,7 @@ final class GroupCommit {
 
     /**
      * A request row as one write leaves it: the event's columns (written when the row is created), its new status and
-     * what goes with it. {@code attempts} is added to the row's count; {@code terms} are space-separated hex hashes.
+     * what goes with it. {@code attempts} is added to the row's count; {@code terms} are the search terms' hashes.
      */
     record Row(
             String id,
@@ -59,7 +59,7 @@ final class GroupCommit {
             String reason,
             String reference,
             String error,
-            String terms,
+            long[] terms,
             Instant nextAttempt) {}
 
     private static final String TERMINAL = "IN " + Status.TERMINAL_SQL;
@@ -75,7 +75,7 @@ final class GroupCommit {
             + " SELECT u.id, u.type, u.status, u.attempts, u.sys, u.addr, u.mid, u.chat, u.sender, u.hash, u.fname,"
             + " u.topic, u.part, u.off, u.ets::timestamptz, u.now::timestamptz, u.now::timestamptz,"
             + " CASE WHEN u.status " + TERMINAL + " THEN u.now::timestamptz END, u.content, u.fsize, u.fmime,"
-            + " u.reason, u.ref, u.err, string_to_array(u.terms, ' '), u.next::timestamptz"
+            + " u.reason, u.ref, u.err, u.terms::int8[], u.next::timestamptz"
             + " FROM unnest(?::text[], ?::text[], ?::text[], ?::int4[], ?::text[], ?::text[], ?::int8[], ?::text[],"
             + " ?::text[], ?::text[], ?::text[], ?::text[], ?::int4[], ?::int8[], ?::text[], ?::text[], ?::bytea[],"
             + " ?::int8[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[])"
@@ -203,7 +203,8 @@ final class GroupCommit {
             s.setArray(p++, texts(c, rows, Row::reason));
             s.setArray(p++, texts(c, rows, Row::reference));
             s.setArray(p++, texts(c, rows, Row::error));
-            s.setArray(p++, texts(c, rows, Row::terms));
+            // An array per row, which unnest would flatten: each goes as its literal, cast per row.
+            s.setArray(p++, texts(c, rows, r -> arrayLiteral(r.terms())));
             s.setArray(p, texts(c, rows, r -> text(r.nextAttempt())));
             List<String> written = new ArrayList<>(rows.size());
             try (ResultSet r = s.executeQuery()) {
@@ -217,6 +218,20 @@ final class GroupCommit {
 
     private static String text(Instant instant) {
         return instant == null ? null : instant.toString();
+    }
+
+    private static String arrayLiteral(long[] values) {
+        if (values == null) {
+            return null;
+        }
+        StringBuilder literal = new StringBuilder(values.length * 21 + 2).append('{');
+        for (int i = 0; i < values.length; i++) {
+            if (i > 0) {
+                literal.append(',');
+            }
+            literal.append(values[i]);
+        }
+        return literal.append('}').toString();
     }
 
     private static <T> Array texts(Connection c, List<T> items, Function<T, String> column) throws SQLException {

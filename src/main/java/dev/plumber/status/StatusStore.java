@@ -137,7 +137,7 @@ public final class StatusStore implements AutoCloseable {
         String chat = null;
         String fileName = null;
         Content content = Content.NONE;
-        String terms = null;
+        long[] terms = null;
         switch (event) {
             case MessageEvent m -> {
                 type = MESSAGE;
@@ -146,7 +146,7 @@ public final class StatusStore implements AutoCloseable {
                 if (cipher != null && m.text() != null) {
                     content = new Content(cipher.seal(m.text(), m.id().toString()), null, null);
                     if (change.status().terminal()) {
-                        terms = String.join(" ", cipher.terms(m.text()));
+                        terms = cipher.terms(m.text());
                     }
                 }
             }
@@ -187,7 +187,7 @@ public final class StatusStore implements AutoCloseable {
             Instant eventTs,
             KafkaCoordinates at,
             Content content,
-            String terms,
+            long[] terms,
             Change change)
             throws SQLException {
         return writes.submit(new GroupCommit.Row(

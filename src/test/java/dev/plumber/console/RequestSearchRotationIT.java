@@ -7,14 +7,18 @@ import dev.plumber.embedded.EmbeddedPostgres;
 import dev.plumber.status.ContentCipher;
 import dev.plumber.status.StatusStore;
 import java.security.SecureRandom;
+import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Timestamp;
+import java.sql.Types;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
+import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -53,6 +57,62 @@ class RequestSearchRotationIT {
         }
     }
 
+    /** Migration V8 turns the terms stored as hex digits into numbers: the rows written before are found as before. */
+    @Test
+    void findsRowsWhoseTermsWereStoredAsHexBeforeMigrationV8() throws Exception {
+        ContentCipher cipher = new ContentCipher(new byte[32], new SecureRandom());
+        try (EmbeddedPostgres postgres = EmbeddedPostgres.start()) {
+            postgres.createDatabase("upgrade");
+            DataSource dataSource = postgres.dataSource("upgrade");
+            Flyway.configure()
+                    .dataSource(dataSource)
+                    .schemas("gateway")
+                    .locations("classpath:db/gateway")
+                    .target("7")
+                    .load()
+                    .migrate();
+            String[] hex = Arrays.stream(cipher.terms("invoice for the old quarter"))
+                    .mapToObj(term -> "%016x".formatted(term))
+                    .toArray(String[]::new);
+            insert(dataSource, cipher, "hex", "invoice for the old quarter", 0, hex);
+            insert(dataSource, cipher, "no-words", "?!", 1, new String[0]);
+            insert(dataSource, cipher, "undecided", "invoice", 2, null);
+
+            StatusStore.migrate(dataSource);
+            insert(
+                    dataSource,
+                    cipher,
+                    "new",
+                    "invoice for the new quarter",
+                    3,
+                    cipher.terms("invoice for the new quarter"));
+            RequestSearch search = new RequestSearch(dataSource, cipher);
+
+            assertThat(ids(search, "invoice")).containsExactlyInAnyOrder("hex", "new");
+            assertThat(ids(search, "old quarter")).containsExactly("hex");
+            assertThat(terms(dataSource, "hex")).isEqualTo(cipher.terms("invoice for the old quarter"));
+            assertThat(terms(dataSource, "no-words")).isEmpty();
+            assertThat(terms(dataSource, "undecided")).isNull();
+        }
+    }
+
+    private static long[] terms(DataSource dataSource, String id) throws Exception {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement s =
+                        c.prepareStatement("SELECT content_terms FROM gateway.requests WHERE event_id = ?")) {
+            s.setString(1, id);
+            try (ResultSet r = s.executeQuery()) {
+                r.next();
+                Array terms = r.getArray(1);
+                return terms == null
+                        ? null
+                        : Arrays.stream((Long[]) terms.getArray())
+                                .mapToLong(Long::longValue)
+                                .toArray();
+            }
+        }
+    }
+
     private static List<String> ids(RequestSearch search, String text) throws Exception {
         return search.list(filter(text), null, 10).rows().stream()
                 .map(RequestSearch.Row::id)
@@ -76,6 +136,13 @@ class RequestSearchRotationIT {
 
     private static void insert(DataSource dataSource, ContentCipher cipher, String id, String text, int offset)
             throws Exception {
+        insert(dataSource, cipher, id, text, offset, cipher.terms(text));
+    }
+
+    /** A message's row with {@code terms} as they are stored: numbers, or hex digits before migration V8. */
+    private static void insert(
+            DataSource dataSource, ContentCipher cipher, String id, String text, int offset, Object terms)
+            throws Exception {
         try (Connection c = dataSource.getConnection();
                 PreparedStatement s = c.prepareStatement("INSERT INTO gateway.requests (event_id, type, status,"
                         + " kafka_topic, kafka_partition, kafka_offset, received_at, updated_at, content,"
@@ -86,7 +153,7 @@ class RequestSearchRotationIT {
             s.setTimestamp(3, now);
             s.setTimestamp(4, now);
             s.setBytes(5, cipher.seal(text, id));
-            s.setArray(6, c.createArrayOf("text", cipher.terms(text).toArray(String[]::new)));
+            s.setObject(6, terms, Types.ARRAY);
             s.executeUpdate();
         }
     }

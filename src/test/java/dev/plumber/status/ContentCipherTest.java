@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.plumber.crypto.KeyRing;
 import dev.plumber.testkit.LegacySealing;
+import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -40,7 +41,6 @@ class ContentCipherTest {
     void termsAreKeyedHashesOfCaseFoldedWords() {
         assertThat(cipher.terms("Secret plan, SECRET plan! Привет"))
                 .containsExactly(cipher.term("secret"), cipher.term("plan"), cipher.term("привет"));
-        assertThat(cipher.term("secret")).hasSize(16).doesNotContain("secret");
         ContentCipher other = new ContentCipher(new byte[32].clone(), new SecureRandom());
         byte[] otherKey = new byte[32];
         otherKey[0] = 1;
@@ -56,7 +56,7 @@ class ContentCipherTest {
         List<String> wrong = new ArrayList<>();
         for (int pass = 0; pass < 2; pass++) {
             for (String word : words) {
-                if (!cipher.term(word).equals(cipher.searchTerms(word).getFirst())) {
+                if (cipher.term(word) != cipher.searchTerms(word)[0]) {
                     wrong.add(word);
                 }
             }
@@ -106,9 +106,9 @@ class ContentCipherTest {
         // What the build before key rotation stored: version 1, no key id, under HMAC(key, "plumber content seal").
         byte[] legacy = LegacySealing.seal(
                 hmac(key, "plumber content seal"), "old secret", "event-1".getBytes(StandardCharsets.UTF_8));
-        String legacyTerm = HexFormat.of()
-                .formatHex(hmac(hmac(key, "plumber content terms"), "secret"))
-                .substring(0, 16);
+        byte[] legacyHash = hmac(hmac(key, "plumber content terms"), "secret");
+        // Before migration V8 a term was the hash's first 16 hex digits; V8 reads them as a signed big-endian number.
+        long legacyTerm = new BigInteger(HexFormat.of().formatHex(legacyHash, 0, 8), 16).longValue();
         byte[] newKey = new byte[32];
         newKey[0] = 8;
         ContentCipher rotated = new ContentCipher(KeyRing.of(List.of(newKey, key)), new SecureRandom());
@@ -118,8 +118,7 @@ class ContentCipherTest {
         assertThat(new ContentCipher(key, new SecureRandom()).term("secret")).isEqualTo(legacyTerm);
         assertThat(rotated.open(legacy, "event-1")).isEqualTo("old secret");
         assertThat(rotated.searchTerms("Secret")).hasSize(2).contains(legacyTerm);
-        assertThat(rotated.terms("secret"))
-                .containsExactly(rotated.searchTerms("secret").getFirst());
+        assertThat(rotated.terms("secret")).containsExactly(rotated.searchTerms("secret")[0]);
         assertThat(rotated.term("secret")).isNotEqualTo(legacyTerm);
     }
 

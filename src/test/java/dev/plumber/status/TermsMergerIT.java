@@ -118,11 +118,11 @@ class TermsMergerIT {
     private static int rowsFoundByIndex(String word) throws SQLException {
         try (Connection c = dataSource.getConnection();
                 var s = c.prepareStatement(
-                        "SELECT count(*) FROM gateway.requests WHERE content_terms @> ARRAY[?]::text[]")) {
+                        "SELECT count(*) FROM gateway.requests WHERE content_terms @> ARRAY[?]::int8[]")) {
             try (var off = c.createStatement()) {
                 off.execute("SET enable_seqscan = off");
             }
-            s.setString(1, CIPHER.term(word));
+            s.setLong(1, CIPHER.term(word));
             try (var r = s.executeQuery()) {
                 r.next();
                 return r.getInt(1);
