@@ -22,7 +22,9 @@ public final class Senders {
 
     public static Map<DlpSystem, DlpSender> create(GatewayConfig config) {
         IcapClient icap = new IcapClient(
-                16, java.time.Clock.systemUTC(), config.dlpClient().debug());
+                config.dlpClient().icapConnections(),
+                java.time.Clock.systemUTC(),
+                config.dlpClient().debug());
         HttpFileSource files = new HttpFileSource(
                 config.files().url(), config.files().token(), config.files().timeout());
         SearchInformSender searchInform =

@@ -12,7 +12,7 @@ public record GatewayConfig(
 
     public GatewayConfig {
         etcd = Objects.requireNonNullElseGet(etcd, () -> new Etcd(null, null, null, null, null));
-        dlpClient = Objects.requireNonNullElseGet(dlpClient, () -> new DlpClient(null, null));
+        dlpClient = Objects.requireNonNullElseGet(dlpClient, () -> new DlpClient(null, null, null));
         files = Objects.requireNonNullElseGet(files, () -> new Files(null, null, null));
         kafka = Objects.requireNonNullElseGet(kafka, () -> new Kafka(null, null, null));
         store = Objects.requireNonNullElseGet(store, () -> new Store(null, null, null));
@@ -53,10 +53,22 @@ public record GatewayConfig(
         }
     }
 
-    public record DlpClient(Duration timeout, Boolean debug) {
+    /**
+     * {@code icapConnections}: the most connections open to one ICAP address, busy or idle; fewer when the server's
+     * OPTIONS answer names a lower {@code Max-Connections}. An ICAP server that gives each connection a thread of its
+     * own for the connection's life (c-icap does) must have that many threads free for the gateway's replicas.
+     */
+    public record DlpClient(Duration timeout, Boolean debug, Integer icapConnections) {
+        public static final int MAX_ICAP_CONNECTIONS = 1024;
+
         public DlpClient {
             timeout = Objects.requireNonNullElse(timeout, Duration.ofSeconds(5));
             debug = Objects.requireNonNullElse(debug, false);
+            icapConnections = Objects.requireNonNullElse(icapConnections, 16);
+            if (icapConnections < 1 || icapConnections > MAX_ICAP_CONNECTIONS) {
+                throw new IllegalArgumentException("dlpClient.icapConnections must be from 1 to " + MAX_ICAP_CONNECTIONS
+                        + ", not " + icapConnections);
+            }
         }
     }
 

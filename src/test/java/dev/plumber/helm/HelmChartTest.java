@@ -161,6 +161,7 @@ class HelmChartTest {
         assertThat(config.etcd().user()).isEqualTo("plumber");
         assertThat(config.dlpClient().timeout()).isEqualTo(Duration.ofSeconds(10));
         assertThat(config.dlpClient().debug()).isTrue();
+        assertThat(config.dlpClient().icapConnections()).isEqualTo(24);
         // files.url left empty with the core on: the gateway downloads from the chart's core.
         assertThat(config.files().url()).isEqualTo("http://dlp-gateway-core:8080");
         assertThat(config.files().timeout()).isEqualTo(Duration.ofSeconds(30));

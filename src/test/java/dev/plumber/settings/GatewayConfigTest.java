@@ -35,12 +35,14 @@ class GatewayConfigTest {
                         "PLUMBER_ETCD_ENDPOINTS", "http://e1:2379, http://e2:2379",
                         "PLUMBER_STORE_PASSWORD", "pw",
                         "PLUMBER_DLPCLIENT_TIMEOUT", "500ms",
+                        "PLUMBER_DLPCLIENT_ICAPCONNECTIONS", "40",
                         "PLUMBER_HTTP_PORT", "9000"));
 
         assertThat(config.kafka().bootstrapServers()).isEqualTo("b:9092");
         assertThat(config.etcd().endpoints()).isEqualTo(List.of("http://e1:2379", "http://e2:2379"));
         assertThat(config.store().password()).isEqualTo("pw");
         assertThat(config.dlpClient().timeout()).isEqualTo(Duration.ofMillis(500));
+        assertThat(config.dlpClient().icapConnections()).isEqualTo(40);
         assertThat(config.http().port()).isEqualTo(9000);
     }
 
@@ -61,6 +63,9 @@ class GatewayConfigTest {
         assertThatThrownBy(() -> GatewayConfig.load(write("etcd:\n  timeout: 5 parsecs\n"), Map.of()))
                 .hasMessageContaining("etcd.timeout")
                 .hasMessageContaining("not a duration");
+        assertThatThrownBy(() -> GatewayConfig.load(write("dlpClient:\n  icapConnections: 0\n"), Map.of()))
+                .isInstanceOf(InvalidSettingsException.class)
+                .hasMessageContaining("dlpClient.icapConnections must be from 1 to 1024, not 0");
     }
 
     @Test
@@ -70,6 +75,7 @@ class GatewayConfigTest {
         assertThat(config.etcd().enabled()).isFalse();
         assertThat(config.kafka().groupId()).isEqualTo("plumber");
         assertThat(config.files().timeout()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(config.dlpClient().icapConnections()).isEqualTo(16);
     }
 
     private Path write(String yaml) throws Exception {
