@@ -59,7 +59,7 @@ public record GatewayConfig(
      * own for the connection's life (c-icap does) must have that many threads free for the gateway's replicas.
      */
     public record DlpClient(Duration timeout, Boolean debug, Integer icapConnections) {
-        public static final int MAX_ICAP_CONNECTIONS = 1024;
+        private static final int MAX_ICAP_CONNECTIONS = 1024;
 
         public DlpClient {
             timeout = Objects.requireNonNullElse(timeout, Duration.ofSeconds(5));
