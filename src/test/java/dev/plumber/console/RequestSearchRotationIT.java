@@ -22,7 +22,7 @@ import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** After a key rotation, a word search finds the rows of the old key and of the new one, and both open. */
+/** A word search finds rows written before a key rotation (which still open) or before migration V8, as new ones. */
 @Timeout(value = 2, unit = TimeUnit.MINUTES)
 class RequestSearchRotationIT {
 
