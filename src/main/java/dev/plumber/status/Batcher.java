@@ -82,6 +82,11 @@ final class Batcher<I, O> implements AutoCloseable {
         }
     }
 
+    /** Items handed over and not yet taken into a batch. */
+    int waiting() {
+        return queue.size();
+    }
+
     private void loop() {
         List<Item<I, O>> batch = new ArrayList<>(MAX_BATCH);
         while (open || !queue.isEmpty()) {

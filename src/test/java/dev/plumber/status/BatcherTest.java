@@ -18,8 +18,6 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(30)
 class BatcherTest {
     private static final Duration HELD = Duration.ofMillis(200);
-    /** Long enough for two callers started together to reach one batch on a busy machine. */
-    private static final Duration GATHER = Duration.ofSeconds(1);
 
     private record Told(int items, long queuedNanos, long nanos) {}
 
@@ -61,22 +59,38 @@ class BatcherTest {
         assertThat(waited.queuedNanos()).isGreaterThanOrEqualTo(HELD.toNanos());
     }
 
+    /** Two callers queued behind a batch under way go in the next batch together, which fails both. */
     @Test
     void aFailedBatchIsToldOnceAndFailsEveryCallerInIt() throws Exception {
+        CountDownLatch firstStarted = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
         try (Batcher<String, String> batcher = new Batcher<>(
                         "test-batcher",
                         1,
-                        2,
-                        GATHER.toNanos(),
+                        0,
+                        0,
                         inputs -> {
+                            if (inputs.contains("first")) {
+                                firstStarted.countDown();
+                                await(release);
+                                return List.of("FIRST");
+                            }
                             throw new SQLException("the database went away");
                         },
                         (items, queued, nanos) -> told.add(new Told(items, queued, nanos)));
                 ExecutorService callers = Executors.newVirtualThreadPerTaskExecutor()) {
+            Future<String> first = callers.submit(() -> batcher.submit("first"));
+            firstStarted.await();
             List<Future<String>> calls = new ArrayList<>();
             for (String input : List.of("a", "b")) {
                 calls.add(callers.submit(() -> batcher.submit(input)));
             }
+            while (batcher.waiting() < 2) {
+                Thread.sleep(1);
+            }
+            release.countDown();
+
+            assertThat(first.get()).isEqualTo("FIRST");
             for (Future<String> call : calls) {
                 assertThatThrownBy(call::get)
                         .cause()
@@ -84,7 +98,7 @@ class BatcherTest {
                         .hasMessage("the database went away");
             }
         }
-        assertThat(told).extracting(Told::items).containsExactly(2);
+        assertThat(told).extracting(Told::items).containsExactly(1, 2);
     }
 
     private static void await(CountDownLatch latch) {
