@@ -7,12 +7,14 @@ import dev.plumber.status.ContentCipher;
 import dev.plumber.status.RequestQuery;
 import dev.plumber.status.Status;
 import dev.plumber.status.StatusStore;
+import dev.plumber.testkit.Eventually;
 import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
@@ -75,14 +77,12 @@ class FilterIndexesIT {
             } finally {
                 store.close();
             }
-            // Each connection above was a backend of its own, which reported its statistics as it ended.
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while ((scans(dataSource, STATUS_INDEX) < statusScans + 2 || scans(dataSource, TYPE_INDEX) < typeScans + 2)
-                    && System.nanoTime() < deadline) {
-                Thread.sleep(100);
-            }
-            assertThat(scans(dataSource, STATUS_INDEX)).isGreaterThanOrEqualTo(statusScans + 2);
-            assertThat(scans(dataSource, TYPE_INDEX)).isGreaterThanOrEqualTo(typeScans + 2);
+            // Each connection above was a backend of its own, which reports its statistics as it ends.
+            Eventually.within(Duration.ofSeconds(30), () -> {
+                assertThat(scans(dataSource, STATUS_INDEX)).isGreaterThanOrEqualTo(statusScans + 2);
+                assertThat(scans(dataSource, TYPE_INDEX)).isGreaterThanOrEqualTo(typeScans + 2);
+                return null;
+            });
         }
     }
 

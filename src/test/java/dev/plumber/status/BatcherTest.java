@@ -3,6 +3,7 @@ package dev.plumber.status;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.plumber.testkit.Eventually;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -85,9 +86,8 @@ class BatcherTest {
             for (String input : List.of("a", "b")) {
                 calls.add(callers.submit(() -> batcher.submit(input)));
             }
-            while (batcher.waiting() < 2) {
-                Thread.sleep(1);
-            }
+            Eventually.within(
+                    Duration.ofSeconds(20), () -> assertThat(batcher.waiting()).isEqualTo(2));
             release.countDown();
 
             assertThat(first.get()).isEqualTo("FIRST");
