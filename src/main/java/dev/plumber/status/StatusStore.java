@@ -19,6 +19,7 @@ import java.util.Optional;
 import java.util.Set;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.configuration.FluentConfiguration;
 
 /**
  * The PostgreSQL status store: one row per event id; terminal decisions are written once. The delivery path's
@@ -76,12 +77,12 @@ public final class StatusStore implements AutoCloseable {
 
     /** Creates or upgrades the {@code gateway} schema. */
     public static void migrate(DataSource dataSource) {
-        Flyway.configure()
-                .dataSource(dataSource)
-                .schemas("gateway")
-                .locations("classpath:db/gateway")
-                .load()
-                .migrate();
+        migrations(dataSource).load().migrate();
+    }
+
+    /** The {@code gateway} schema's migrations on {@code dataSource}, for {@link #migrate} or up to a version. */
+    public static FluentConfiguration migrations(DataSource dataSource) {
+        return Flyway.configure().dataSource(dataSource).schemas("gateway").locations("classpath:db/gateway");
     }
 
     /**

@@ -18,7 +18,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
-import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -64,13 +63,7 @@ class RequestSearchRotationIT {
         try (EmbeddedPostgres postgres = EmbeddedPostgres.start()) {
             postgres.createDatabase("upgrade");
             DataSource dataSource = postgres.dataSource("upgrade");
-            Flyway.configure()
-                    .dataSource(dataSource)
-                    .schemas("gateway")
-                    .locations("classpath:db/gateway")
-                    .target("7")
-                    .load()
-                    .migrate();
+            StatusStore.migrations(dataSource).target("7").load().migrate();
             String[] hex = Arrays.stream(cipher.terms("invoice for the old quarter"))
                     .mapToObj(term -> "%016x".formatted(term))
                     .toArray(String[]::new);
