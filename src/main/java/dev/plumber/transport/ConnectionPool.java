@@ -121,6 +121,17 @@ final class ConnectionPool implements AutoCloseable {
         }
     }
 
+    /** How many callers wait for a slot of the size at the address. */
+    int waiting(Address address, boolean large) {
+        Route route = route(address);
+        route.lock.lock();
+        try {
+            return large ? route.largeWaiting : route.smallWaiting;
+        } finally {
+            route.lock.unlock();
+        }
+    }
+
     /**
      * An idle connection to the address, or a new one when none is idle or {@code fresh} is asked for.
      *

@@ -45,7 +45,9 @@ class BatcherTest {
             Future<String> first = callers.submit(() -> batcher.submit("first"));
             firstStarted.await();
             Future<String> second = callers.submit(() -> batcher.submit("second"));
-            Thread.sleep(HELD);
+            Eventually.within(
+                    Duration.ofSeconds(10), () -> assertThat(batcher.waiting()).isEqualTo(1));
+            Thread.sleep(HELD); // from the second's hand-over on, so it waits at least this long
             release.countDown();
 
             assertThat(first.get()).isEqualTo("FIRST");

@@ -3,6 +3,7 @@ package dev.plumber.transport;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.plumber.testkit.Eventually;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.time.Duration;
@@ -83,9 +84,12 @@ class ConnectionPoolTest {
             IcapConnection large = pool.acquire(address, false, true, deadline());
             IcapConnection small = pool.acquire(address, false, false, deadline());
             CompletableFuture<IcapConnection> smallWaiter = waiter(pool, address, false);
-            Thread.sleep(200); // the small one waits first: a first-come pool would hand it the large slot
+            // The small one waits first: a first-come pool would hand it the large slot.
+            Eventually.within(Duration.ofSeconds(5), () -> assertThat(pool.waiting(address, false))
+                    .isEqualTo(1));
             CompletableFuture<IcapConnection> largeWaiter = waiter(pool, address, true);
-            Thread.sleep(200);
+            Eventually.within(Duration.ofSeconds(5), () -> assertThat(pool.waiting(address, true))
+                    .isEqualTo(1));
 
             pool.release(address, large, true, true);
             IcapConnection nextLarge = largeWaiter.get(5, TimeUnit.SECONDS);
