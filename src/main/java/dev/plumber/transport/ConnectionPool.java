@@ -1,12 +1,15 @@
 package dev.plumber.transport;
 
 import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -19,9 +22,16 @@ import javax.net.ssl.SSLSocketFactory;
  * <p>Large requests (a body of {@link #LARGE_BODY} or more) hold at most half of an address's connections, at least
  * one, so that messages keep flowing while large files stream; a slot a request of one size gives back goes first to
  * a waiter of the same size, so neither starves the other.
+ *
+ * <p>The connection used last is reused first, and one left idle for {@link #IDLE_TIMEOUT} is closed: a burst's extra
+ * connections go once the load falls, and so do those to an address the settings no longer name. An ICAP server may
+ * hold a worker for every open connection — c-icap gives each a thread of one child for its whole life — so idle
+ * ones kept open would take workers from other clients.
  */
 final class ConnectionPool implements AutoCloseable {
     static final long LARGE_BODY = 1 << 20;
+    /** As long as Squid keeps an idle connection to a server ({@code server_idle_pconn_timeout}'s default). */
+    static final Duration IDLE_TIMEOUT = Duration.ofMinutes(1);
 
     /** An ICAP server address; TLS settings are part of it so that a settings change never reuses old sockets. */
     record Address(String host, int port, TlsSettings tls) {}
@@ -78,13 +88,40 @@ final class ConnectionPool implements AutoCloseable {
     private final int maxPerAddress;
     private final Map<Address, Route> routes = new ConcurrentHashMap<>();
     private final Map<TlsSettings, SSLSocketFactory> tlsFactories = new ConcurrentHashMap<>();
+    private final long idleTimeoutNanos;
+    private final ScheduledExecutorService sweeper = Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().name("plumber-icap-idle").daemon().factory());
     private volatile boolean closed;
 
     ConnectionPool(int maxPerAddress) {
+        this(maxPerAddress, IDLE_TIMEOUT);
+    }
+
+    ConnectionPool(int maxPerAddress, Duration idleTimeout) {
         if (maxPerAddress < 1) {
             throw new IllegalArgumentException("at least one connection per address, got " + maxPerAddress);
         }
         this.maxPerAddress = maxPerAddress;
+        this.idleTimeoutNanos = idleTimeout.toNanos();
+        long sweepEvery = Math.max(1, idleTimeoutNanos / 4);
+        sweeper.scheduleWithFixedDelay(this::closeIdle, sweepEvery, sweepEvery, TimeUnit.NANOSECONDS);
+    }
+
+    /** Closes the connections that have been idle longer than the idle timeout; the oldest idle are last in line. */
+    private void closeIdle() {
+        long now = System.nanoTime();
+        for (Route route : routes.values()) {
+            List<IcapConnection> expired = new ArrayList<>();
+            route.lock.lock();
+            try {
+                while (!route.idle.isEmpty() && now - route.idle.peekLast().idleSince() > idleTimeoutNanos) {
+                    expired.add(route.idle.pollLast());
+                }
+            } finally {
+                route.lock.unlock();
+            }
+            expired.forEach(IcapConnection::close);
+        }
     }
 
     /**
@@ -247,6 +284,7 @@ final class ConnectionPool implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
+        sweeper.shutdownNow();
         for (Route route : routes.values()) {
             List<IcapConnection> idle;
             route.lock.lock();

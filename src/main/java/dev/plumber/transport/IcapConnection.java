@@ -107,6 +107,11 @@ final class IcapConnection implements AutoCloseable {
         idleSinceNanos = System.nanoTime();
     }
 
+    /** When the connection last went back to the pool, in {@link System#nanoTime()}. */
+    long idleSince() {
+        return idleSinceNanos;
+    }
+
     /** True when the connection may carry another exchange: nothing unread, and the peer has not closed it. */
     boolean idleAndOpen() {
         if (socket.isClosed() || decoder.hasBufferedBytes()) {

@@ -102,6 +102,51 @@ class ConnectionPoolTest {
         }
     }
 
+    @Test
+    void aConnectionIdleLongerThanTheIdleTimeoutIsClosedWhileTheOneInUseStays() throws Exception {
+        try (Listener listener = new Listener();
+                ConnectionPool pool = new ConnectionPool(4, Duration.ofSeconds(1))) {
+            ConnectionPool.Address address = new ConnectionPool.Address("127.0.0.1", listener.port(), null);
+            IcapConnection spare = pool.acquire(address, false, false, deadline());
+            IcapConnection used = pool.acquire(address, false, false, deadline());
+            pool.release(address, spare, false, true);
+            pool.release(address, used, false, true);
+
+            // A light load: one call at a time, each taking the connection given back last.
+            long until = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            while (!spare.isClosed() && System.nanoTime() < until) {
+                IcapConnection next = pool.acquire(address, false, false, deadline());
+                assertThat(next).isSameAs(used);
+                Thread.sleep(100);
+                pool.release(address, next, false, true);
+            }
+
+            assertThat(spare.isClosed())
+                    .as("the connection no call needed is closed")
+                    .isTrue();
+            assertThat(used.isClosed()).isFalse();
+            assertThat(listener.accepted).hasSize(2);
+        }
+    }
+
+    @Test
+    void aPoolLeftIdleClosesEveryConnectionAndOpensNewOnesWhenCallsComeBack() throws Exception {
+        try (Listener listener = new Listener();
+                ConnectionPool pool = new ConnectionPool(4, Duration.ofMillis(500))) {
+            ConnectionPool.Address address = new ConnectionPool.Address("127.0.0.1", listener.port(), null);
+            List<IcapConnection> first = List.of(
+                    pool.acquire(address, false, false, deadline()), pool.acquire(address, false, false, deadline()));
+            first.forEach(c -> pool.release(address, c, false, true));
+
+            Eventually.within(Duration.ofSeconds(10), () -> assertThat(first).allMatch(IcapConnection::isClosed));
+
+            IcapConnection again = pool.acquire(address, false, false, deadline());
+            assertThat(again.isClosed()).isFalse();
+            assertThat(listener.accepted).hasSize(3);
+            pool.release(address, again, false, true);
+        }
+    }
+
     private static CompletableFuture<IcapConnection> waiter(
             ConnectionPool pool, ConnectionPool.Address address, boolean large) {
         CompletableFuture<IcapConnection> got = new CompletableFuture<>();
