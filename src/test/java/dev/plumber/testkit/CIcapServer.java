@@ -12,7 +12,10 @@ import java.nio.file.attribute.UserPrincipal;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -44,6 +47,14 @@ public final class CIcapServer implements AutoCloseable {
 
     /** Starts c-icap and waits until it accepts connections. */
     public static CIcapServer start() throws IOException, InterruptedException {
+        return start(Map.of());
+    }
+
+    /**
+     * Starts c-icap with some directives of {@code icap/c-icap.conf} set otherwise (by name, e.g. {@code
+     * ThreadsPerChild} to {@code 2}) and waits until it accepts connections.
+     */
+    public static CIcapServer start(Map<String, String> directives) throws IOException, InterruptedException {
         if (!Files.isExecutable(BINARY) || !Files.exists(MODULE)) {
             throw new IllegalStateException("c-icap is not installed: run 'apt-get install -y c-icap "
                     + "libc-icap-mod-contentfiltering' (Debian packages c-icap, libc-icap-mod-contentfiltering)");
@@ -59,6 +70,14 @@ public final class CIcapServer implements AutoCloseable {
                 .replace("@DIR@", dir.toString())
                 .replace("@PORT@", Integer.toString(port))
                 .replace("@TLS@", tls);
+        for (Map.Entry<String, String> directive : directives.entrySet()) {
+            Pattern line = Pattern.compile("(?m)^" + Pattern.quote(directive.getKey()) + " .*$");
+            if (!line.matcher(config).find()) {
+                throw new IllegalArgumentException("no " + directive.getKey() + " line in " + template);
+            }
+            config = line.matcher(config)
+                    .replaceAll(Matcher.quoteReplacement(directive.getKey() + " " + directive.getValue()));
+        }
         Path configFile = dir.resolve("c-icap.conf");
         Files.writeString(configFile, config, StandardCharsets.UTF_8);
 
