@@ -32,6 +32,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -52,10 +53,14 @@ class GatewayPipelineIT {
     private static final ScriptedDlp dlp = new ScriptedDlp();
     private static String token;
 
-    /** Blocks texts containing "secret"; fails transiently while a message's countdown lasts. */
+    /**
+     * Blocks texts containing "secret"; fails transiently while a message's countdown lasts; holds a call on a text
+     * starting with "slow" until the test lets it go.
+     */
     static final class ScriptedDlp implements DlpSender {
         final List<UUID> calls = new CopyOnWriteArrayList<>();
         final Map<String, AtomicInteger> transientFailures = new ConcurrentHashMap<>();
+        final CountDownLatch slowCalls = new CountDownLatch(1);
 
         @Override
         public Verdict send(DlpEvent event, DlpSettings settings) throws DeliveryException {
@@ -67,7 +72,8 @@ class GatewayPipelineIT {
             }
             if (text.startsWith("slow")) {
                 try {
-                    Thread.sleep(1_500);
+                    // Bounded, so a test that fails before letting go does not hold the gateway's close.
+                    slowCalls.await(2, TimeUnit.MINUTES);
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 }
@@ -205,23 +211,29 @@ class GatewayPipelineIT {
     void eventsPolledWhileAnotherBatchIsInFlightAreAllDecided() throws Exception {
         MessageEvent slow = message("c-5", "slow one");
         send(slow);
-        // A call running longer than a moment shows as SENDING while it runs, its attempt counted.
-        JsonNode sending = awaitStatus(slow.id(), "SENDING");
-        assertThat(sending.get("attempts").asInt()).isEqualTo(1);
         List<MessageEvent> others = new java.util.ArrayList<>();
-        for (int i = 0; i < 6; i++) {
-            MessageEvent other = message("c-other-" + i, "meanwhile " + i);
-            others.add(other);
-            send(other);
+        try {
+            // A call running longer than a moment shows as SENDING while it runs, its attempt counted. The call is
+            // held until the test has seen that, rather than lasting a fixed time a loaded machine could outrun.
+            JsonNode sending = awaitStatus(slow.id(), "SENDING");
+            assertThat(sending.get("attempts").asInt()).isEqualTo(1);
+            for (int i = 0; i < 6; i++) {
+                MessageEvent other = message("c-other-" + i, "meanwhile " + i);
+                others.add(other);
+                send(other);
+            }
+            // Other chats are decided while the slow call is still in flight.
+            for (MessageEvent other : others) {
+                awaitStatus(other.id(), "ALLOWED");
+            }
+        } finally {
+            dlp.slowCalls.countDown();
         }
         awaitStatus(slow.id(), "ALLOWED");
         MessageEvent later = message("c-5", "later on the same chat");
         send(later);
 
         awaitStatus(later.id(), "ALLOWED");
-        for (MessageEvent other : others) {
-            awaitStatus(other.id(), "ALLOWED");
-        }
         assertThat(awaitStatus(slow.id(), "ALLOWED").get("attempts").asInt()).isEqualTo(1);
         List<ConsumerRecord<byte[], byte[]>> published =
                 KafkaTopics.read(kafka.bootstrapServers(), "dlp.status", 1_000, Duration.ofSeconds(5));
