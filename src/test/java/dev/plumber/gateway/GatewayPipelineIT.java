@@ -136,12 +136,16 @@ class GatewayPipelineIT {
         assertThat(allowed.get("attempts").asInt()).isEqualTo(1);
         assertThat(blocked.get("reason").asText()).contains("X-Block-Reason: secret");
         assertThat(blocked.get("chat").asText()).isEqualTo("c-1");
-        List<String> published =
-                KafkaTopics.read(kafka.bootstrapServers(), "dlp.status", 100, Duration.ofSeconds(5)).stream()
-                        .map(r -> new String(r.value(), StandardCharsets.UTF_8))
-                        .filter(v -> v.contains(secret.id().toString()))
-                        .toList();
-        assertThat(published).anySatisfy(v -> assertThat(v).contains("\"status\":\"BLOCKED\""));
+        // The status reaches the topic after the store has it: read again until it is there.
+        Eventually.within(Duration.ofSeconds(30), () -> {
+            List<String> published =
+                    KafkaTopics.read(kafka.bootstrapServers(), "dlp.status", 100, Duration.ofSeconds(5)).stream()
+                            .map(r -> new String(r.value(), StandardCharsets.UTF_8))
+                            .filter(v -> v.contains(secret.id().toString()))
+                            .toList();
+            assertThat(published).anySatisfy(v -> assertThat(v).contains("\"status\":\"BLOCKED\""));
+            return null;
+        });
     }
 
     @Test
@@ -175,9 +179,12 @@ class GatewayPipelineIT {
         JsonNode failed = awaitStatus(bad.id(), "FAILED");
 
         assertThat(failed.get("reason").asText()).contains("ICAP 400");
-        assertThat(KafkaTopics.read(kafka.bootstrapServers(), "dlp.requests.dlq", 100, Duration.ofSeconds(5)))
-                .anySatisfy(r -> assertThat(new String(r.value(), StandardCharsets.UTF_8))
-                        .contains(bad.id().toString()));
+        Eventually.within(Duration.ofSeconds(30), () -> {
+            assertThat(KafkaTopics.read(kafka.bootstrapServers(), "dlp.requests.dlq", 100, Duration.ofSeconds(5)))
+                    .anySatisfy(r -> assertThat(new String(r.value(), StandardCharsets.UTF_8))
+                            .contains(bad.id().toString()));
+            return null;
+        });
     }
 
     @Test
@@ -235,11 +242,15 @@ class GatewayPipelineIT {
 
         awaitStatus(later.id(), "ALLOWED");
         assertThat(awaitStatus(slow.id(), "ALLOWED").get("attempts").asInt()).isEqualTo(1);
-        List<ConsumerRecord<byte[], byte[]>> published =
-                KafkaTopics.read(kafka.bootstrapServers(), "dlp.status", 1_000, Duration.ofSeconds(5));
-        assertThat(statuses(published, slow.id())).containsExactly("SENDING", "ALLOWED");
-        // One answered at once has one status write, its outcome.
-        assertThat(statuses(published, later.id())).containsExactly("ALLOWED");
+        // The statuses reach the topic after the store has them: read again until both outcomes are there.
+        Eventually.within(Duration.ofSeconds(30), () -> {
+            List<ConsumerRecord<byte[], byte[]>> published =
+                    KafkaTopics.read(kafka.bootstrapServers(), "dlp.status", 1_000, Duration.ofSeconds(5));
+            assertThat(statuses(published, slow.id())).containsExactly("SENDING", "ALLOWED");
+            // One answered at once has one status write, its outcome.
+            assertThat(statuses(published, later.id())).containsExactly("ALLOWED");
+            return null;
+        });
     }
 
     /** The statuses published for an event, in order. */
