@@ -4,10 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.plumber.testkit.EtcdServer;
 import dev.plumber.testkit.TcpProxy;
+import io.etcd.jetcd.Client;
+import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
@@ -87,15 +90,15 @@ class EtcdDlpSettingsSourceIT {
     @Test
     void appliesALiveChangeAndTellsListeners() throws InterruptedException {
         writeIcap("icap://first:1344/request");
-        try (EtcdDlpSettingsSource source = start("development")) {
-            BlockingQueue<DlpSettings> applied = new LinkedBlockingQueue<>();
-            source.addListener(applied::add);
-            awaitThat(() -> source.current().isPresent(), "settings read");
-            applied.clear();
+        BlockingQueue<DlpSettings> applied = new LinkedBlockingQueue<>();
+        try (EtcdDlpSettingsSource source = startListening(applied, "development")) {
+            DlpSettings first = applied.poll(30, TimeUnit.SECONDS);
+            assertThat(first).isNotNull();
+            assertThat(first.address()).isEqualTo("icap://first:1344/request");
 
             etcd.put(DEVELOPMENT + "address", "icap://second:1344/request");
 
-            DlpSettings next = applied.poll(5, TimeUnit.SECONDS);
+            DlpSettings next = applied.poll(30, TimeUnit.SECONDS);
             assertThat(next).isNotNull();
             assertThat(next.address()).isEqualTo("icap://second:1344/request");
             assertThat(source.current()).contains(next);
@@ -110,11 +113,9 @@ class EtcdDlpSettingsSourceIT {
     @Test
     void rejectsAnInvalidChangeAndKeepsTheLastValidSettings() throws InterruptedException {
         writeIcap("icap://good:1344/request");
-        try (EtcdDlpSettingsSource source = start("development")) {
-            BlockingQueue<DlpSettings> applied = new LinkedBlockingQueue<>();
-            source.addListener(applied::add);
-            awaitThat(() -> source.current().isPresent(), "settings read");
-            applied.clear();
+        BlockingQueue<DlpSettings> applied = new LinkedBlockingQueue<>();
+        try (EtcdDlpSettingsSource source = startListening(applied, "development")) {
+            assertThat(applied.poll(30, TimeUnit.SECONDS)).as("settings read").isNotNull();
 
             etcd.put(DEVELOPMENT + "system", "foo");
 
@@ -126,7 +127,7 @@ class EtcdDlpSettingsSourceIT {
 
             etcd.put(DEVELOPMENT + "system", "icap");
             etcd.put(DEVELOPMENT + "address", "icap://fixed:1344/request");
-            assertThat(applied.poll(5, TimeUnit.SECONDS)).isNotNull();
+            assertThat(applied.poll(30, TimeUnit.SECONDS)).isNotNull();
             awaitThat(() -> source.current().orElseThrow().address().equals("icap://fixed:1344/request"), "fixed");
             assertThat(source.problem()).isNull();
         }
@@ -267,6 +268,26 @@ class EtcdDlpSettingsSourceIT {
     private static EtcdDlpSettingsSource startAt(String endpoint, String... prefixes) {
         return EtcdDlpSettingsSource.start(
                 new GatewayConfig.Etcd(List.of(endpoint), List.of(prefixes), Duration.ofSeconds(2), null, null), FAST);
+    }
+
+    /**
+     * A source whose listener is in place before its first read. Added after {@link #start}, a listener may or may
+     * not hear of that read: {@code current()} shows new settings a moment before the listeners hear of them.
+     */
+    private static EtcdDlpSettingsSource startListening(BlockingQueue<DlpSettings> applied, String... prefixes) {
+        EtcdDlpSettingsSource source = new EtcdDlpSettingsSource(
+                Client.builder()
+                        .endpoints(URI.create(etcd.endpoint()))
+                        .connectTimeout(Duration.ofSeconds(2))
+                        .build(),
+                List.of(prefixes),
+                Duration.ofSeconds(2),
+                FAST,
+                Executors.newSingleThreadScheduledExecutor(),
+                etcd.endpoint());
+        source.addListener(applied::add);
+        source.begin();
+        return source;
     }
 
     private static void awaitThat(BooleanSupplier condition, String what) {
