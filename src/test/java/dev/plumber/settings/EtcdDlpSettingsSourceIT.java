@@ -291,7 +291,7 @@ class EtcdDlpSettingsSourceIT {
     }
 
     private static void awaitThat(BooleanSupplier condition, String what) {
-        Instant deadline = Instant.now().plusSeconds(20);
+        Instant deadline = Instant.now().plusSeconds(30);
         while (!condition.getAsBoolean()) {
             if (Instant.now().isAfter(deadline)) {
                 throw new AssertionError("timed out waiting: " + what);
