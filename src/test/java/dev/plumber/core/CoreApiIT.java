@@ -700,7 +700,7 @@ class CoreApiIT {
                     (MessageEvent) EventCodec.decode(records.getFirst().value());
             assertThat(event.mid()).isEqualTo(mid);
             assertThat(event.text()).isEqualTo("while kafka is down");
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
             while (pendingEvents(setup) > 0 && System.nanoTime() < deadline) {
                 Thread.sleep(50);
             }
