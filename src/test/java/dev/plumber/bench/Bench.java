@@ -25,13 +25,15 @@ public final class Bench {
     private static final String USAGE =
             """
             usage: scripts/bench [--mix small,files100k,files10m,file1g] [--events N] [--service echo|filter]
-                                 [--connections 16] [--concurrency 64] [--gateway-heap SIZE] [--jfr]
+                                 [--connections 16] [--concurrency 64] [--gateway-heap SIZE]
+                                 [--gateway-jvm 'OPTION ...'] [--jfr]
               --mix          work mixes to run, in order (default: small)
               --events       events per mix (default: small 100000, files100k 20000, files10m 5000, file1g 1)
               --service      c-icap's echo service, or its content filter (a regex DLP that really looks)
               --connections  ICAP connections of the ceiling's client (the gateway's pool is 16)
               --concurrency  the ceiling's concurrent calls (the gateway's bulkhead is 64)
               --gateway-heap the gateway's -Xmx for every mix (default: 256m, 128m for file1g)
+              --gateway-jvm  more options for the gateway's JVM, separated by spaces (e.g. '-XX:+UseSerialGC')
               --jfr          record the gateway's and the ceiling's timed phases with Java Flight Recorder into
                              target/bench/gateway-<mix>.jfr and ceiling-<mix>.jfr
             """;
@@ -46,6 +48,7 @@ public final class Bench {
         int concurrency = 64;
         boolean jfr = false;
         String gatewayHeap = null;
+        List<String> gatewayJvm = List.of();
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--mix" ->
@@ -58,6 +61,7 @@ public final class Bench {
                 case "--concurrency" -> concurrency = Integer.parseInt(args[++i]);
                 case "--jfr" -> jfr = true;
                 case "--gateway-heap" -> gatewayHeap = args[++i];
+                case "--gateway-jvm" -> gatewayJvm = List.of(args[++i].trim().split("\\s+"));
                 default -> {
                     System.err.print(USAGE);
                     System.exit(args[i].equals("--help") ? 0 : 2);
@@ -102,6 +106,7 @@ public final class Bench {
                                 scratch,
                                 service,
                                 files.url(),
+                                gatewayJvm,
                                 jfr)
                         .run(n);
                 System.err.printf("bench: %s, ceiling ...%n", mix.name());
@@ -125,7 +130,7 @@ public final class Bench {
                 + ".json");
         new ObjectMapper()
                 .enable(SerializationFeature.INDENT_OUTPUT)
-                .writeValue(json.toFile(), json(rows, serviceName, connections, concurrency));
+                .writeValue(json.toFile(), json(rows, serviceName, connections, concurrency, gatewayJvm));
         System.out.println("written " + json);
     }
 
@@ -282,10 +287,12 @@ public final class Bench {
         return ms;
     }
 
-    private static Map<String, Object> json(List<Row> rows, String service, int connections, int concurrency) {
+    private static Map<String, Object> json(
+            List<Row> rows, String service, int connections, int concurrency, List<String> gatewayJvm) {
         Map<String, Object> root = new LinkedHashMap<>();
         root.put("time", Instant.now().toString());
         root.put("service", service);
+        root.put("gatewayJvmOptions", gatewayJvm);
         root.put("cores", Runtime.getRuntime().availableProcessors());
         root.put("ceilingConnections", connections);
         root.put("ceilingConcurrency", concurrency);

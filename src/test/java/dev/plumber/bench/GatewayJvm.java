@@ -43,8 +43,14 @@ final class GatewayJvm implements AutoCloseable {
         this.log = log;
     }
 
-    /** Starts the gateway with {@code plumberYml} and the DLP settings file and waits until it is ready. */
-    static GatewayJvm start(String name, Path dir, String plumberYml, Path settings, String heap) throws Exception {
+    /**
+     * Starts the gateway with {@code plumberYml} and the DLP settings file and waits until it is ready.
+     *
+     * @param jvmOptions more options for its JVM, after the heap's
+     */
+    static GatewayJvm start(
+            String name, Path dir, String plumberYml, Path settings, String heap, List<String> jvmOptions)
+            throws Exception {
         int port = FreePorts.one();
         Path config = dir.resolve("plumber-" + name + ".yml");
         Files.writeString(config, plumberYml);
@@ -55,6 +61,7 @@ final class GatewayJvm implements AutoCloseable {
                 ProcessHandle.current().info().command().orElse("java"),
                 "-Xmx" + heap,
                 "-Xlog:gc:file=" + gcLog + ":utctime,uptime"));
+        command.addAll(jvmOptions);
         if (Runtime.version().feature() >= 24) {
             command.add("--sun-misc-unsafe-memory-access=allow"); // Kafka's and protobuf's, not ours
         }

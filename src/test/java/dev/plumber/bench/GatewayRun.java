@@ -106,6 +106,7 @@ final class GatewayRun {
     private final Path dir;
     private final URI service;
     private final String filesUrl;
+    private final List<String> jvmOptions;
     private final boolean jfr;
 
     GatewayRun(
@@ -116,6 +117,7 @@ final class GatewayRun {
             Path dir,
             URI service,
             String filesUrl,
+            List<String> jvmOptions,
             boolean jfr) {
         this.mix = mix;
         this.name = name;
@@ -124,6 +126,7 @@ final class GatewayRun {
         this.dir = dir;
         this.service = service;
         this.filesUrl = filesUrl;
+        this.jvmOptions = jvmOptions;
         this.jfr = jfr;
     }
 
@@ -155,7 +158,7 @@ final class GatewayRun {
                                 postgres.user(),
                                 filesUrl,
                                 dlpTimeout.toSeconds());
-        try (GatewayJvm gateway = GatewayJvm.start(name, dir, yml, settings, mix.gatewayHeap());
+        try (GatewayJvm gateway = GatewayJvm.start(name, dir, yml, settings, mix.gatewayHeap(), jvmOptions);
                 KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerProperties(5));
                 Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
             long produced = 0;

@@ -49,7 +49,11 @@ class HelmChartTest {
         JsonNode gateway = pod.path("containers").get(0);
         assertThat(texts(gateway.path("command")))
                 .containsSubsequence(
-                        "java", "-Dlogback.configurationFile=logback-json.xml", "-jar", "/app/plumber.jar");
+                        "java",
+                        "-XX:+UseG1GC",
+                        "-Dlogback.configurationFile=logback-json.xml",
+                        "-jar",
+                        "/app/plumber.jar");
         assertThat(texts(gateway.path("args"))).containsExactly("gateway", "--config", "/etc/plumber/plumber.yml");
         assertThat(gateway.at("/ports/0/containerPort").asInt()).isEqualTo(8081);
         assertThat(gateway.at("/livenessProbe/httpGet/path").asText()).isEqualTo("/health/live");
