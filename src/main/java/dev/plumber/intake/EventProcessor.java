@@ -41,7 +41,7 @@ public final class EventProcessor implements RecordHandler {
     /** How long a DLP call runs before its SENDING status is written; most calls are answered well before. */
     private static final Duration SENDING_AFTER = Duration.ofMillis(50);
 
-    /** Event ids decided here that are remembered, so that one produced twice is not sent twice (about 6 MiB of heap). */
+    /** Event ids decided here that are remembered, so that one produced twice is not sent twice (2 MiB of heap). */
     private static final int RECENT_IDS = 1 << 16;
 
     /** What became of a record: done (terminal and durable) or to be tried again after a pause. */
