@@ -126,6 +126,13 @@ public final class EtcdDlpSettingsSource implements DlpSettingsSource {
      * @throws IllegalArgumentException if the configuration itself is wrong (no endpoints, no {@code http://})
      */
     public static EtcdDlpSettingsSource start(GatewayConfig.Etcd config, Backoff backoff) {
+        EtcdDlpSettingsSource source = create(config, backoff);
+        source.begin();
+        return source;
+    }
+
+    /** The source {@link #start} starts, not reading yet: a listener added before {@link #begin()} hears every read. */
+    static EtcdDlpSettingsSource create(GatewayConfig.Etcd config, Backoff backoff) {
         if (config.endpoints().isEmpty()) {
             throw new IllegalArgumentException("etcd.endpoints is empty");
         }
@@ -140,10 +147,8 @@ public final class EtcdDlpSettingsSource implements DlpSettingsSource {
             thread.setDaemon(true);
             return thread;
         });
-        EtcdDlpSettingsSource source = new EtcdDlpSettingsSource(
+        return new EtcdDlpSettingsSource(
                 builder.build(), config.prefixes(), config.timeout(), backoff, scheduler, uris.toString());
-        source.begin();
-        return source;
     }
 
     /** Starts the first read; later work schedules itself. */

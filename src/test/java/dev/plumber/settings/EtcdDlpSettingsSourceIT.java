@@ -4,13 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.plumber.testkit.EtcdServer;
 import dev.plumber.testkit.TcpProxy;
-import io.etcd.jetcd.Client;
-import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
@@ -266,8 +263,7 @@ class EtcdDlpSettingsSourceIT {
     }
 
     private static EtcdDlpSettingsSource startAt(String endpoint, String... prefixes) {
-        return EtcdDlpSettingsSource.start(
-                new GatewayConfig.Etcd(List.of(endpoint), List.of(prefixes), Duration.ofSeconds(2), null, null), FAST);
+        return EtcdDlpSettingsSource.start(config(endpoint, prefixes), FAST);
     }
 
     /**
@@ -275,19 +271,14 @@ class EtcdDlpSettingsSourceIT {
      * not hear of that read: {@code current()} shows new settings a moment before the listeners hear of them.
      */
     private static EtcdDlpSettingsSource startListening(BlockingQueue<DlpSettings> applied, String... prefixes) {
-        EtcdDlpSettingsSource source = new EtcdDlpSettingsSource(
-                Client.builder()
-                        .endpoints(URI.create(etcd.endpoint()))
-                        .connectTimeout(Duration.ofSeconds(2))
-                        .build(),
-                List.of(prefixes),
-                Duration.ofSeconds(2),
-                FAST,
-                Executors.newSingleThreadScheduledExecutor(),
-                etcd.endpoint());
+        EtcdDlpSettingsSource source = EtcdDlpSettingsSource.create(config(etcd.endpoint(), prefixes), FAST);
         source.addListener(applied::add);
         source.begin();
         return source;
+    }
+
+    private static GatewayConfig.Etcd config(String endpoint, String... prefixes) {
+        return new GatewayConfig.Etcd(List.of(endpoint), List.of(prefixes), Duration.ofSeconds(2), null, null);
     }
 
     private static void awaitThat(BooleanSupplier condition, String what) {
