@@ -2,10 +2,11 @@ package dev.plumber.transport;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.plumber.icap.IcapEncoder;
+import dev.plumber.icap.IcapRequest;
 import dev.plumber.icap.IcapResponse;
 import dev.plumber.testkit.CIcapServer;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -49,11 +50,8 @@ class IdleConnectionsCIcapIT {
 
     private static IcapResponse options(CIcapServer cicap, IcapConnection connection, Duration timeout)
             throws IOException {
-        String request = "OPTIONS " + cicap.echoServiceUri() + " ICAP/1.0\r\n"
-                + "Host: 127.0.0.1:" + cicap.port() + "\r\n"
-                + "Encapsulated: null-body=0\r\n\r\n";
         connection.beginExchange();
-        connection.out.write(request.getBytes(StandardCharsets.US_ASCII));
+        connection.out.write(IcapEncoder.encodeHead(IcapRequest.options(cicap.echoServiceUri())));
         connection.out.flush();
         return connection.readResponse(Deadline.after(timeout));
     }
