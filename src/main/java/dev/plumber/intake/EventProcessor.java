@@ -38,8 +38,8 @@ import org.slf4j.LoggerFactory;
 public final class EventProcessor implements RecordHandler {
     private static final Logger log = LoggerFactory.getLogger(EventProcessor.class);
 
-    /** How long a DLP call runs before its SENDING status is written; most calls are answered well before. */
-    private static final Duration SENDING_AFTER = Duration.ofMillis(50);
+    /** How long a DLP call runs before its SENDING status is written: most calls are answered well before. */
+    public static final Duration SENDING_AFTER = Duration.ofMillis(50);
 
     /** Event ids decided here that are remembered, so that one produced twice is not sent twice (2 MiB of heap). */
     private static final int RECENT_IDS = 1 << 16;
@@ -57,6 +57,7 @@ public final class EventProcessor implements RecordHandler {
     private final DlpSettingsSource settings;
     private final Meters meters;
     private final Clock clock;
+    private final Duration sendingAfter;
     private final RecentIds recentlyDecided = new RecentIds(RECENT_IDS);
 
     public EventProcessor(
@@ -66,7 +67,8 @@ public final class EventProcessor implements RecordHandler {
             DeliveryPolicy policy,
             DlpSettingsSource settings,
             Meters meters,
-            Clock clock) {
+            Clock clock,
+            Duration sendingAfter) {
         this.store = store;
         this.publisher = publisher;
         this.deadLetters = deadLetters;
@@ -74,6 +76,7 @@ public final class EventProcessor implements RecordHandler {
         this.settings = settings;
         this.meters = meters;
         this.clock = clock;
+        this.sendingAfter = sendingAfter;
     }
 
     /** Never throws: any failure of our own infrastructure (database, broker) means "try again later". */
@@ -154,7 +157,7 @@ public final class EventProcessor implements RecordHandler {
         DlpSettings dlp = current.get();
         String system = dlp.system().key();
         String address = dlp.address();
-        SendingMark sending = new SendingMark(() -> write(event, at, Change.sending(system, address)));
+        SendingMark sending = new SendingMark(() -> write(event, at, Change.sending(system, address)), sendingAfter);
         Change outcome;
         boolean sendingWritten;
         try {
@@ -224,7 +227,7 @@ public final class EventProcessor implements RecordHandler {
     }
 
     /**
-     * The SENDING status of a DLP call that takes long. A call answered within {@link #SENDING_AFTER} of getting its
+     * The SENDING status of a DLP call that takes long. A call answered within {@code sendingAfter} of getting its
      * slot leaves one status write, its outcome, rather than two; one that takes longer has its SENDING row and status
      * record written while it runs, on a virtual thread of its own. The time an event waits for a slot does not count:
      * it is not in flight yet, and under a burst a SENDING write for each waiting event only added to the load.
@@ -238,13 +241,15 @@ public final class EventProcessor implements RecordHandler {
         private static final ScheduledThreadPoolExecutor TIMERS = timers();
 
         private final Callable<Boolean> write;
+        private final Duration after;
         private final AtomicBoolean claimed = new AtomicBoolean();
         private final CompletableFuture<Boolean> written = new CompletableFuture<>();
         /** Set by {@link #start} and read by {@link #settle}, both on the thread that makes the call. */
         private ScheduledFuture<?> timer;
 
-        SendingMark(Callable<Boolean> write) {
+        SendingMark(Callable<Boolean> write, Duration after) {
             this.write = write;
+            this.after = after;
         }
 
         private static ScheduledThreadPoolExecutor timers() {
@@ -255,12 +260,10 @@ public final class EventProcessor implements RecordHandler {
             return timers;
         }
 
-        /** The call is in flight: its SENDING status is written unless it is over within {@link #SENDING_AFTER}. */
+        /** The call is in flight: its SENDING status is written unless it is over within {@code after}. */
         void start() {
             timer = TIMERS.schedule(
-                    () -> Thread.startVirtualThread(this::writeUnlessOver),
-                    SENDING_AFTER.toNanos(),
-                    TimeUnit.NANOSECONDS);
+                    () -> Thread.startVirtualThread(this::writeUnlessOver), after.toNanos(), TimeUnit.NANOSECONDS);
         }
 
         private void writeUnlessOver() {

@@ -22,6 +22,7 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.UUID;
@@ -94,7 +95,8 @@ final class ConsoleFixture implements AutoCloseable {
                 config,
                 DlpSettingsSource.fixed(settings),
                 Map.of(DlpSystem.ICAP, new ScriptedDlp()),
-                new PasswordHasher(1_000));
+                new PasswordHasher(1_000),
+                Duration.ofSeconds(1)); // the console test checks that an instant call shows no SENDING
         gateway.consoleAccounts().create("auditor@it.local", PASSWORD, dev.plumber.api.ConsoleAccounts.Role.AUDITOR);
     }
 

@@ -103,7 +103,10 @@ class GatewayPipelineIT {
                 new GatewayConfig.Console(new GatewayConfig.Account("admin@it.local", "pw")));
         DlpSettings settings = DlpSettings.fromMap(Map.of("system", "icap", "address", "icap://127.0.0.1:1/request"));
         DlpSettingsSource source = DlpSettingsSource.fixed(settings);
-        gateway = Gateway.start(config, source, Map.of(DlpSystem.ICAP, dlp), new PasswordHasher(1_000));
+        // SENDING after a second, not 50 ms: the test counts an instant call's status writes, which a stall of the
+        // machine in the middle of the call must not turn into two.
+        gateway = Gateway.start(
+                config, source, Map.of(DlpSystem.ICAP, dlp), new PasswordHasher(1_000), Duration.ofSeconds(1));
         token = JSON.readTree(post("/api/v1/login", "{\"email\":\"admin@it.local\",\"password\":\"pw\"}"))
                 .get("token")
                 .asText();
