@@ -19,7 +19,8 @@ import java.util.Map;
 /**
  * The end-to-end benchmark ({@code scripts/bench}): real Kafka, PostgreSQL and c-icap, the gateway in its own JVM,
  * and the ceiling — our ICAP client alone against the same service — measured back to back in the same run. Prints a
- * table and writes {@code target/bench/<timestamp>.json}.
+ * table and writes {@code target/bench/<timestamp>.json}; the run's logs, latency files and recordings go to {@code
+ * target/bench/<timestamp>/}.
  */
 public final class Bench {
     private static final String USAGE =
@@ -35,7 +36,7 @@ public final class Bench {
               --gateway-heap the gateway's -Xmx for every mix (default: 256m, 128m for file1g)
               --gateway-jvm  more options for the gateway's JVM, separated by spaces (e.g. '-XX:+UseSerialGC')
               --jfr          record the gateway's and the ceiling's timed phases with Java Flight Recorder into
-                             target/bench/gateway-<mix>.jfr and ceiling-<mix>.jfr
+                             gateway-<mix>.jfr and ceiling-<mix>.jfr in the run's folder, target/bench/<timestamp>/
             """;
 
     private Bench() {}
@@ -73,8 +74,12 @@ public final class Bench {
             System.exit(2);
         }
         Path out = Path.of("target", "bench").toAbsolutePath();
-        Files.createDirectories(out);
-        Path scratch = Files.createTempDirectory("plumber-bench-");
+        String stamp = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'")
+                .withZone(ZoneOffset.UTC)
+                .format(Instant.now());
+        // The run's configuration, logs, latency files and recordings, kept for a closer look beside its JSON.
+        Path run = Files.createDirectories(out.resolve(stamp));
+        System.err.println("bench: logs, latency files and recordings in " + run);
         List<Row> rows = new ArrayList<>();
         // PostgreSQL's files in memory where the machine has a memory file system: the benchmark measures the
         // gateway, not how this VM's disk journal stalls a write now and then (it did, for 100-600 ms at a time).
@@ -85,7 +90,7 @@ public final class Bench {
         try (EmbeddedPostgres postgres = EmbeddedPostgres.start(
                         Files.isDirectory(shm) ? Files.createTempDirectory(shm, "plumber-bench-pg-") : null,
                         Map.of("shared_buffers", "1GB"));
-                BrokerJvm kafka = BrokerJvm.start(scratch);
+                BrokerJvm kafka = BrokerJvm.start(run);
                 CIcapServer cIcap = CIcapServer.start();
                 FileServer files = FileServer.start()) {
             ProcessCpu.postgresOn(URI.create(postgres.jdbcUrl("postgres").substring("jdbc:".length()))
@@ -103,7 +108,7 @@ public final class Bench {
                                 "bench_" + mix.name(),
                                 kafka.bootstrapServers(),
                                 postgres,
-                                scratch,
+                                run,
                                 service,
                                 files.url(),
                                 gatewayJvm,
@@ -118,16 +123,13 @@ public final class Bench {
                         files.url(),
                         connections,
                         concurrency,
-                        jfr ? out.resolve("ceiling-" + mix.name() + ".jfr") : null);
+                        jfr ? run.resolve("ceiling-" + mix.name() + ".jfr") : null);
                 rows.add(new Row(mix, gateway, ceiling));
             }
         }
         String table = table(rows, serviceName);
         System.out.print(table);
-        Path json = out.resolve(DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'")
-                        .withZone(ZoneOffset.UTC)
-                        .format(Instant.now())
-                + ".json");
+        Path json = out.resolve(stamp + ".json");
         new ObjectMapper()
                 .enable(SerializationFeature.INDENT_OUTPUT)
                 .writeValue(json.toFile(), json(rows, serviceName, connections, concurrency, gatewayJvm));

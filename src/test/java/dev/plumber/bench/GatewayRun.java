@@ -194,7 +194,7 @@ final class GatewayRun {
             long cpu = gateway.cpuNanos() - cpuBefore;
             Map<String, Long> tree = timed.end(name);
             if (jfr) {
-                gateway.dumpRecording(Path.of("target", "bench", "gateway-" + name + ".jfr"));
+                gateway.dumpRecording(dir.resolve("gateway-" + name + ".jfr"));
             }
             TreeMap<Double, Double> dlpAfter = Percentiles.dlpBuckets(gateway.metrics());
             long bodyBytes = gateway.dlpBodyBytes() - bodyBytesBefore;
@@ -420,7 +420,7 @@ final class GatewayRun {
                 }
             }
             // Every event of the latency phase, for a closer look at the tail than two percentiles give.
-            Files.writeString(Path.of("target", "bench", "latency-" + name + ".csv"), csv);
+            Files.writeString(dir.resolve("latency-" + name + ".csv"), csv);
         }
         if (unpublished > 0) {
             System.err.printf("bench: %d decided events had no terminal status on the status topic%n", unpublished);
