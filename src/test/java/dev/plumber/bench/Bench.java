@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.plumber.embedded.EmbeddedPostgres;
 import dev.plumber.testkit.CIcapServer;
+import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,6 +12,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -37,11 +39,16 @@ public final class Bench {
               --gateway-jvm  more options for the gateway's JVM, separated by spaces (e.g. '-XX:+UseSerialGC')
               --jfr          record the gateway's and the ceiling's timed phases with Java Flight Recorder into
                              gateway-<mix>.jfr and ceiling-<mix>.jfr in the run's folder, target/bench/<timestamp>/
+                   scripts/bench store --help: the status store alone against PostgreSQL
             """;
 
     private Bench() {}
 
     public static void main(String[] args) throws Exception {
+        if (args.length > 0 && args[0].equals("store")) {
+            StoreBench.run(Arrays.copyOfRange(args, 1, args.length));
+            return;
+        }
         List<Mix> mixes = List.of(Mix.SMALL);
         Integer events = null;
         String serviceName = "echo";
@@ -53,9 +60,7 @@ public final class Bench {
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--mix" ->
-                    mixes = java.util.Arrays.stream(args[++i].split(","))
-                            .map(Mix::named)
-                            .toList();
+                    mixes = Arrays.stream(args[++i].split(",")).map(Mix::named).toList();
                 case "--events" -> events = Integer.parseInt(args[++i]);
                 case "--service" -> serviceName = args[++i];
                 case "--connections" -> connections = Integer.parseInt(args[++i]);
@@ -74,30 +79,15 @@ public final class Bench {
             System.exit(2);
         }
         Path out = Path.of("target", "bench").toAbsolutePath();
-        String stamp = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'")
-                .withZone(ZoneOffset.UTC)
-                .format(Instant.now());
+        String stamp = stamp();
         // The run's configuration, logs, latency files and recordings, kept for a closer look beside its JSON.
         Path run = Files.createDirectories(out.resolve(stamp));
         System.err.println("bench: logs, latency files and recordings in " + run);
         List<Row> rows = new ArrayList<>();
-        // PostgreSQL's files in memory where the machine has a memory file system: the benchmark measures the
-        // gateway, not how this VM's disk journal stalls a write now and then (it did, for 100-600 ms at a time).
-        // Its buffers as a server for this would have them: with the default 128 MB, which the status table and its
-        // indexes outgrow within minutes, autovacuum's pass over the table read it through the page cache for 10 s
-        // and the status writes beside it took 40-530 ms.
-        Path shm = Path.of("/dev/shm");
-        try (EmbeddedPostgres postgres = EmbeddedPostgres.start(
-                        Files.isDirectory(shm) ? Files.createTempDirectory(shm, "plumber-bench-pg-") : null,
-                        Map.of("shared_buffers", "1GB"));
+        try (EmbeddedPostgres postgres = startPostgres();
                 BrokerJvm kafka = BrokerJvm.start(run);
                 CIcapServer cIcap = CIcapServer.start();
                 FileServer files = FileServer.start()) {
-            ProcessCpu.postgresOn(URI.create(postgres.jdbcUrl("postgres").substring("jdbc:".length()))
-                            .getPort())
-                    .ifPresentOrElse(
-                            pg -> ProcessCpu.count(pg, ProcessCpu.POSTGRES),
-                            () -> System.err.println("bench: PostgreSQL's CPU not found"));
             URI service = serviceName.equals("echo") ? cIcap.echoServiceUri() : cIcap.dlpServiceUri();
             for (Mix named : mixes) {
                 Mix mix = gatewayHeap == null ? named : named.withGatewayHeap(gatewayHeap);
@@ -134,6 +124,33 @@ public final class Bench {
                 .enable(SerializationFeature.INDENT_OUTPUT)
                 .writeValue(json.toFile(), json(rows, serviceName, connections, concurrency, gatewayJvm));
         System.out.println("written " + json);
+    }
+
+    /**
+     * The benchmarks' PostgreSQL, its CPU counted. Its files are in memory where the machine has a memory file system:
+     * the benchmark measures the gateway, not how this VM's disk journal stalls a write now and then (it did, for
+     * 100-600 ms at a time). Its buffers are as a server for this would have them: with the default 128 MB, which the
+     * status table and its indexes outgrow within minutes, autovacuum's pass over the table read it through the page
+     * cache for 10 s and the status writes beside it took 40-530 ms.
+     */
+    static EmbeddedPostgres startPostgres() throws IOException {
+        Path shm = Path.of("/dev/shm");
+        EmbeddedPostgres postgres = EmbeddedPostgres.start(
+                Files.isDirectory(shm) ? Files.createTempDirectory(shm, "plumber-bench-pg-") : null,
+                Map.of("shared_buffers", "1GB"));
+        ProcessCpu.postgresOn(URI.create(postgres.jdbcUrl("postgres").substring("jdbc:".length()))
+                        .getPort())
+                .ifPresentOrElse(
+                        pg -> ProcessCpu.count(pg, ProcessCpu.POSTGRES),
+                        () -> System.err.println("bench: PostgreSQL's CPU not found"));
+        return postgres;
+    }
+
+    /** A run's name: when it started, in UTC. */
+    static String stamp() {
+        return DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'")
+                .withZone(ZoneOffset.UTC)
+                .format(Instant.now());
     }
 
     private record Row(Mix mix, GatewayRun.Result gateway, Ceiling.Result ceiling) {
