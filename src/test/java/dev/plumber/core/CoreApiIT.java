@@ -10,6 +10,7 @@ import dev.plumber.embedded.EmbeddedPostgres;
 import dev.plumber.event.EventCodec;
 import dev.plumber.event.FileEvent;
 import dev.plumber.event.MessageEvent;
+import dev.plumber.testkit.Eventually;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -36,6 +37,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -474,14 +476,10 @@ class CoreApiIT {
                 s.executeUpdate("UPDATE core.users SET disabled = true WHERE email = 'bob@demo.local'");
             }
 
-            // The bound is the cache's freshness (1 s); the deadline is generous so a loaded machine cannot fail this.
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            int status = bob.get("/api/v1/chats").statusCode();
-            while (status == 200 && System.nanoTime() < deadline) {
-                Thread.sleep(100);
-                status = bob.get("/api/v1/chats").statusCode();
-            }
-            assertThat(status).isEqualTo(401);
+            // The bound is the cache's freshness (1 s); the limit is generous so a loaded machine cannot fail this.
+            Eventually.within(
+                    Duration.ofSeconds(30),
+                    () -> assertThat(bob.get("/api/v1/chats").statusCode()).isEqualTo(401));
         }
     }
 
@@ -574,21 +572,17 @@ class CoreApiIT {
     }
 
     /** Polls the newest message of {@code chat} as {@code reader} until {@code ready} holds (statuses arrive async). */
-    private static JsonNode awaitFirstMessage(Api reader, long chat, java.util.function.Predicate<JsonNode> ready)
-            throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        JsonNode first;
-        do {
-            first = JSON.readTree(
+    private static JsonNode awaitFirstMessage(Api reader, long chat, Predicate<JsonNode> ready) throws Exception {
+        return Eventually.within(Duration.ofSeconds(30), () -> {
+            JsonNode first = JSON.readTree(
                             reader.get("/api/v1/chats/" + chat + "/messages").body())
                     .get("items")
                     .get(0);
-            if (ready.test(first) && !first.get("dlpStatus").isNull()) {
-                return first;
-            }
-            Thread.sleep(100);
-        } while (System.nanoTime() < deadline);
-        return first;
+            assertThat(ready.test(first) && !first.get("dlpStatus").isNull())
+                    .as("the newest message of chat %d, ready and with its DLP status: %s", chat, first)
+                    .isTrue();
+            return first;
+        });
     }
 
     @Test
@@ -700,11 +694,8 @@ class CoreApiIT {
                     (MessageEvent) EventCodec.decode(records.getFirst().value());
             assertThat(event.mid()).isEqualTo(mid);
             assertThat(event.text()).isEqualTo("while kafka is down");
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (pendingEvents(setup) > 0 && System.nanoTime() < deadline) {
-                Thread.sleep(50);
-            }
-            assertThat(pendingEvents(setup)).isZero();
+            Eventually.within(Duration.ofSeconds(30), () -> assertThat(pendingEvents(setup))
+                    .isZero());
         }
     }
 
