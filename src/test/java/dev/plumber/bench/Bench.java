@@ -223,13 +223,14 @@ public final class Bench {
                             : String.format(
                                     Locale.ROOT,
                                     "%.1f / %.1f (%,.0f, machine %.0f %% busy; status store waits %s lookup, %s"
-                                            + " write, its batches waited %s and took %s)",
+                                            + " write, its flushes of %.1f rows waited %s and took %s)",
                                     g.e2eP50Ms(),
                                     g.e2eP99Ms(),
                                     g.latencyRate(),
                                     g.latencyMachineBusy() * 100,
                                     waits(g.lookupP50Ms(), g.lookupP99Ms()),
                                     waits(g.writeP50Ms(), g.writeP99Ms()),
+                                    g.rowsPerFlush(),
                                     waits(g.queueP50Ms(), g.queueP99Ms()),
                                     waits(g.flushP50Ms(), g.flushP99Ms())),
                     g.cpuSecondsPerEvent() * 1000,
@@ -348,6 +349,7 @@ public final class Bench {
             m.put("statusFlushP99Ms", g.flushP99Ms());
             m.put("statusQueueP50Ms", g.queueP50Ms());
             m.put("statusQueueP99Ms", g.queueP99Ms());
+            m.put("statusRowsPerFlush", g.rowsPerFlush());
             m.put("gatewayCpuMsPerEvent", g.cpuSecondsPerEvent() * 1000);
             m.put("allProcessesCpuMsPerEventGatewayRun", g.pipelineCpuSecondsPerEvent() * 1000);
             m.put("allProcessesCpuMsPerEventCeilingRun", c.pipelineCpuSecondsPerEvent() * 1000);

@@ -79,6 +79,7 @@ final class GatewayRun {
             double flushP99Ms,
             double queueP50Ms,
             double queueP99Ms,
+            double rowsPerFlush,
             long peakHeapBytes,
             long peakRssBytes,
             int failed,
@@ -264,6 +265,8 @@ final class GatewayRun {
                     Percentiles.status(metricsBefore, metricsAfter, Meters.STATUS_FLUSHES, "write", 0.99),
                     Percentiles.status(metricsBefore, metricsAfter, Meters.STATUS_QUEUE, "write", 0.50),
                     Percentiles.status(metricsBefore, metricsAfter, Meters.STATUS_QUEUE, "write", 0.99),
+                    Percentiles.statusCount(metricsBefore, metricsAfter, Meters.STATUS_WAITS, "write")
+                            / Percentiles.statusCount(metricsBefore, metricsAfter, Meters.STATUS_FLUSHES, "write"),
                     peakHeap,
                     gateway.peakRssBytes(),
                     failed(store),

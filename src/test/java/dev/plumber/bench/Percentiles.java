@@ -41,6 +41,13 @@ final class Percentiles {
         return fromBuckets(buckets(before, metric, labels), buckets(after, metric, labels), q);
     }
 
+    /** How many a status-store histogram of one kind counted between two scrapes (0 if it never had a bucket). */
+    static double statusCount(String before, String after, String metric, String op) {
+        String labels = "op=\"" + op + "\"";
+        return buckets(after, metric, labels).getOrDefault(Double.POSITIVE_INFINITY, 0.0)
+                - buckets(before, metric, labels).getOrDefault(Double.POSITIVE_INFINITY, 0.0);
+    }
+
     /** The buckets of one histogram, summed over the series whose labels contain {@code labels}. */
     private static TreeMap<Double, Double> buckets(String prometheusText, String metric, String labels) {
         TreeMap<Double, Double> buckets = new TreeMap<>();
