@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Timestamp;
 import java.time.Duration;
@@ -338,20 +339,18 @@ final class GatewayRun {
     }
 
     /**
-     * Pays the vacuum debt the burst left before the paced phase: autovacuum looks at the database once a minute, so
-     * its passes over the rows of the burst fell inside the phase timed or outside it by chance. Run after run, the
-     * phase then starts from the same state, as a gateway does whose database has kept up with its writes.
+     * Pays the vacuum debt the writes before left, before a phase timed: autovacuum looks at the database once a minute,
+     * so its passes over those rows fell inside the phase or outside it by chance. Run after run, the phase then starts
+     * from the same state, as a gateway does whose database has kept up with its writes.
      */
-    private static void vacuum(DataSource store) throws Exception {
+    static void vacuum(DataSource store) throws SQLException {
         long start = System.nanoTime();
         try (Connection c = store.getConnection();
                 Statement s = c.createStatement()) {
             s.execute("VACUUM (ANALYZE) gateway.requests, gateway.request_history");
         }
         System.err.printf(
-                Locale.ROOT,
-                "bench: the status tables vacuumed before the paced phase in %.1f s%n",
-                (System.nanoTime() - start) / 1e9);
+                Locale.ROOT, "bench: the status tables vacuumed in %.1f s%n", (System.nanoTime() - start) / 1e9);
     }
 
     private static long terminalRows(DataSource store) throws Exception {

@@ -16,9 +16,7 @@ import dev.plumber.status.TermsMerger;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
-import java.sql.Connection;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -103,7 +101,7 @@ final class StoreBench {
                         order = order.reversed();
                     }
                     for (Duration every : order) {
-                        vacuum(dataSource);
+                        GatewayRun.vacuum(dataSource);
                         String name = "round " + r + ", merged every " + every.toMillis() + " ms";
                         flushes.reset();
                         try (TermsMerger merger = TermsMerger.start(dataSource, every)) {
@@ -177,14 +175,6 @@ final class StoreBench {
     /** An event's decision as the gateway writes it for a DLP call answered at once: its one status write. */
     private static Change decision() {
         return Change.decided(Status.ALLOWED, null, null, null).attempt("icap", "icap://127.0.0.1:1344/echo");
-    }
-
-    /** As the gateway benchmark does before its paced phase: the last round's dead rows are not this round's work. */
-    private static void vacuum(HikariDataSource dataSource) throws SQLException {
-        try (Connection c = dataSource.getConnection();
-                Statement s = c.createStatement()) {
-            s.execute("VACUUM (ANALYZE) gateway.requests, gateway.request_history");
-        }
     }
 
     /** The write flushes of a round: how many rows each held and how long its statements took. */
