@@ -30,6 +30,7 @@ public final class Bench {
             usage: scripts/bench [--mix small,files100k,files10m,file1g] [--events N] [--service echo|filter]
                                  [--connections 16] [--concurrency 64] [--gateway-heap SIZE]
                                  [--gateway-jvm 'OPTION ...'] [--jfr]
+                   scripts/bench store [...]   the status store alone against PostgreSQL (see its --help)
               --mix          work mixes to run, in order (default: small)
               --events       events per mix (default: small 100000, files100k 20000, files10m 5000, file1g 1)
               --service      c-icap's echo service, or its content filter (a regex DLP that really looks)
@@ -39,7 +40,6 @@ public final class Bench {
               --gateway-jvm  more options for the gateway's JVM, separated by spaces (e.g. '-XX:+UseSerialGC')
               --jfr          record the gateway's and the ceiling's timed phases with Java Flight Recorder into
                              gateway-<mix>.jfr and ceiling-<mix>.jfr in the run's folder, target/bench/<timestamp>/
-                   scripts/bench store --help: the status store alone against PostgreSQL
             """;
 
     private Bench() {}
