@@ -28,7 +28,6 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import javax.sql.DataSource;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -293,17 +292,7 @@ final class GatewayRun {
      * per event (every 0.3 ms at half the small mix's rate).
      */
     private void paced(KafkaProducer<byte[], byte[]> producer, String topic, long from, int count, double perSecond) {
-        long start = System.nanoTime();
-        int sent = 0;
-        for (long tick = start; sent < count; tick += PACING_TICK.toNanos()) {
-            for (long wait; (wait = tick - System.nanoTime()) > 0; ) {
-                LockSupport.parkNanos(wait);
-            }
-            int due = (int) Math.min(count, (tick - start) * perSecond / 1e9 + 1);
-            for (; sent < due; sent++) {
-                send(producer, topic, mix.event(from + sent, Instant.now()));
-            }
-        }
+        Pacing.run(count, perSecond, PACING_TICK, i -> send(producer, topic, mix.event(from + i, Instant.now())));
         producer.flush();
     }
 

@@ -30,7 +30,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * The status store alone against PostgreSQL ({@code scripts/bench store}): the gateway's status writes — each a small
@@ -143,28 +142,21 @@ final class StoreBench {
         long[] waits = new long[events];
         AtomicInteger failed = new AtomicInteger();
         Instant ts = Instant.now();
-        long start = System.nanoTime();
         try (ExecutorService writers = Executors.newVirtualThreadPerTaskExecutor()) {
-            int sent = 0;
-            for (long wake = start; sent < events; wake += tick.toNanos()) {
-                LockSupport.parkNanos(wake - System.nanoTime());
-                int due = (int) Math.min(events, (System.nanoTime() - start) * rate / 1_000_000_000L + 1);
-                for (; sent < due; sent++) {
-                    int slot = sent;
-                    long i = next.getAndIncrement();
-                    DlpEvent event = Mix.SMALL.event(i, ts);
-                    KafkaCoordinates at = new KafkaCoordinates("dlp.requests", (int) (i % 3), i / 3);
-                    writers.submit(() -> {
-                        long begin = System.nanoTime();
-                        try {
-                            store.write(event, at, decision());
-                        } catch (SQLException e) {
-                            failed.incrementAndGet();
-                        }
-                        waits[slot] = (System.nanoTime() - begin) / 1_000;
-                    });
-                }
-            }
+            Pacing.run(events, rate, tick, slot -> {
+                long i = next.getAndIncrement();
+                DlpEvent event = Mix.SMALL.event(i, ts);
+                KafkaCoordinates at = new KafkaCoordinates("dlp.requests", (int) (i % 3), i / 3);
+                writers.submit(() -> {
+                    long begin = System.nanoTime();
+                    try {
+                        store.write(event, at, decision());
+                    } catch (SQLException e) {
+                        failed.incrementAndGet();
+                    }
+                    waits[slot] = (System.nanoTime() - begin) / 1_000;
+                });
+            });
         }
         if (failed.get() > 0) {
             throw new IllegalStateException(failed.get() + " status writes failed");
