@@ -10,9 +10,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
+import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 
 /**
  * Seals message text in the status store (SPEC §5: readable by auditors, not stored in plain text) with AES-256-GCM,
@@ -95,8 +97,17 @@ public final class ContentCipher {
      * {@value #MAX_TERMS}.
      */
     public long[] terms(String text) {
-        return new LinkedHashSet<>(words(text))
-                .stream().limit(MAX_TERMS).mapToLong(this::newestTerm).toArray();
+        List<String> words = words(text);
+        long[] terms = new long[Math.min(words.size(), MAX_TERMS)];
+        Set<String> seen = HashSet.newHashSet(terms.length);
+        int count = 0;
+        for (int i = 0; i < words.size() && count < terms.length; i++) {
+            String word = words.get(i);
+            if (seen.add(word)) {
+                terms[count++] = newestTerm(word);
+            }
+        }
+        return count == terms.length ? terms : Arrays.copyOf(terms, count);
     }
 
     /**

@@ -17,6 +17,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
@@ -63,6 +64,20 @@ class ContentCipherTest {
         }
         assertThat(wrong).isEmpty();
         assertThat(cipher.terms("W1 w2 w1")).containsExactly(cipher.term("w1"), cipher.term("w2"));
+    }
+
+    @Test
+    void termsAreTheFirstFiveHundredTwelveDistinctWordsInTheOrderMet() {
+        String text = IntStream.range(0, 600).mapToObj(i -> "w" + i + " W" + i).collect(Collectors.joining(" "));
+
+        long[] terms = cipher.terms(text);
+
+        assertThat(terms)
+                .containsExactly(IntStream.range(0, 512)
+                        .mapToLong(i -> cipher.term("w" + i))
+                        .toArray());
+        assertThat(cipher.terms("")).isEmpty();
+        assertThat(cipher.terms(null)).isEmpty();
     }
 
     /** Rows written before the splitter lost its regex keep their terms: it splits every code point as the regex did. */
