@@ -1,5 +1,6 @@
 package dev.plumber.status;
 
+import dev.plumber.event.Timestamps;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -192,7 +193,7 @@ final class GroupCommit {
                     c.createArrayOf(
                             "int8", rows.stream().map(r -> r.at().offset()).toArray()));
             s.setArray(p++, texts(c, rows, r -> text(r.eventTs())));
-            s.setArray(p++, texts(c, rows, r -> r.now().toString()));
+            s.setArray(p++, texts(c, rows, r -> text(r.now())));
             s.setArray(
                     p++,
                     c.createArrayOf("bytea", rows.stream().map(Row::content).toArray(byte[][]::new)));
@@ -217,7 +218,7 @@ final class GroupCommit {
     }
 
     private static String text(Instant instant) {
-        return instant == null ? null : instant.toString();
+        return instant == null ? null : Timestamps.format(instant);
     }
 
     private static String arrayLiteral(long[] values) {

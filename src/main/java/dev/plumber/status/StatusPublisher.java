@@ -2,6 +2,7 @@ package dev.plumber.status;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.plumber.event.Timestamps;
 import dev.plumber.json.Json;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -76,7 +77,7 @@ public final class StatusPublisher {
             }
             g.writeStringField("chat", chat);
             g.writeStringField("reason", reason);
-            g.writeStringField("ts", clock.instant().toString());
+            g.writeStringField("ts", Timestamps.format(clock.instant()));
             g.writeEndObject();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot happen: writing to memory", e);

@@ -24,6 +24,29 @@ class TimestampsTest {
     }
 
     @Test
+    void writesWhatInstantToStringWritesForEveryInstant() {
+        Random random = new Random(11);
+        int[] granularity = {1_000_000_000, 1_000_000, 1_000, 1};
+        for (int i = 0; i < 40_000; i++) {
+            int unit = granularity[i % granularity.length];
+            Instant instant = Instant.ofEpochSecond(random.nextLong(-63_000_000_000L, 254_000_000_000L))
+                    .plusNanos(random.nextInt(1_000_000_000 / unit) * (long) unit);
+            assertThat(Timestamps.format(instant)).isEqualTo(instant.toString());
+        }
+        for (Instant edge : List.of(
+                Instant.parse("0000-01-01T00:00:00Z"),
+                Instant.parse("0000-01-01T00:00:00Z").minusNanos(1),
+                Instant.parse("9999-12-31T23:59:59.999999999Z"),
+                Instant.parse("9999-12-31T23:59:59.999999999Z").plusNanos(1),
+                Instant.EPOCH,
+                Instant.EPOCH.minusNanos(1),
+                Instant.MIN,
+                Instant.MAX)) {
+            assertThat(Timestamps.format(edge)).isEqualTo(edge.toString());
+        }
+    }
+
+    @Test
     void leavesEveryOtherFormToInstantParseAndAgreesWithIt() {
         for (String text : List.of(
                 "2026-12-02t04:25:26z",
