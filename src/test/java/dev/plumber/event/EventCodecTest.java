@@ -53,6 +53,51 @@ class EventCodecTest {
                 "{\"v\":1,\"type\":\"message\",\"id\":\"" + ID + "\",\"mid\":\"x\"}", "field 'mid' must be an integer");
     }
 
+    /** How each field is read: the JSON tree's own rules, which a faster reader would have to keep. */
+    @Test
+    void readsEachFieldByTheJsonTreesRules() throws Exception {
+        String head = "{\"v\":1,\"type\":\"message\",\"id\":\"" + ID + "\",\"sender\":\"a\",\"chat\":\"c\","
+                + "\"chatType\":\"group\",\"text\":\"t\",";
+
+        MessageEvent plain = (MessageEvent) decode(head + "\"mid\":1}");
+        assertThat(plain.edit()).isFalse();
+        assertThat(plain.parts()).isEmpty();
+        assertThat(plain.ts()).isEqualTo(Instant.EPOCH);
+        // Unknown fields of any shape are skipped; a repeated field's last value counts.
+        MessageEvent extra =
+                (MessageEvent) decode(head + "\"x\":{\"a\":[1,{\"mid\":9}],\"b\":null},\"mid\":2,\"text\":\"last\"}");
+        assertThat(extra.mid()).isEqualTo(2);
+        assertThat(extra.text()).isEqualTo("last");
+        assertThat(((MessageEvent) decode(head + "\"mid\":1099511627776}")).mid())
+                .isEqualTo(1L << 40);
+        for (String edit : new String[] {"true", "\"true\"", "1"}) {
+            assertThat(((MessageEvent) decode(head + "\"mid\":1,\"edit\":" + edit + "}")).edit())
+                    .as(edit)
+                    .isTrue();
+        }
+        for (String edit : new String[] {"false", "null", "0", "\"yes\"", "[true]"}) {
+            assertThat(((MessageEvent) decode(head + "\"mid\":1,\"edit\":" + edit + "}")).edit())
+                    .as(edit)
+                    .isFalse();
+        }
+        assertThat(decode(head.replace("\"v\":1", "\"v\":1.0") + "\"mid\":1}")).isEqualTo(plain);
+
+        assertReason(head.replace("\"v\":1", "\"v\":\"1\"") + "\"mid\":1}", "unsupported schema version v=\"1\"");
+        assertReason(head + "\"mid\":1.5}", "field 'mid' must be an integer");
+        assertReason(head + "\"mid\":99999999999999999999}", "field 'mid' must be an integer");
+        assertReason(head + "\"mid\":1,\"text\":{\"a\":1}}", "field 'text' must be a string");
+        assertReason(head + "\"mid\":1,\"text\":null}", "missing field 'text'");
+        assertReason(head + "\"mid\":1", "not JSON");
+        assertReason(head + "\"mid\":1,\"x\":[1,}", "not JSON");
+        assertReason("[1,", "not JSON");
+        assertReason("  ", "not a JSON object");
+        assertReason("\"event\"", "not a JSON object");
+    }
+
+    private static DlpEvent decode(String value) throws MalformedEventException {
+        return EventCodec.decode(value.getBytes(StandardCharsets.UTF_8));
+    }
+
     @Test
     void findsTheIdOfAMalformedEventWhenItHasOne() {
         assertThat(EventCodec.idOf(("{\"id\":\"" + ID + "\",\"v\":9}").getBytes(StandardCharsets.UTF_8)))
