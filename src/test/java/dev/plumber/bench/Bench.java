@@ -31,6 +31,7 @@ public final class Bench {
                                  [--connections 16] [--concurrency 64] [--gateway-heap SIZE]
                                  [--gateway-jvm 'OPTION ...'] [--jfr]
                    scripts/bench store [...]   the status store alone against PostgreSQL (see its --help)
+                   scripts/bench steps [...]   a small message's steps that need no service, each alone (--help)
               --mix          work mixes to run, in order (default: small)
               --events       events per mix (default: small 100000, files100k 20000, files10m 5000, file1g 1)
               --service      c-icap's echo service, or its content filter (a regex DLP that really looks)
@@ -47,6 +48,10 @@ public final class Bench {
     public static void main(String[] args) throws Exception {
         if (args.length > 0 && args[0].equals("store")) {
             StoreBench.run(Arrays.copyOfRange(args, 1, args.length));
+            return;
+        }
+        if (args.length > 0 && args[0].equals("steps")) {
+            StepsBench.run(Arrays.copyOfRange(args, 1, args.length));
             return;
         }
         List<Mix> mixes = List.of(Mix.SMALL);

@@ -1,0 +1,133 @@
+package dev.plumber.bench;
+
+import com.sun.management.ThreadMXBean;
+import dev.plumber.event.DlpEvent;
+import dev.plumber.event.EventCodec;
+import dev.plumber.event.MalformedEventException;
+import dev.plumber.event.MessageEvent;
+import dev.plumber.event.Timestamps;
+import dev.plumber.status.ContentCipher;
+import java.lang.management.ManagementFactory;
+import java.security.SecureRandom;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.IntToLongFunction;
+
+/**
+ * The steps of a small message's way through the gateway that need no service, each timed alone in this JVM: its CPU
+ * time and allocation per call, on the end-to-end benchmark's events. Steps that have a peer — the JDK's way of doing
+ * the same — are timed beside it in the same run. For a change to one of them, whose few microseconds an event the
+ * end-to-end runs cannot tell from their spread.
+ */
+final class StepsBench {
+    private static final String USAGE =
+            """
+            usage: scripts/bench steps [--rounds 7] [--round-ms 1000]
+              --rounds    timed rounds of every step, alternating (after as many warm-up rounds)
+              --round-ms  the length of each round
+            """;
+
+    private static final int EVENTS = 10_000;
+
+    private static final ThreadMXBean THREADS = (ThreadMXBean) ManagementFactory.getThreadMXBean();
+
+    private StepsBench() {}
+
+    static void run(String[] args) {
+        int rounds = 7;
+        long roundNanos = 1_000_000_000L;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--rounds" -> rounds = Integer.parseInt(args[++i]);
+                case "--round-ms" -> roundNanos = Long.parseLong(args[++i]) * 1_000_000;
+                default -> {
+                    System.out.print(USAGE);
+                    System.exit(args[i].equals("--help") ? 0 : 2);
+                }
+            }
+        }
+        byte[][] values = new byte[EVENTS][];
+        MessageEvent[] messages = new MessageEvent[EVENTS];
+        Instant[] instants = new Instant[EVENTS];
+        Instant start = Instant.now();
+        for (int i = 0; i < EVENTS; i++) {
+            DlpEvent event = Mix.SMALL.event(i, start.plusNanos(i * 317_123L));
+            values[i] = EventCodec.encode(event);
+            messages[i] = (MessageEvent) event;
+            instants[i] = event.ts();
+        }
+        ContentCipher cipher = new ContentCipher(new byte[32], new SecureRandom());
+        Map<String, IntToLongFunction> steps = new LinkedHashMap<>();
+        steps.put("decode an event", i -> decode(values[i]).id().getLeastSignificantBits());
+        steps.put("search terms of its text", i -> cipher.terms(messages[i].text()).length);
+        steps.put(
+                "seal its text",
+                i -> cipher.seal(messages[i].text(), messages[i].id().toString()).length);
+        steps.put("Timestamps.format", i -> Timestamps.format(instants[i]).length());
+        steps.put("Instant.toString (its peer)", i -> instants[i].toString().length());
+
+        Map<String, List<double[]>> figures = new LinkedHashMap<>();
+        steps.keySet().forEach(name -> figures.put(name, new ArrayList<>()));
+        long sink = 0;
+        for (int round = -rounds; round < rounds; round++) {
+            for (Map.Entry<String, IntToLongFunction> step : steps.entrySet()) {
+                double[] perCall = new double[2];
+                sink += time(step.getValue(), roundNanos, perCall);
+                if (round >= 0) {
+                    figures.get(step.getKey()).add(perCall);
+                }
+            }
+        }
+        System.out.printf(
+                Locale.ROOT,
+                "%d timed rounds of %d ms per step, alternating, after as many warm-up rounds (checksum %d)%n%n",
+                rounds,
+                roundNanos / 1_000_000,
+                sink & 0xff);
+        System.out.println("| step | CPU ns per call, median (min–max of rounds) | bytes allocated per call |");
+        System.out.println("|---|--:|--:|");
+        figures.forEach((name, runs) -> {
+            double[] ns = runs.stream().mapToDouble(r -> r[0]).sorted().toArray();
+            double bytes = runs.stream().mapToDouble(r -> r[1]).average().orElse(0);
+            System.out.printf(
+                    Locale.ROOT,
+                    "| %s | %.0f (%.0f–%.0f) | %.0f |%n",
+                    name,
+                    ns[ns.length / 2],
+                    ns[0],
+                    ns[ns.length - 1],
+                    bytes);
+        });
+    }
+
+    /** Calls {@code step} over the events for {@code roundNanos}; its CPU ns and bytes per call go to {@code out}. */
+    private static long time(IntToLongFunction step, long roundNanos, double[] out) {
+        long sink = 0;
+        long calls = 0;
+        long cpu = THREADS.getCurrentThreadCpuTime();
+        long allocated = THREADS.getCurrentThreadAllocatedBytes();
+        long end = System.nanoTime() + roundNanos;
+        while (System.nanoTime() < end) {
+            for (int i = 0; i < EVENTS; i += 10) {
+                sink += step.applyAsLong((int) ((calls + i) % EVENTS));
+            }
+            calls += EVENTS / 10;
+        }
+        out[0] = (double) (THREADS.getCurrentThreadCpuTime() - cpu) / calls;
+        out[1] = (double) (THREADS.getCurrentThreadAllocatedBytes() - allocated) / calls;
+        return sink;
+    }
+
+    private static DlpEvent decode(byte[] value) {
+        try {
+            return EventCodec.decode(value);
+        } catch (MalformedEventException e) {
+            throw new IllegalStateException("the benchmark's own event did not decode: " + Arrays.toString(value), e);
+        }
+    }
+}
