@@ -60,7 +60,7 @@ public final class RequestConsumer implements Runnable, AutoCloseable {
          * Four events for each of the gateway's 64 DLP call slots, half of them for one partition: more only wait for
          * a slot, their virtual threads' stacks and their values on the heap, and are sent again after a crash. Against
          * 2,000 (1,000 a partition), four pairs of small-message benchmark runs: the same throughput and CPU per event,
-         * peak heap 84–97 MiB instead of 105–121.
+         * peak heap 84–97 MiB instead of 105–121 (76 and 83 in two more runs, with 128 a partition).
          */
         public static final Limits DEFAULT = new Limits(256, 64L << 20, 128);
     }

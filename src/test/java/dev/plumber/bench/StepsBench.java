@@ -21,8 +21,8 @@ import java.util.function.IntToLongFunction;
 /**
  * The steps of a small message's way through the gateway that need no service, each timed alone in this JVM: its CPU
  * time and allocation per call, on the end-to-end benchmark's events. Steps that have a peer — the JDK's way of doing
- * the same — are timed beside it in the same run. For a change to one of them, whose few microseconds an event the
- * end-to-end runs cannot tell from their spread.
+ * the same — are timed beside it in the same run. It is for a change to one of them: a few microseconds an event,
+ * which the end-to-end runs cannot tell from their spread.
  */
 final class StepsBench {
     private static final String USAGE =
