@@ -6,6 +6,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.plumber.embedded.EmbeddedPostgres;
 import dev.plumber.event.DlpEvent;
 import dev.plumber.gateway.Connections;
+import dev.plumber.settings.Durations;
 import dev.plumber.settings.GatewayConfig;
 import dev.plumber.status.ContentCipher;
 import dev.plumber.status.KafkaCoordinates;
@@ -62,12 +63,12 @@ final class StoreBench {
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--rate" -> rate = Integer.parseInt(args[++i]);
-                case "--tick" -> tick = duration(args[++i]);
+                case "--tick" -> tick = Durations.parse(args[++i]);
                 case "--seconds" -> seconds = Integer.parseInt(args[++i]);
                 case "--rounds" -> rounds = Integer.parseInt(args[++i]);
                 case "--merge-every" ->
                     variants = Arrays.stream(args[++i].split(","))
-                            .map(StoreBench::duration)
+                            .map(Durations::parse)
                             .toList();
                 default -> {
                     System.err.print(USAGE);
@@ -123,13 +124,6 @@ final class StoreBench {
                 .enable(SerializationFeature.INDENT_OUTPUT)
                 .writeValue(json.toFile(), new Result(rate, tick.toNanos() / 1e6, seconds, results));
         System.out.println("written " + json);
-    }
-
-    private static Duration duration(String text) {
-        String t = text.trim().toLowerCase(Locale.ROOT);
-        return t.endsWith("ms")
-                ? Duration.ofMillis(Long.parseLong(t.substring(0, t.length() - 2)))
-                : Duration.ofSeconds(Long.parseLong(t.substring(0, t.length() - (t.endsWith("s") ? 1 : 0))));
     }
 
     /**
