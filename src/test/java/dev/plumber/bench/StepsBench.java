@@ -28,7 +28,7 @@ final class StepsBench {
     private static final String USAGE =
             """
             usage: scripts/bench steps [--rounds 7] [--round-ms 1000]
-              --rounds    timed rounds of every step, alternating (after as many warm-up rounds)
+              --rounds    timed rounds of every step, alternating (after warm-up rounds until the JIT has settled)
               --round-ms  the length of each round
             """;
 
@@ -38,7 +38,7 @@ final class StepsBench {
 
     private StepsBench() {}
 
-    static void run(String[] args) {
+    static void run(String[] args) throws Exception {
         int rounds = 7;
         long roundNanos = 1_000_000_000L;
         for (int i = 0; i < args.length; i++) {
@@ -74,18 +74,22 @@ final class StepsBench {
         Map<String, List<double[]>> figures = new LinkedHashMap<>();
         steps.keySet().forEach(name -> figures.put(name, new ArrayList<>()));
         long sink = 0;
-        for (int round = -rounds; round < rounds; round++) {
+        double[] warmingUp = new double[2];
+        for (Warmup w = Warmup.here("steps"); w.another(); ) {
+            for (IntToLongFunction step : steps.values()) {
+                sink += time(step, roundNanos, warmingUp);
+            }
+        }
+        for (int round = 0; round < rounds; round++) {
             for (Map.Entry<String, IntToLongFunction> step : steps.entrySet()) {
                 double[] perCall = new double[2];
                 sink += time(step.getValue(), roundNanos, perCall);
-                if (round >= 0) {
-                    figures.get(step.getKey()).add(perCall);
-                }
+                figures.get(step.getKey()).add(perCall);
             }
         }
         System.out.printf(
                 Locale.ROOT,
-                "%d timed rounds of %d ms per step, alternating, after as many warm-up rounds (checksum %d)%n%n",
+                "%d timed rounds of %d ms per step, alternating, after the JIT settled (checksum %d)%n%n",
                 rounds,
                 roundNanos / 1_000_000,
                 sink & 0xff);
