@@ -32,8 +32,11 @@ public final class Timestamps {
         }
         LocalDate date = LocalDate.ofEpochDay(Math.floorDiv(seconds, SECONDS_PER_DAY));
         int secondOfDay = (int) Math.floorMod(seconds, SECONDS_PER_DAY);
-        int nanos = instant.getNano();
-        int fractionDigits = nanos == 0 ? 0 : nanos % 1_000_000 == 0 ? 3 : nanos % 1_000 == 0 ? 6 : 9;
+        int fraction = instant.getNano();
+        int fractionDigits = 9;
+        for (; fractionDigits > 0 && fraction % 1_000 == 0; fractionDigits -= 3) {
+            fraction /= 1_000; // trailing groups of three zeros are not written
+        }
         char[] text = new char[SHORTEST + (fractionDigits == 0 ? 0 : 1 + fractionDigits)];
         write(text, 0, 4, date.getYear());
         text[4] = '-';
@@ -48,11 +51,7 @@ public final class Timestamps {
         write(text, 17, 2, secondOfDay % 60);
         if (fractionDigits > 0) {
             text[19] = '.';
-            write(
-                    text,
-                    20,
-                    fractionDigits,
-                    nanos / (fractionDigits == 3 ? 1_000_000 : fractionDigits == 6 ? 1_000 : 1));
+            write(text, 20, fractionDigits, fraction);
         }
         text[text.length - 1] = 'Z';
         return new String(text);
