@@ -1,6 +1,7 @@
 package dev.plumber.bench;
 
 import java.io.IOException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -102,8 +103,9 @@ final class ProcessCpu {
                             // JVM stops compiler threads it no longer needs.
                         }
                     }
-                } catch (NoSuchFileException processGone) {
-                    // its threads keep their last readings
+                } catch (FileSystemException processGone) {
+                    // Reaped (NoSuchFileException), or exited and not yet reaped ("No such process": a c-icap child
+                    // that served its requests, a PostgreSQL backend): its threads keep their last readings.
                 }
             }
             Map<String, Long> millis = new TreeMap<>();
