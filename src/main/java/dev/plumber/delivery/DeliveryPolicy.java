@@ -137,7 +137,7 @@ public final class DeliveryPolicy {
         String outcome = "error";
         try {
             Verdict verdict = sender.send(event, settings);
-            outcome = verdict.outcome().name().toLowerCase(java.util.Locale.ROOT);
+            outcome = verdict.outcome().label();
             return verdict;
         } catch (DeliveryException e) {
             outcome = e.permanent() ? "permanent" : "transient";

@@ -12,7 +12,14 @@ public record Verdict(Outcome outcome, String reason, String reference) {
     public enum Outcome {
         ALLOWED,
         BLOCKED,
-        ACCEPTED
+        ACCEPTED;
+
+        private final String label = name().toLowerCase(java.util.Locale.ROOT);
+
+        /** The outcome as the DLP calls' meter tags it. */
+        public String label() {
+            return label;
+        }
     }
 
     public static Verdict allowed(String reference) {

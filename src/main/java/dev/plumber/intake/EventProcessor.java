@@ -21,12 +21,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.Callable;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -57,7 +51,7 @@ public final class EventProcessor implements RecordHandler {
     private final DlpSettingsSource settings;
     private final Meters meters;
     private final Clock clock;
-    private final Duration sendingAfter;
+    private final SendingMarks sendingMarks;
     private final RecentIds recentlyDecided = new RecentIds(RECENT_IDS);
 
     public EventProcessor(
@@ -76,7 +70,7 @@ public final class EventProcessor implements RecordHandler {
         this.settings = settings;
         this.meters = meters;
         this.clock = clock;
-        this.sendingAfter = sendingAfter;
+        this.sendingMarks = new SendingMarks(sendingAfter);
     }
 
     /** Never throws: any failure of our own infrastructure (database, broker) means "try again later". */
@@ -157,7 +151,7 @@ public final class EventProcessor implements RecordHandler {
         DlpSettings dlp = current.get();
         String system = dlp.system().key();
         String address = dlp.address();
-        SendingMark sending = new SendingMark(() -> write(event, at, Change.sending(system, address)), sendingAfter);
+        SendingMarks.Mark sending = sendingMarks.mark(() -> write(event, at, Change.sending(system, address)));
         Change outcome;
         boolean sendingWritten;
         try {
@@ -224,69 +218,6 @@ public final class EventProcessor implements RecordHandler {
     private void published(String id, Status status, String type, Long mid, String chat, String reason) {
         meters.terminal(status);
         publisher.publish(id, status, type, mid, chat, reason);
-    }
-
-    /**
-     * The SENDING status of a DLP call that takes long. A call answered within {@code sendingAfter} of getting its
-     * slot leaves one status write, its outcome, rather than two; one that takes longer has its SENDING row and status
-     * record written while it runs, on a virtual thread of its own. The time an event waits for a slot does not count:
-     * it is not in flight yet, and under a burst a SENDING write for each waiting event only added to the load.
-     */
-    private static final class SendingMark {
-        /**
-         * Holds each mark's timer; a call over in time cancels its timer, which then leaves the queue. Without the
-         * cancel — a delayed executor's task cannot be — the timer's thread woke once per event to start a virtual
-         * thread that found the call over.
-         */
-        private static final ScheduledThreadPoolExecutor TIMERS = timers();
-
-        private final Callable<Boolean> write;
-        private final Duration after;
-        private final AtomicBoolean claimed = new AtomicBoolean();
-        private final CompletableFuture<Boolean> written = new CompletableFuture<>();
-        /** Set by {@link #start} and read by {@link #settle}, both on the thread that makes the call. */
-        private ScheduledFuture<?> timer;
-
-        SendingMark(Callable<Boolean> write, Duration after) {
-            this.write = write;
-            this.after = after;
-        }
-
-        private static ScheduledThreadPoolExecutor timers() {
-            ScheduledThreadPoolExecutor timers = new ScheduledThreadPoolExecutor(
-                    1,
-                    Thread.ofPlatform().name("plumber-sending-marks").daemon().factory());
-            timers.setRemoveOnCancelPolicy(true);
-            return timers;
-        }
-
-        /** The call is in flight: its SENDING status is written unless it is over within {@code after}. */
-        void start() {
-            timer = TIMERS.schedule(
-                    () -> Thread.startVirtualThread(this::writeUnlessOver), after.toNanos(), TimeUnit.NANOSECONDS);
-        }
-
-        private void writeUnlessOver() {
-            if (claimed.compareAndSet(false, true)) {
-                try {
-                    written.complete(write.call());
-                } catch (Exception e) {
-                    log.debug("SENDING status not written; the outcome will count the attempt", e);
-                    written.complete(false);
-                }
-            }
-        }
-
-        /** Once the call is over: whether its SENDING status was written, waiting for that write if it is under way. */
-        boolean settle() {
-            if (claimed.compareAndSet(false, true)) {
-                if (timer != null) {
-                    timer.cancel(false);
-                }
-                return false;
-            }
-            return written.join();
-        }
     }
 
     private static String errorClass(DeliveryException e) {
