@@ -21,6 +21,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -73,26 +74,34 @@ public final class EventProcessor implements RecordHandler {
         this.sendingMarks = new SendingMarks(sendingAfter);
     }
 
-    /** Never throws: any failure of our own infrastructure (database, broker) means "try again later". */
+    /**
+     * Never fails: any failure of our own infrastructure (database, broker) means "try again later". The result
+     * completes once the outcome's status is durable and told to the core, as a rule on the status flusher's thread.
+     */
     @Override
-    public Result process(ConsumerRecord<byte[], byte[]> record, Duration retryDelay, boolean seenBefore) {
+    public CompletableFuture<Result> process(
+            ConsumerRecord<byte[], byte[]> record, Duration retryDelay, boolean seenBefore) {
         KafkaCoordinates at = new KafkaCoordinates(record.topic(), record.partition(), record.offset());
         try {
             DlpEvent event;
             try {
                 event = EventCodec.decode(record.value());
             } catch (MalformedEventException e) {
-                return malformed(record, at, e);
+                return CompletableFuture.completedFuture(malformed(record, at, e));
             }
             return deliver(record, at, event, retryDelay, seenBefore);
         } catch (Exception e) {
-            if (e instanceof InterruptedException) {
-                Thread.currentThread().interrupt();
-            }
-            log.warn("event at {}-{}@{} will be retried", at.topic(), at.partition(), at.offset(), e);
-            meters.retry("infrastructure");
-            return Result.RETRY_LATER;
+            return CompletableFuture.completedFuture(retryLater(at, e));
         }
+    }
+
+    private Result retryLater(KafkaCoordinates at, Throwable e) {
+        if (e instanceof InterruptedException) {
+            Thread.currentThread().interrupt();
+        }
+        log.warn("event at {}-{}@{} will be retried", at.topic(), at.partition(), at.offset(), e);
+        meters.retry("infrastructure");
+        return Result.RETRY_LATER;
     }
 
     private Result malformed(ConsumerRecord<byte[], byte[]> record, KafkaCoordinates at, MalformedEventException e)
@@ -127,7 +136,7 @@ public final class EventProcessor implements RecordHandler {
                         .toString();
     }
 
-    private Result deliver(
+    private CompletableFuture<Result> deliver(
             ConsumerRecord<byte[], byte[]> record,
             KafkaCoordinates at,
             DlpEvent event,
@@ -140,13 +149,13 @@ public final class EventProcessor implements RecordHandler {
             Change retrying = Change.retrying(
                     "no valid DLP settings: " + settings.problem(),
                     clock.instant().plus(retryDelay));
-            return write(event, at, retrying) ? Result.RETRY_LATER : Result.DONE;
+            return CompletableFuture.completedFuture(write(event, at, retrying) ? Result.RETRY_LATER : Result.DONE);
         }
         String id = event.id().toString();
         // Decided before — fetched again, or produced twice — it is never sent again. A record fetched for the first
         // time that this gateway has not just decided needs no look-up: its outcome is then its only status write.
         if (recentlyDecided.contains(event.id()) || seenBefore && timed("lookup", () -> store.decided(id))) {
-            return Result.DONE;
+            return CompletableFuture.completedFuture(Result.DONE);
         }
         DlpSettings dlp = current.get();
         String system = dlp.system().key();
@@ -172,11 +181,25 @@ public final class EventProcessor implements RecordHandler {
             sendingWritten = sending.settle(); // however the call ended, no SENDING is written after it
         }
         // The attempt is counted once: by the SENDING row written while the call ran, or else by this write.
-        if (!sendingWritten) {
-            outcome = outcome.attempt(system, address);
-        }
-        boolean written = write(event, at, outcome);
-        return written && !outcome.status().terminal() ? Result.RETRY_LATER : Result.DONE;
+        Change last = sendingWritten ? outcome : outcome.attempt(system, address);
+        // What follows the write runs on the status flusher's thread once it commits: the worker ends here instead of
+        // parking until it is woken for it. A publish that blocks (the producer's buffer full, the status topic's
+        // metadata missing) holds that flusher's next batch, as it held the worker before.
+        long start = System.nanoTime();
+        return store.writeAsync(event, at, last).handle((written, failure) -> {
+            meters.statusWait("write", System.nanoTime() - start);
+            if (failure != null) {
+                return retryLater(at, failure);
+            }
+            try {
+                if (written) {
+                    announce(event, last);
+                }
+            } catch (RuntimeException e) {
+                return retryLater(at, e);
+            }
+            return written && !last.status().terminal() ? Result.RETRY_LATER : Result.DONE;
+        });
     }
 
     /** Writes the change and, unless the event was decided before, tells the core; returns whether it was written. */
@@ -184,6 +207,12 @@ public final class EventProcessor implements RecordHandler {
         if (!timed("write", () -> store.write(event, at, change))) {
             return false;
         }
+        announce(event, change);
+        return true;
+    }
+
+    /** Tells the core of a change written, and counts and remembers a decision. */
+    private void announce(DlpEvent event, Change change) {
         String type = event instanceof MessageEvent ? "message" : "file";
         Long mid = event instanceof MessageEvent m ? m.mid() : null;
         String chat = event instanceof MessageEvent m ? m.chat() : null;
@@ -196,7 +225,6 @@ public final class EventProcessor implements RecordHandler {
         } else {
             publisher.publish(id, change.status(), type, mid, chat, change.error());
         }
-        return true;
     }
 
     /** A call to the status store, timed as {@code op} ({@code plumber_status_wait_seconds}). */

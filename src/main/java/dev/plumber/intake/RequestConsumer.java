@@ -54,6 +54,8 @@ public final class RequestConsumer implements Runnable, AutoCloseable {
     /** Bounds the look at the partitions' ends in a rebalance; without it every record of theirs is checked. */
     private static final Duration END_OFFSETS_TIMEOUT = Duration.ofSeconds(5);
 
+    private static final CompletableFuture<Void> NOTHING_BEFORE = CompletableFuture.completedFuture(null);
+
     /** Bounds on the work in flight: events and the bytes of their values, in all and per partition. */
     public record Limits(int maxEvents, long maxBytes, int maxEventsPerPartition) {
         /**
@@ -226,29 +228,35 @@ public final class RequestConsumer implements Runnable, AutoCloseable {
         lane.started(record.offset());
         eventsInFlight.incrementAndGet();
         bytesInFlight.addAndGet(bytes);
-        Runnable work = () -> {
-            Result result = null; // not run: left for the rewind or the next owner
-            try {
-                if (lane.shouldRun(record.offset())) {
-                    result = processor.process(record, lane.retryDelay, seenBefore);
-                }
-            } catch (RuntimeException e) {
-                log.error("{}@{}: unexpected failure; the record will be tried again", tp, record.offset(), e);
-                result = Result.RETRY_LATER;
-            } finally {
-                lane.finished(record.offset(), result);
-                eventsInFlight.decrementAndGet();
-                bytesInFlight.addAndGet(-bytes);
-                finished.release();
-            }
-        };
         String key = record.key() == null ? "" : new String(record.key(), StandardCharsets.UTF_8);
-        CompletableFuture<Void> tail = lane.tails.compute(
-                key,
-                (k, previous) -> previous == null
-                        ? CompletableFuture.runAsync(work, workers)
-                        : previous.handleAsync((v, e) -> null, workers).thenRun(work));
+        // The record runs on a worker once the previous record of its key is done, and is done when its processing's
+        // result completes — on the status flusher's thread, as a rule, where its worker has already ended.
+        CompletableFuture<Void> tail =
+                lane.tails.compute(key, (k, previous) -> (previous == null ? NOTHING_BEFORE : previous)
+                        .thenComposeAsync(v -> run(lane, record, seenBefore), workers)
+                        .handle((result, failure) -> {
+                            finished(lane, record.offset(), bytes, result, failure);
+                            return null;
+                        }));
         tail.whenComplete((v, e) -> lane.tails.remove(key, tail));
+    }
+
+    /** A record's processing, on its worker; null when it is not run: left for the rewind or the next owner. */
+    private CompletableFuture<Result> run(Lane lane, ConsumerRecord<byte[], byte[]> record, boolean seenBefore) {
+        return lane.shouldRun(record.offset())
+                ? processor.process(record, lane.retryDelay, seenBefore)
+                : CompletableFuture.completedFuture(null);
+    }
+
+    private void finished(Lane lane, long offset, long bytes, Result result, Throwable failure) {
+        if (failure != null) {
+            log.error("{}@{}: unexpected failure; the record will be tried again", lane.tp, offset, failure);
+            result = Result.RETRY_LATER;
+        }
+        lane.finished(offset, result);
+        eventsInFlight.decrementAndGet();
+        bytesInFlight.addAndGet(-bytes);
+        finished.release();
     }
 
     /**

@@ -11,9 +11,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * Many callers, each waiting for its own result, served by a few threads that take every item waiting (up to
- * {@value #MAX_BATCH}) and apply them as one batch — one statement or transaction for a thousand events rather than a
- * thousand. A batch that fails fails every item in it.
+ * Many callers, each waiting for its own result or chaining what follows to it, served by a few threads that take every
+ * item waiting (up to {@value #MAX_BATCH}) and apply them as one batch — one statement or transaction for a thousand
+ * events rather than a thousand. A batch that fails fails every item in it.
  *
  * @param <I> what a caller hands over
  * @param <O> what it gets back
@@ -62,15 +62,8 @@ final class Batcher<I, O> implements AutoCloseable {
 
     /** Hands {@code input} over and waits for its batch. */
     O submit(I input) throws SQLException {
-        Item<I, O> item = new Item<>(input, System.nanoTime(), new CompletableFuture<>());
-        synchronized (this) {
-            if (!open) {
-                throw new IllegalStateException("the status store is closed");
-            }
-            queue.add(item);
-        }
         try {
-            return item.result().get();
+            return handOver(input).get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new SQLException("interrupted while waiting for the database", e);
@@ -80,6 +73,22 @@ final class Batcher<I, O> implements AutoCloseable {
             }
             throw new SQLException("status batch failed: " + e.getCause(), e.getCause());
         }
+    }
+
+    /**
+     * Hands {@code input} over without waiting: the result completes with its batch, failed with the batch's {@link
+     * SQLException} or {@link RuntimeException}. What is chained to it runs on the batch's thread, before the thread
+     * takes its next batch, so it must be brief and must not block.
+     */
+    CompletableFuture<O> handOver(I input) {
+        Item<I, O> item = new Item<>(input, System.nanoTime(), new CompletableFuture<>());
+        synchronized (this) {
+            if (!open) {
+                throw new IllegalStateException("the status store is closed");
+            }
+            queue.add(item);
+        }
+        return item.result();
     }
 
     /** Items handed over and not yet taken into a batch. */

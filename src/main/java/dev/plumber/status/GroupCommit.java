@@ -16,10 +16,11 @@ import java.util.function.Function;
 import javax.sql.DataSource;
 
 /**
- * Group commit for the status writes on the hot path. Each event's worker hands over one row and waits for it; a
- * flusher takes every row waiting and writes them in one transaction — one multi-row upsert per round — so that a
- * thousand events cost a few round trips and commits rather than a thousand. A failed transaction fails every write in
- * it: their events are tried again later, as when each wrote alone.
+ * Group commit for the status writes on the hot path. Each event's worker hands over a row: its outcome's, with what
+ * follows chained to it, or a status on the way, which it waits for. A flusher takes every row waiting and writes them
+ * in one transaction (one multi-row upsert per round), so that a thousand events cost a few round trips and commits
+ * rather than a thousand. A failed transaction fails every write in it: their events are tried again later, as when
+ * each wrote alone.
  */
 final class GroupCommit {
     /**

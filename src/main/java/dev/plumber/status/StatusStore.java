@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.configuration.FluentConfiguration;
@@ -133,6 +134,19 @@ public final class StatusStore implements AutoCloseable {
      * once rather than again for every version of the row.
      */
     public boolean write(DlpEvent event, KafkaCoordinates at, Change change) throws SQLException {
+        return writes.submit(row(event, at, change));
+    }
+
+    /**
+     * {@link #write} without waiting: the result completes once the write is durable, or fails with the flush's error.
+     * What is chained to it runs on the status flusher's thread and must be brief and never block. The row (its sealed
+     * text and search terms) is made on the caller's thread.
+     */
+    public CompletableFuture<Boolean> writeAsync(DlpEvent event, KafkaCoordinates at, Change change) {
+        return writes.handOver(row(event, at, change));
+    }
+
+    private GroupCommit.Row row(DlpEvent event, KafkaCoordinates at, Change change) {
         String type;
         Long mid = null;
         String chat = null;
@@ -157,7 +171,7 @@ public final class StatusStore implements AutoCloseable {
                 content = new Content(null, f.size(), f.mime());
             }
         }
-        return write(
+        return row(
                 event.id().toString(),
                 type,
                 mid,
@@ -174,10 +188,10 @@ public final class StatusStore implements AutoCloseable {
 
     /** {@link #write} for an event that could not be read; its id is the event's own when it has one. */
     public boolean writeMalformed(String id, KafkaCoordinates at, Change change) throws SQLException {
-        return write(id, MALFORMED, null, null, null, null, null, null, at, Content.NONE, null, change);
+        return writes.submit(row(id, MALFORMED, null, null, null, null, null, null, at, Content.NONE, null, change));
     }
 
-    private boolean write(
+    private GroupCommit.Row row(
             String id,
             String type,
             Long mid,
@@ -189,9 +203,8 @@ public final class StatusStore implements AutoCloseable {
             KafkaCoordinates at,
             Content content,
             long[] terms,
-            Change change)
-            throws SQLException {
-        return writes.submit(new GroupCommit.Row(
+            Change change) {
+        return new GroupCommit.Row(
                 id,
                 type,
                 change.status(),
@@ -213,7 +226,7 @@ public final class StatusStore implements AutoCloseable {
                 change.reference(),
                 change.error(),
                 terms,
-                change.nextAttempt()));
+                change.nextAttempt());
     }
 
     /** What the console shows beside a row: sealed text, or a file's size and type. */

@@ -16,6 +16,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -61,11 +62,24 @@ class RequestConsumerTest {
     private RequestConsumer consumer;
     private Thread poller;
 
-    private void start(RecordHandler handler) throws InterruptedException {
+    /** A handler whose result is known when it returns. */
+    @FunctionalInterface
+    private interface Blocking {
+        Result process(ConsumerRecord<byte[], byte[]> record, Duration retryDelay, boolean seenBefore);
+    }
+
+    private void start(Blocking handler) throws InterruptedException {
         start(handler, RequestConsumer.Backoffs.NONE);
     }
 
-    private void start(RecordHandler handler, RequestConsumer.Backoffs backoffs) throws InterruptedException {
+    private void start(Blocking handler, RequestConsumer.Backoffs backoffs) throws InterruptedException {
+        startHandler(
+                (record, delay, seenBefore) ->
+                        CompletableFuture.completedFuture(handler.process(record, delay, seenBefore)),
+                backoffs);
+    }
+
+    private void startHandler(RecordHandler handler, RequestConsumer.Backoffs backoffs) throws InterruptedException {
         kafka.schedulePollTask(() -> {
             kafka.rebalance(List.of(P0, P1));
             kafka.updateBeginningOffsets(Map.of(P0, 0L, P1, 0L));
@@ -163,6 +177,34 @@ class RequestConsumerTest {
             Collections.sort(sorted);
             assertThat(offsets).isEqualTo(sorted);
         });
+    }
+
+    @Test
+    void aRecordIsDoneWhenItsResultCompletesOnAnotherThreadAndOnlyThenRunsTheNextOfItsKey() throws Exception {
+        Map<Long, CompletableFuture<Result>> results = new ConcurrentHashMap<>();
+        startHandler(
+                (record, delay, seenBefore) -> results.computeIfAbsent(record.offset(), o -> new CompletableFuture<>()),
+                RequestConsumer.Backoffs.NONE);
+        add(P0, 0, "chat");
+        add(P0, 1, "chat");
+        add(P0, 2, "other");
+        await(() -> results.containsKey(0L) && results.containsKey(2L));
+        Thread.sleep(300);
+        assertThat(results)
+                .as("the next record of the key waits for the result")
+                .doesNotContainKey(1L);
+        assertThat(committed(P0)).isLessThanOrEqualTo(0);
+
+        // As the status flusher completes them: on a thread of its own, the record's worker long gone.
+        Thread.ofPlatform().start(() -> results.get(0L).complete(Result.DONE)).join();
+        await(() -> results.containsKey(1L) && committed(P0) == 1);
+        Thread.ofPlatform()
+                .start(() -> results.get(1L).completeExceptionally(new IllegalStateException("failed flush")))
+                .join();
+        results.get(2L).complete(Result.DONE);
+        // A result that fails is a record to try again: the partition commits up to it and rewinds.
+        await(() -> kafka.position(P0) == 1);
+        assertThat(committed(P0)).isEqualTo(1);
     }
 
     @Test

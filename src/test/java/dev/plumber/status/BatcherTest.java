@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -101,6 +102,42 @@ class BatcherTest {
             }
         }
         assertThat(told).extracting(Told::items).containsExactly(1, 2);
+    }
+
+    /** What a caller chains to an item handed over runs on the batch's thread, before that thread's next batch. */
+    @Test
+    void whatIsChainedToAnItemHandedOverRunsOnTheBatchThreadBeforeItsNextBatch() throws Exception {
+        List<String> happened = Collections.synchronizedList(new ArrayList<>());
+        CountDownLatch chainedTo = new CountDownLatch(1);
+        try (Batcher<String, String> batcher = new Batcher<>(
+                "test-batcher",
+                1,
+                0,
+                0,
+                inputs -> {
+                    await(chainedTo); // the first batch starts once something is chained to its item
+                    happened.add("batch " + inputs);
+                    if (inputs.contains("bad")) {
+                        throw new SQLException("the database went away");
+                    }
+                    return inputs.stream().map(String::toUpperCase).toList();
+                },
+                (items, queued, nanos) -> {})) {
+            CompletableFuture<String> first = batcher.handOver("first");
+            CompletableFuture<String> chained = first.thenApply(result -> {
+                happened.add(
+                        "chained " + result + " on " + Thread.currentThread().getName());
+                return result;
+            });
+            chainedTo.countDown();
+            assertThat(chained.get()).isEqualTo("FIRST");
+            CompletableFuture<String> bad = batcher.handOver("bad");
+            Throwable failure = bad.handle((result, e) -> e).get();
+            assertThat(failure).isInstanceOf(SQLException.class).hasMessage("the database went away");
+            assertThat(batcher.submit("last")).isEqualTo("LAST");
+        }
+        assertThat(happened)
+                .containsExactly("batch [first]", "chained FIRST on test-batcher-0", "batch [bad]", "batch [last]");
     }
 
     private static void await(CountDownLatch latch) {
