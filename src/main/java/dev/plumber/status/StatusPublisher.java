@@ -8,30 +8,23 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Clock;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.ReentrantLock;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Publishes every status change to the status topic, keyed by event id, for the messenger core. */
+/**
+ * Publishes every status change to the status topic, keyed by event id, for the messenger core. The events' outcomes
+ * are sent by the two status flushers, and only a {@code SENDING} or a retry by an event's own thread, so sends are
+ * seldom at once: no turn-taking in front of the producer's monitors, which a flusher would wait on with its batch.
+ */
 public final class StatusPublisher {
     private static final Logger log = LoggerFactory.getLogger(StatusPublisher.class);
     private static final ObjectMapper JSON = Json.MAPPER;
-    private static final long ALONE_WAIT_MILLIS = 100;
 
     private final Producer<byte[], byte[]> producer;
     private final String topic;
     private final Clock clock;
-    /**
-     * One sender at a time while sends are quick. The producer appends under a monitor per partition's batch queue, on
-     * which the events' virtual threads sending at once spun: publishing was 8-13 % of the gateway's CPU samples on
-     * small messages, 5-7 % one at a time (two runs each). A send can block — the producer's buffer full, or the topic's
-     * metadata missing — so one that waits longer than {@link #ALONE_WAIT_MILLIS} for its turn sends beside it, as all
-     * did.
-     */
-    private final ReentrantLock sending = new ReentrantLock();
 
     public StatusPublisher(Producer<byte[], byte[]> producer, String topic, Clock clock) {
         this.producer = producer;
@@ -44,23 +37,11 @@ public final class StatusPublisher {
         ProducerRecord<byte[], byte[]> record =
                 new ProducerRecord<>(topic, eventId.getBytes(java.nio.charset.StandardCharsets.UTF_8), value);
         // The status store is the record of truth; the topic is a notification, so a failed send is logged, not fatal.
-        boolean alone = false;
-        try {
-            alone = sending.tryLock(ALONE_WAIT_MILLIS, TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        try {
-            producer.send(record, (m, e) -> {
-                if (e != null) {
-                    log.warn("status {} of event {} not published to {}: {}", status, eventId, topic, e.toString());
-                }
-            });
-        } finally {
-            if (alone) {
-                sending.unlock();
+        producer.send(record, (m, e) -> {
+            if (e != null) {
+                log.warn("status {} of event {} not published to {}: {}", status, eventId, topic, e.toString());
             }
-        }
+        });
     }
 
     /** The record the core reads, written field by field: a JSON tree per event cost more than the writing. */

@@ -6,16 +6,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.plumber.json.Json;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.MockProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
 
@@ -47,43 +41,6 @@ class StatusPublisherTest {
         assertThat(record.get("chat").asText()).isEqualTo("chat-7");
         assertThat(record.get("reason").asText()).isEqualTo("403 Forbidden; X-Block-Reason: card \"4111\"");
         assertThat(record.get("ts").asText()).isEqualTo("2026-12-02T03:15:00.123Z");
-    }
-
-    @Test
-    void aSendThatBlocksHoldsUpTheOthersOnlyBriefly() throws Exception {
-        CountDownLatch blocked = new CountDownLatch(1);
-        CountDownLatch release = new CountDownLatch(1);
-        MockProducer<byte[], byte[]> stuck =
-                new MockProducer<>(true, null, new ByteArraySerializer(), new ByteArraySerializer()) {
-                    @Override
-                    public Future<RecordMetadata> send(ProducerRecord<byte[], byte[]> record, Callback callback) {
-                        if (new String(record.key(), StandardCharsets.UTF_8).equals("full")) {
-                            blocked.countDown(); // as the producer does while its buffer is full
-                            try {
-                                release.await(30, TimeUnit.SECONDS);
-                            } catch (InterruptedException e) {
-                                Thread.currentThread().interrupt();
-                            }
-                        }
-                        return super.send(record, callback);
-                    }
-                };
-        StatusPublisher publisher = new StatusPublisher(stuck, "dlp.status", Clock.fixed(NOW, ZoneOffset.UTC));
-        Thread first =
-                Thread.ofVirtual().start(() -> publisher.publish("full", Status.ALLOWED, "file", null, null, null));
-        try {
-            assertThat(blocked.await(10, TimeUnit.SECONDS)).isTrue();
-            Thread second =
-                    Thread.ofVirtual().start(() -> publisher.publish("e-3", Status.ALLOWED, "file", null, null, null));
-            // Its turn not come within the wait, it sends beside the blocked one instead of queueing behind it.
-            assertThat(second.join(Duration.ofSeconds(10))).isTrue();
-            assertThat(stuck.history())
-                    .extracting(r -> new String(r.key(), StandardCharsets.UTF_8))
-                    .containsExactly("e-3");
-        } finally {
-            release.countDown();
-            first.join();
-        }
     }
 
     @Test
