@@ -26,7 +26,7 @@ final class SendingMarks {
     private static final Logger log = LoggerFactory.getLogger(SendingMarks.class);
 
     /** How late a SENDING may be written past {@code after}: the checks of the queue are at least this far apart. */
-    static final Duration TICK = Duration.ofMillis(10);
+    private static final Duration TICK = Duration.ofMillis(10);
 
     private static final ScheduledExecutorService CHECKS = new ScheduledThreadPoolExecutor(
             1, Thread.ofPlatform().name("plumber-sending-marks").daemon().factory());
