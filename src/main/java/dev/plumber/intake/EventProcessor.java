@@ -184,7 +184,7 @@ public final class EventProcessor implements RecordHandler {
         Change last = sendingWritten ? outcome : outcome.attempt(system, address);
         // What follows the write runs on the status flusher's thread once it commits: the worker ends here instead of
         // parking until it is woken for it. A publish that blocks (the producer's buffer full, the status topic's
-        // metadata missing) holds that flusher's next batch, as it held the worker before.
+        // metadata missing) holds that flusher's next batch, not only this event.
         long start = System.nanoTime();
         return store.writeAsync(event, at, last).handle((written, failure) -> {
             meters.statusWait("write", System.nanoTime() - start);

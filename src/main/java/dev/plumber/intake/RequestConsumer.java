@@ -235,7 +235,7 @@ public final class RequestConsumer implements Runnable, AutoCloseable {
                 lane.tails.compute(key, (k, previous) -> (previous == null ? NOTHING_BEFORE : previous)
                         .thenComposeAsync(v -> run(lane, record, seenBefore), workers)
                         .handle((result, failure) -> {
-                            finished(lane, record.offset(), bytes, result, failure);
+                            ended(lane, record.offset(), bytes, result, failure);
                             return null;
                         }));
         tail.whenComplete((v, e) -> lane.tails.remove(key, tail));
@@ -248,7 +248,8 @@ public final class RequestConsumer implements Runnable, AutoCloseable {
                 : CompletableFuture.completedFuture(null);
     }
 
-    private void finished(Lane lane, long offset, long bytes, Result result, Throwable failure) {
+    /** A record's processing over, however it ended: its lane and the bounds in flight are told. */
+    private void ended(Lane lane, long offset, long bytes, Result result, Throwable failure) {
         if (failure != null) {
             log.error("{}@{}: unexpected failure; the record will be tried again", lane.tp, offset, failure);
             result = Result.RETRY_LATER;

@@ -15,8 +15,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Publishes every status change to the status topic, keyed by event id, for the messenger core. The events' outcomes
- * are sent by the two status flushers, and only a {@code SENDING} or a retry by an event's own thread, so sends are
- * seldom at once: no turn-taking in front of the producer's monitors, which a flusher would wait on with its batch.
+ * are sent by the two status flushers, and only a {@code SENDING}, a malformed event's status or a retry for want of
+ * settings by an event's own thread, so sends are seldom at once: no turn-taking in front of the producer's monitors,
+ * which a flusher would wait on with its batch.
  */
 public final class StatusPublisher {
     private static final Logger log = LoggerFactory.getLogger(StatusPublisher.class);
