@@ -19,6 +19,7 @@ import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -82,14 +83,15 @@ public final class EventProcessor implements RecordHandler {
     public CompletableFuture<Result> process(
             ConsumerRecord<byte[], byte[]> record, Duration retryDelay, boolean seenBefore) {
         KafkaCoordinates at = new KafkaCoordinates(record.topic(), record.partition(), record.offset());
+        Instant received = clock.instant();
         try {
             DlpEvent event;
             try {
                 event = EventCodec.decode(record.value());
             } catch (MalformedEventException e) {
-                return CompletableFuture.completedFuture(malformed(record, at, e));
+                return CompletableFuture.completedFuture(malformed(record, at, received, e));
             }
-            return deliver(record, at, event, retryDelay, seenBefore);
+            return deliver(record, at, received, event, retryDelay, seenBefore);
         } catch (Exception e) {
             return CompletableFuture.completedFuture(retryLater(at, e));
         }
@@ -104,7 +106,8 @@ public final class EventProcessor implements RecordHandler {
         return Result.RETRY_LATER;
     }
 
-    private Result malformed(ConsumerRecord<byte[], byte[]> record, KafkaCoordinates at, MalformedEventException e)
+    private Result malformed(
+            ConsumerRecord<byte[], byte[]> record, KafkaCoordinates at, Instant received, MalformedEventException e)
             throws Exception {
         String id = malformedId(record, at);
         if (timed("lookup", () -> store.decided(id))) {
@@ -120,7 +123,7 @@ public final class EventProcessor implements RecordHandler {
         meters.deadLetter("decode");
         String reason = "malformed event: " + e.getMessage();
         Change failed = Change.decided(Status.FAILED, reason, null, e.getMessage());
-        if (timed("write", () -> store.writeMalformed(id, at, failed))) {
+        if (timed("write", () -> store.writeMalformed(id, at, received, failed))) {
             published(id, Status.FAILED, "malformed", null, null, reason);
         }
         return Result.DONE;
@@ -139,6 +142,7 @@ public final class EventProcessor implements RecordHandler {
     private CompletableFuture<Result> deliver(
             ConsumerRecord<byte[], byte[]> record,
             KafkaCoordinates at,
+            Instant received,
             DlpEvent event,
             Duration retryDelay,
             boolean seenBefore)
@@ -149,7 +153,8 @@ public final class EventProcessor implements RecordHandler {
             Change retrying = Change.retrying(
                     "no valid DLP settings: " + settings.problem(),
                     clock.instant().plus(retryDelay));
-            return CompletableFuture.completedFuture(write(event, at, retrying) ? Result.RETRY_LATER : Result.DONE);
+            return CompletableFuture.completedFuture(
+                    write(event, at, received, retrying) ? Result.RETRY_LATER : Result.DONE);
         }
         String id = event.id().toString();
         // Decided before — fetched again, or produced twice — it is never sent again. A record fetched for the first
@@ -160,7 +165,8 @@ public final class EventProcessor implements RecordHandler {
         DlpSettings dlp = current.get();
         String system = dlp.system().key();
         String address = dlp.address();
-        SendingMarks.Mark sending = sendingMarks.mark(() -> write(event, at, Change.sending(system, address)));
+        SendingMarks.Mark sending =
+                sendingMarks.mark(() -> write(event, at, received, Change.sending(system, address)));
         Change outcome;
         boolean sendingWritten;
         try {
@@ -186,7 +192,7 @@ public final class EventProcessor implements RecordHandler {
         // parking until it is woken for it. A publish that blocks (the producer's buffer full, the status topic's
         // metadata missing) holds that flusher's next batch, not only this event.
         long start = System.nanoTime();
-        return store.writeAsync(event, at, last).handle((written, failure) -> {
+        return store.writeAsync(event, at, received, last).handle((written, failure) -> {
             meters.statusWait("write", System.nanoTime() - start);
             if (failure != null) {
                 return retryLater(at, failure);
@@ -203,8 +209,8 @@ public final class EventProcessor implements RecordHandler {
     }
 
     /** Writes the change and, unless the event was decided before, tells the core; returns whether it was written. */
-    private boolean write(DlpEvent event, KafkaCoordinates at, Change change) throws Exception {
-        if (!timed("write", () -> store.write(event, at, change))) {
+    private boolean write(DlpEvent event, KafkaCoordinates at, Instant received, Change change) throws Exception {
+        if (!timed("write", () -> store.write(event, at, received, change))) {
             return false;
         }
         announce(event, change);

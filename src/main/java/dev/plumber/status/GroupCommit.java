@@ -38,7 +38,8 @@ final class GroupCommit {
 
     /**
      * A request row as one write leaves it: the event's columns (written when the row is created), its new status and
-     * what goes with it. {@code attempts} is added to the row's count; {@code terms} are the search terms' hashes.
+     * what goes with it. {@code attempts} is added to the row's count; {@code terms} are the search terms' hashes;
+     * {@code received}, when the gateway took the event in, is kept from the write that creates the row.
      */
     record Row(
             String id,
@@ -54,6 +55,7 @@ final class GroupCommit {
             String fileName,
             KafkaCoordinates at,
             Instant eventTs,
+            Instant received,
             Instant now,
             byte[] content,
             Long fileSize,
@@ -75,14 +77,14 @@ final class GroupCommit {
             + " kafka_offset, event_ts, received_at, updated_at, completed_at, content, file_size, file_mime, reason,"
             + " dlp_reference, last_error, content_terms, next_attempt_at)"
             + " SELECT u.id, u.type, u.status, u.attempts, u.sys, u.addr, u.mid, u.chat, u.sender, u.hash, u.fname,"
-            + " u.topic, u.part, u.off, u.ets::timestamptz, u.now::timestamptz, u.now::timestamptz,"
+            + " u.topic, u.part, u.off, u.ets::timestamptz, u.rcv::timestamptz, u.now::timestamptz,"
             + " CASE WHEN u.status " + TERMINAL + " THEN u.now::timestamptz END, u.content, u.fsize, u.fmime,"
             + " u.reason, u.ref, u.err, u.terms::int8[], u.next::timestamptz"
             + " FROM unnest(?::text[], ?::text[], ?::text[], ?::int4[], ?::text[], ?::text[], ?::int8[], ?::text[],"
-            + " ?::text[], ?::text[], ?::text[], ?::text[], ?::int4[], ?::int8[], ?::text[], ?::text[], ?::bytea[],"
-            + " ?::int8[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[])"
-            + " AS u(id, type, status, attempts, sys, addr, mid, chat, sender, hash, fname, topic, part, off, ets, now,"
-            + " content, fsize, fmime, reason, ref, err, terms, next)"
+            + " ?::text[], ?::text[], ?::text[], ?::text[], ?::int4[], ?::int8[], ?::text[], ?::text[], ?::text[],"
+            + " ?::bytea[], ?::int8[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[])"
+            + " AS u(id, type, status, attempts, sys, addr, mid, chat, sender, hash, fname, topic, part, off, ets, rcv,"
+            + " now, content, fsize, fmime, reason, ref, err, terms, next)"
             // One lock order for every flush, so that two flushers never wait on each other in a cycle.
             + " ORDER BY u.id"
             + " ON CONFLICT (event_id) DO UPDATE SET status = EXCLUDED.status,"
@@ -194,6 +196,7 @@ final class GroupCommit {
                     c.createArrayOf(
                             "int8", rows.stream().map(r -> r.at().offset()).toArray()));
             s.setArray(p++, texts(c, rows, r -> text(r.eventTs())));
+            s.setArray(p++, texts(c, rows, r -> text(r.received())));
             s.setArray(p++, texts(c, rows, r -> text(r.now())));
             s.setArray(
                     p++,

@@ -129,12 +129,13 @@ public final class StatusStore implements AutoCloseable {
     }
 
     /**
-     * Applies {@code change} to the event's row, creating it if missing; returns false, writing nothing, when the event
-     * was decided before. A message's search terms are written with its decision: the terms index then takes each term
-     * once rather than again for every version of the row.
+     * Applies {@code change} to the event's row, creating it if missing with {@code received} (when the gateway took
+     * the event in) as its time of arrival; returns false, writing nothing, when the event was decided before. A
+     * message's search terms are written with its decision: the terms index then takes each term once rather than
+     * again for every version of the row.
      */
-    public boolean write(DlpEvent event, KafkaCoordinates at, Change change) throws SQLException {
-        return writes.submit(row(event, at, change));
+    public boolean write(DlpEvent event, KafkaCoordinates at, Instant received, Change change) throws SQLException {
+        return writes.submit(row(event, at, received, change));
     }
 
     /**
@@ -142,11 +143,11 @@ public final class StatusStore implements AutoCloseable {
      * What is chained to it runs on the status flusher's thread and must be brief and never block. The row (its sealed
      * text and search terms) is made on the caller's thread.
      */
-    public CompletableFuture<Boolean> writeAsync(DlpEvent event, KafkaCoordinates at, Change change) {
-        return writes.handOver(row(event, at, change));
+    public CompletableFuture<Boolean> writeAsync(DlpEvent event, KafkaCoordinates at, Instant received, Change change) {
+        return writes.handOver(row(event, at, received, change));
     }
 
-    private GroupCommit.Row row(DlpEvent event, KafkaCoordinates at, Change change) {
+    private GroupCommit.Row row(DlpEvent event, KafkaCoordinates at, Instant received, Change change) {
         String type;
         Long mid = null;
         String chat = null;
@@ -181,14 +182,16 @@ public final class StatusStore implements AutoCloseable {
                 fileName,
                 event.ts(),
                 at,
+                received,
                 content,
                 terms,
                 change);
     }
 
     /** {@link #write} for an event that could not be read; its id is the event's own when it has one. */
-    public boolean writeMalformed(String id, KafkaCoordinates at, Change change) throws SQLException {
-        return writes.submit(row(id, MALFORMED, null, null, null, null, null, null, at, Content.NONE, null, change));
+    public boolean writeMalformed(String id, KafkaCoordinates at, Instant received, Change change) throws SQLException {
+        return writes.submit(
+                row(id, MALFORMED, null, null, null, null, null, null, at, received, Content.NONE, null, change));
     }
 
     private GroupCommit.Row row(
@@ -201,6 +204,7 @@ public final class StatusStore implements AutoCloseable {
             String fileName,
             Instant eventTs,
             KafkaCoordinates at,
+            Instant received,
             Content content,
             long[] terms,
             Change change) {
@@ -218,6 +222,7 @@ public final class StatusStore implements AutoCloseable {
                 fileName,
                 at,
                 eventTs,
+                received,
                 clock.instant(),
                 content.sealed(),
                 content.fileSize(),

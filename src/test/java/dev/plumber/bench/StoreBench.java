@@ -144,7 +144,7 @@ final class StoreBench {
                 writers.submit(() -> {
                     long begin = System.nanoTime();
                     try {
-                        store.write(event, at, decision());
+                        store.write(event, at, Instant.now(), decision());
                     } catch (SQLException e) {
                         failed.incrementAndGet();
                     }

@@ -227,6 +227,11 @@ class GatewayPipelineIT {
             // held until the test has seen that, rather than lasting a fixed time a loaded machine could outrun.
             JsonNode sending = awaitStatus(slow.id(), "SENDING");
             assertThat(sending.get("attempts").asInt()).isEqualTo(1);
+            // The row keeps when the event came in, not when its SENDING was written, a second into the call.
+            assertThat(Duration.between(
+                            Instant.parse(sending.get("receivedAt").asText()),
+                            Instant.parse(sending.get("updatedAt").asText())))
+                    .isGreaterThanOrEqualTo(Duration.ofSeconds(1));
             for (int i = 0; i < 6; i++) {
                 MessageEvent other = message("c-other-" + i, "meanwhile " + i);
                 others.add(other);

@@ -10,6 +10,7 @@ import dev.plumber.status.StatusStore.Change;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -86,15 +87,15 @@ class StatusStoreIT {
                     // A slow call writes SENDING first; a fast one only its outcome, which then counts the attempt.
                     Change allowed = decided(Status.ALLOWED, "clean", "istag-1");
                     if (slowCall) {
-                        assertThat(store.write(e, AT, SENDING)).isTrue();
+                        assertThat(store.write(e, AT, Instant.now(), SENDING)).isTrue();
                     } else {
                         allowed = allowed.attempt("searchinform", "icap://dlp:1344/reqmod");
                     }
                     // Two workers race to decide the same event: exactly one decision is written.
-                    if (store.write(e, AT, allowed)) {
+                    if (store.write(e, AT, Instant.now(), allowed)) {
                         decided.incrementAndGet();
                     }
-                    if (store.write(e, AT, decided(Status.BLOCKED, "late", null))) {
+                    if (store.write(e, AT, Instant.now(), decided(Status.BLOCKED, "late", null))) {
                         decided.incrementAndGet();
                     }
                     return null;
@@ -138,7 +139,8 @@ class StatusStoreIT {
                 List<Future<Boolean>> work = new ArrayList<>();
                 for (int i = 0; i < 300; i++) {
                     MessageEvent e = message("batch " + i);
-                    work.add(pool.submit(() -> observed.write(e, AT, decided(Status.ALLOWED, null, null))));
+                    work.add(pool.submit(
+                            () -> observed.write(e, AT, Instant.now(), decided(Status.ALLOWED, null, null))));
                     work.add(pool.submit(() -> observed.decided(e.id().toString())));
                 }
                 for (Future<Boolean> f : work) {
@@ -167,9 +169,11 @@ class StatusStoreIT {
     void anOutcomeWrittenAloneMakesTheWholeRowAndATimelineOfOneStateWithNoHistoryEntry() throws Exception {
         MessageEvent e = message("nothing to see");
         String id = e.id().toString();
+        Instant received = Instant.now().minusMillis(40).truncatedTo(ChronoUnit.MICROS);
         assertThat(store.write(
                         e,
                         AT,
+                        received,
                         decided(Status.BLOCKED, "card number", "istag-2").attempt("searchinform", "icap://dlp/x")))
                 .isTrue();
 
@@ -178,7 +182,8 @@ class StatusStoreIT {
         assertThat(row.attempts()).isEqualTo(1);
         assertThat(row.dlpSystem()).isEqualTo("searchinform");
         assertThat(row.chat()).isEqualTo("chat-1");
-        assertThat(row.receivedAt()).isEqualTo(row.completedAt());
+        assertThat(row.receivedAt()).isEqualTo(received);
+        assertThat(row.completedAt()).isAfter(received);
         assertThat(terms(id).split(" ")).hasSize(3);
         assertThat(timelineOf(id)).containsExactly("BLOCKED/1");
         assertThat(strings("SELECT count(*) FROM gateway.request_history WHERE event_id = ?", id))
@@ -186,11 +191,27 @@ class StatusStoreIT {
     }
 
     @Test
+    void theRowKeepsTheTimeItsEventWasFirstReceived() throws Exception {
+        MessageEvent e = message("retried a minute later");
+        String id = e.id().toString();
+        Instant first = Instant.now().minusSeconds(60).truncatedTo(ChronoUnit.MICROS);
+        assertThat(store.write(e, AT, first, Change.retrying("connection refused", Instant.now())))
+                .isTrue();
+        assertThat(store.write(e, AT, Instant.now(), decided(Status.ALLOWED, null, null)))
+                .isTrue();
+
+        RequestRecord row = store.find(id).orElseThrow();
+        assertThat(row.receivedAt()).isEqualTo(first);
+        assertThat(row.completedAt()).isAfter(first.plusSeconds(59));
+    }
+
+    @Test
     void aTimelineWrittenBeforeTheHistoryHeldOnlyStatesLeftShowsTheCurrentStateOnce() throws Exception {
         MessageEvent e = message("written by an older gateway");
         String id = e.id().toString();
-        assertThat(store.write(e, AT, SENDING)).isTrue();
-        assertThat(store.write(e, AT, decided(Status.ALLOWED, "clean", null))).isTrue();
+        assertThat(store.write(e, AT, Instant.now(), SENDING)).isTrue();
+        assertThat(store.write(e, AT, Instant.now(), decided(Status.ALLOWED, "clean", null)))
+                .isTrue();
         // Until migration V6 the history also held the current state, a copy of the row.
         historyAsBeforeV6(id);
 
@@ -201,11 +222,12 @@ class StatusStoreIT {
     void aRequestInFlightAcrossTheUpgradeShowsEachStateOnce() throws Exception {
         MessageEvent e = message("waiting for the DLP during the upgrade");
         String id = e.id().toString();
-        assertThat(store.write(e, AT, SENDING)).isTrue();
+        assertThat(store.write(e, AT, Instant.now(), SENDING)).isTrue();
         // Written before migration V6, the history held the state entered: the row's SENDING.
         historyAsBeforeV6(id);
         // Decided after it, the trigger records the state left: SENDING again.
-        assertThat(store.write(e, AT, decided(Status.ALLOWED, "clean", null))).isTrue();
+        assertThat(store.write(e, AT, Instant.now(), decided(Status.ALLOWED, "clean", null)))
+                .isTrue();
         assertThat(strings("SELECT count(*) FROM gateway.request_history WHERE event_id = ?", id))
                 .containsExactly("2");
 
@@ -220,7 +242,7 @@ class StatusStoreIT {
         try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
             List<Future<Boolean>> results = new ArrayList<>();
             for (int i = 0; i < 20; i++) {
-                results.add(pool.submit(() -> store.write(e, AT, SENDING)));
+                results.add(pool.submit(() -> store.write(e, AT, Instant.now(), SENDING)));
             }
             for (Future<Boolean> f : results) {
                 assertThat(f.get()).isTrue();
@@ -228,10 +250,10 @@ class StatusStoreIT {
         }
         assertThat(store.find(id).orElseThrow().attempts()).isEqualTo(20);
 
-        assertThat(store.write(e, AT, decided(Status.BLOCKED, "card number", null)))
+        assertThat(store.write(e, AT, Instant.now(), decided(Status.BLOCKED, "card number", null)))
                 .isTrue();
         assertThat(store.decided(id)).isTrue();
-        assertThat(store.write(e, AT, Change.sending("searchinform", "icap://other:1344/reqmod")))
+        assertThat(store.write(e, AT, Instant.now(), Change.sending("searchinform", "icap://other:1344/reqmod")))
                 .isFalse();
         RequestRecord row = store.find(id).orElseThrow();
         assertThat(row.attempts()).isEqualTo(20);
@@ -244,18 +266,18 @@ class StatusStoreIT {
                 UUID.randomUUID(), "ab".repeat(32), "report.pdf", 1234, "application/pdf", "bob", null, null);
         String id = file.id().toString();
         Instant next = Instant.now().plusSeconds(1);
-        assertThat(store.write(file, AT, Change.retrying("connection refused", next)))
+        assertThat(store.write(file, AT, Instant.now(), Change.retrying("connection refused", next)))
                 .isTrue();
         // Written again unchanged (no settings yet, say): the history takes no second entry.
-        assertThat(store.write(file, AT, Change.retrying("connection refused", next)))
+        assertThat(store.write(file, AT, Instant.now(), Change.retrying("connection refused", next)))
                 .isTrue();
         assertThat(store.find(id).orElseThrow().status()).isEqualTo(Status.RETRYING);
         assertThat(store.backoffs(AT.topic(), List.of(AT.partition()))
                         .get(AT.partition())
                         .until())
                 .isAfterOrEqualTo(next.minusMillis(1));
-        assertThat(store.write(file, AT, SENDING)).isTrue();
-        assertThat(store.write(file, AT, decided(Status.ACCEPTED, null, "tm-1")))
+        assertThat(store.write(file, AT, Instant.now(), SENDING)).isTrue();
+        assertThat(store.write(file, AT, Instant.now(), decided(Status.ACCEPTED, null, "tm-1")))
                 .isTrue();
 
         RequestRecord row = store.find(id).orElseThrow();
@@ -274,7 +296,8 @@ class StatusStoreIT {
         FileEvent file = new FileEvent(
                 UUID.randomUUID(), "cd".repeat(32), "a\0b.pdf", 1, "application/pdf", "eve\0", null, null);
         String id = file.id().toString();
-        assertThat(store.write(file, AT, decided(Status.BLOCKED, "403; X-Block-Reason: card\0number", "tag\0")))
+        assertThat(store.write(
+                        file, AT, Instant.now(), decided(Status.BLOCKED, "403; X-Block-Reason: card\0number", "tag\0")))
                 .isTrue();
 
         RequestRecord row = store.find(id).orElseThrow();
@@ -289,11 +312,12 @@ class StatusStoreIT {
     void aMessagesSearchTermsAreWrittenWithItsDecisionAndKeptByALaterOne() throws Exception {
         MessageEvent e = message("the quarterly figures");
         String id = e.id().toString();
-        assertThat(store.write(e, AT, SENDING)).isTrue();
+        assertThat(store.write(e, AT, Instant.now(), SENDING)).isTrue();
         assertThat(terms(id)).isNull();
         assertThat(store.content(id)).contains("the quarterly figures");
 
-        assertThat(store.write(e, AT, decided(Status.ALLOWED, null, null))).isTrue();
+        assertThat(store.write(e, AT, Instant.now(), decided(Status.ALLOWED, null, null)))
+                .isTrue();
         String written = terms(id);
         assertThat(written)
                 .isEqualTo(Arrays.stream(cipher.terms("the quarterly figures"))
@@ -301,7 +325,8 @@ class StatusStoreIT {
                         .collect(Collectors.joining(" ")));
         assertThat(written.split(" ")).hasSize(3);
 
-        assertThat(store.write(e, AT, decided(Status.BLOCKED, "late", null))).isFalse();
+        assertThat(store.write(e, AT, Instant.now(), decided(Status.BLOCKED, "late", null)))
+                .isFalse();
         assertThat(terms(id)).isEqualTo(written);
     }
 
@@ -345,8 +370,8 @@ class StatusStoreIT {
     void aMalformedEventGetsARowUnderItsId() throws Exception {
         String id = UUID.randomUUID().toString();
         Change failed = Change.decided(Status.FAILED, "malformed event: no id", null, "no id");
-        assertThat(store.writeMalformed(id, AT, failed)).isTrue();
-        assertThat(store.writeMalformed(id, AT, failed)).isFalse();
+        assertThat(store.writeMalformed(id, AT, Instant.now(), failed)).isTrue();
+        assertThat(store.writeMalformed(id, AT, Instant.now(), failed)).isFalse();
         assertThat(store.decided(id)).isTrue();
         assertThat(store.find(id).orElseThrow().type()).isEqualTo("malformed");
     }

@@ -63,7 +63,7 @@ class TermsMergerIT {
                         "10.0.0.1",
                         Instant.now(),
                         false);
-                assertThat(store.write(e, new KafkaCoordinates("dlp.requests", 0, i), decided()))
+                assertThat(store.write(e, new KafkaCoordinates("dlp.requests", 0, i), Instant.now(), decided()))
                         .isTrue();
             }
         }
