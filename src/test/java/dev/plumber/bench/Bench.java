@@ -244,6 +244,25 @@ public final class Bench {
                     g.peakHeapBytes() == 0 ? "no GC" : Long.toString(g.peakHeapBytes() >> 20),
                     g.peakRssBytes() >> 20));
         }
+        if (rows.stream().anyMatch(r -> r.gateway().latencyEvents() > 0)) {
+            t.append(
+                    "\nEnd to end at half rate by stage, p50 / p99 ms: event produced → a worker takes it in (the broker,"
+                            + " the fetch, its key's turn) → decided (the DLP call) → its status durable and published\n\n"
+                            + "| mix | to a worker | to the decision | to durable | end to end |\n|---|--:|--:|--:|--:|\n");
+            for (Row r : rows) {
+                GatewayRun.EndToEnd e = r.gateway().endToEnd();
+                if (e.total().length > 0) {
+                    t.append(String.format(
+                            Locale.ROOT,
+                            "| %s | %s | %s | %s | %s |%n",
+                            r.mix().name(),
+                            stage(e.toWorker()),
+                            stage(e.toDecision()),
+                            stage(e.toDurable()),
+                            stage(e.total())));
+                }
+            }
+        }
         t.append(
                         "\nCPU ms per event by process, gateway run (ceiling run); at half rate, the gateway's paced phase\n\n| mix | ")
                 .append(String.join(
@@ -306,6 +325,11 @@ public final class Bench {
         return Double.isNaN(p50Ms) ? "–" : String.format(Locale.ROOT, "%.1f / %.1f", p50Ms, p99Ms);
     }
 
+    /** p50 / p99 of one stage's microseconds, in milliseconds. */
+    private static String stage(long[] micros) {
+        return waits(Percentiles.of(micros, 0.50) / 1000.0, Percentiles.of(micros, 0.99) / 1000.0);
+    }
+
     private static Map<String, Double> perEventMs(Map<String, Long> nanosByRole, int events) {
         Map<String, Double> ms = new LinkedHashMap<>();
         nanosByRole.forEach((role, nanos) -> ms.put(role, nanos / 1e6 / events));
@@ -346,6 +370,12 @@ public final class Bench {
             m.put("latencyPhaseMachineBusy", g.latencyMachineBusy());
             m.put("endToEndP50Ms", g.e2eP50Ms());
             m.put("endToEndP99Ms", g.e2eP99Ms());
+            m.put("endToEndToWorkerP50Ms", Percentiles.of(g.endToEnd().toWorker(), 0.50) / 1000.0);
+            m.put("endToEndToWorkerP99Ms", Percentiles.of(g.endToEnd().toWorker(), 0.99) / 1000.0);
+            m.put("endToEndToDecisionP50Ms", Percentiles.of(g.endToEnd().toDecision(), 0.50) / 1000.0);
+            m.put("endToEndToDecisionP99Ms", Percentiles.of(g.endToEnd().toDecision(), 0.99) / 1000.0);
+            m.put("endToEndToDurableP50Ms", Percentiles.of(g.endToEnd().toDurable(), 0.50) / 1000.0);
+            m.put("endToEndToDurableP99Ms", Percentiles.of(g.endToEnd().toDurable(), 0.99) / 1000.0);
             m.put("statusLookupP50Ms", g.lookupP50Ms());
             m.put("statusLookupP99Ms", g.lookupP99Ms());
             m.put("statusWriteP50Ms", g.writeP50Ms());

@@ -69,8 +69,7 @@ final class GatewayRun {
             double latencyRate,
             double latencyMachineBusy,
             Map<String, Long> latencyCpuNanosByRole,
-            double e2eP50Ms,
-            double e2eP99Ms,
+            EndToEnd endToEnd,
             double lookupP50Ms,
             double lookupP99Ms,
             double writeP50Ms,
@@ -87,6 +86,14 @@ final class GatewayRun {
             long dlpBodyBytes) {
         double perSecond() {
             return events / seconds;
+        }
+
+        double e2eP50Ms() {
+            return Percentiles.of(endToEnd.total(), 0.50) / 1000.0;
+        }
+
+        double e2eP99Ms() {
+            return Percentiles.of(endToEnd.total(), 0.99) / 1000.0;
         }
 
         /** What one event cost the whole process tree during the timed phase. */
@@ -205,7 +212,7 @@ final class GatewayRun {
             double rate = 0;
             double busy = 0;
             Map<String, Long> pacedCpu = Map.of();
-            long[] e2e = new long[0];
+            EndToEnd e2e = EndToEnd.NONE;
             String metricsBefore = ""; // no scrape, no status-store waits: NaN
             String metricsAfter = "";
             if (mix.latencyPhase()) {
@@ -255,8 +262,7 @@ final class GatewayRun {
                     rate,
                     busy,
                     pacedCpu,
-                    Percentiles.of(e2e, 0.50) / 1000.0,
-                    Percentiles.of(e2e, 0.99) / 1000.0,
+                    e2e,
                     Percentiles.status(metricsBefore, metricsAfter, Meters.STATUS_WAITS, "lookup", 0.50),
                     Percentiles.status(metricsBefore, metricsAfter, Meters.STATUS_WAITS, "lookup", 0.99),
                     Percentiles.status(metricsBefore, metricsAfter, Meters.STATUS_WAITS, "write", 0.50),
@@ -369,13 +375,18 @@ final class GatewayRun {
     }
 
     /**
-     * Microseconds from event {@code ts} to its terminal status being durable — the moment the gateway publishes it to
-     * the status topic, right after its write commits. The row's {@code completed_at} is the moment of the decision,
-     * before its write commits, so it would leave that write out of the figure.
+     * Microseconds of each event of the latency phase from its {@code ts} to its terminal status being durable — the
+     * moment the gateway publishes it to the status topic, right after its write commits — and of the stages between:
+     * to the row's {@code received_at} (a worker took it in: the broker, the fetch, its key's turn), to its {@code
+     * completed_at} (the decision: the DLP call), and on to durable (the status write).
      */
-    private long[] endToEndMicros(DataSource store, Instant since) throws Exception {
+    record EndToEnd(long[] total, long[] toWorker, long[] toDecision, long[] toDurable) {
+        static final EndToEnd NONE = new EndToEnd(new long[0], new long[0], new long[0], new long[0]);
+    }
+
+    private EndToEnd endToEndMicros(DataSource store, Instant since) throws Exception {
         Map<String, Instant> durable = terminalStatusTimes(since);
-        List<Long> micros = new ArrayList<>();
+        List<long[]> events = new ArrayList<>();
         int unpublished = 0;
         try (Connection c = store.getConnection();
                 PreparedStatement s = c.prepareStatement("SELECT event_id, event_ts, received_at, completed_at,"
@@ -393,7 +404,9 @@ final class GatewayRun {
                     Instant ts = r.getTimestamp(2).toInstant();
                     Instant received = r.getTimestamp(3).toInstant();
                     Instant decided = r.getTimestamp(4).toInstant();
-                    micros.add(Duration.between(ts, done).toNanos() / 1000);
+                    events.add(new long[] {
+                        micros(ts, done), micros(ts, received), micros(received, decided), micros(decided, done)
+                    });
                     csv.append(ts)
                             .append(',')
                             .append(Duration.between(ts, received).toNanos() / 1e6)
@@ -416,7 +429,15 @@ final class GatewayRun {
         if (unpublished > 0) {
             System.err.printf("bench: %d decided events had no terminal status on the status topic%n", unpublished);
         }
-        return micros.stream().mapToLong(Long::longValue).toArray();
+        return new EndToEnd(
+                events.stream().mapToLong(e -> e[0]).toArray(),
+                events.stream().mapToLong(e -> e[1]).toArray(),
+                events.stream().mapToLong(e -> e[2]).toArray(),
+                events.stream().mapToLong(e -> e[3]).toArray());
+    }
+
+    private static long micros(Instant from, Instant to) {
+        return Duration.between(from, to).toNanos() / 1000;
     }
 
     /** When each terminal status published since {@code since} was published (its {@code ts}), by event id. */
