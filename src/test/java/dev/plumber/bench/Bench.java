@@ -327,7 +327,7 @@ public final class Bench {
 
     /** p50 / p99 of one stage's microseconds, in milliseconds. */
     private static String stage(long[] micros) {
-        return waits(Percentiles.of(micros, 0.50) / 1000.0, Percentiles.of(micros, 0.99) / 1000.0);
+        return waits(Percentiles.millis(micros, 0.50), Percentiles.millis(micros, 0.99));
     }
 
     private static Map<String, Double> perEventMs(Map<String, Long> nanosByRole, int events) {
@@ -370,12 +370,12 @@ public final class Bench {
             m.put("latencyPhaseMachineBusy", g.latencyMachineBusy());
             m.put("endToEndP50Ms", g.e2eP50Ms());
             m.put("endToEndP99Ms", g.e2eP99Ms());
-            m.put("endToEndToWorkerP50Ms", Percentiles.of(g.endToEnd().toWorker(), 0.50) / 1000.0);
-            m.put("endToEndToWorkerP99Ms", Percentiles.of(g.endToEnd().toWorker(), 0.99) / 1000.0);
-            m.put("endToEndToDecisionP50Ms", Percentiles.of(g.endToEnd().toDecision(), 0.50) / 1000.0);
-            m.put("endToEndToDecisionP99Ms", Percentiles.of(g.endToEnd().toDecision(), 0.99) / 1000.0);
-            m.put("endToEndToDurableP50Ms", Percentiles.of(g.endToEnd().toDurable(), 0.50) / 1000.0);
-            m.put("endToEndToDurableP99Ms", Percentiles.of(g.endToEnd().toDurable(), 0.99) / 1000.0);
+            m.put("endToEndToWorkerP50Ms", Percentiles.millis(g.endToEnd().toWorker(), 0.50));
+            m.put("endToEndToWorkerP99Ms", Percentiles.millis(g.endToEnd().toWorker(), 0.99));
+            m.put("endToEndToDecisionP50Ms", Percentiles.millis(g.endToEnd().toDecision(), 0.50));
+            m.put("endToEndToDecisionP99Ms", Percentiles.millis(g.endToEnd().toDecision(), 0.99));
+            m.put("endToEndToDurableP50Ms", Percentiles.millis(g.endToEnd().toDurable(), 0.50));
+            m.put("endToEndToDurableP99Ms", Percentiles.millis(g.endToEnd().toDurable(), 0.99));
             m.put("statusLookupP50Ms", g.lookupP50Ms());
             m.put("statusLookupP99Ms", g.lookupP99Ms());
             m.put("statusWriteP50Ms", g.writeP50Ms());

@@ -89,11 +89,11 @@ final class GatewayRun {
         }
 
         double e2eP50Ms() {
-            return Percentiles.of(endToEnd.total(), 0.50) / 1000.0;
+            return Percentiles.millis(endToEnd.total(), 0.50);
         }
 
         double e2eP99Ms() {
-            return Percentiles.of(endToEnd.total(), 0.99) / 1000.0;
+            return Percentiles.millis(endToEnd.total(), 0.99);
         }
 
         /** What one event cost the whole process tree during the timed phase. */

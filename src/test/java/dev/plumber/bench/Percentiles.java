@@ -26,6 +26,11 @@ final class Percentiles {
         return sorted[Math.max(0, Math.min(sorted.length - 1, rank - 1))];
     }
 
+    /** {@link #of} for samples in microseconds, in milliseconds. */
+    static double millis(long[] micros, double q) {
+        return of(micros, q) / 1000.0;
+    }
+
     /** Cumulative DLP call counts by bucket upper bound (seconds), over all systems and outcomes. */
     static TreeMap<Double, Double> dlpBuckets(String prometheusText) {
         return buckets(prometheusText, Meters.DLP_CALLS, "");

@@ -203,12 +203,13 @@ final class StoreBench {
                     round,
                     mergeEveryMs,
                     waits.length / seconds,
-                    Percentiles.of(waits, 0.50) / 1e3,
-                    Percentiles.of(waits, 0.99) / 1e3,
+                    Percentiles.millis(waits, 0.50),
+                    Percentiles.millis(waits, 0.99),
                     Arrays.stream(waits).max().orElse(0) / 1e3,
                     flushes.length,
                     Arrays.stream(flushes).mapToLong(f -> f[0]).average().orElse(0),
-                    Percentiles.of(Arrays.stream(flushes).mapToLong(f -> f[1]).toArray(), 0.99) / 1e3,
+                    Percentiles.millis(
+                            Arrays.stream(flushes).mapToLong(f -> f[1]).toArray(), 0.99),
                     cpu.get(ProcessCpu.POSTGRES) / 1e6 / waits.length,
                     cpu.get(ProcessCpu.BENCH) / 1e6 / waits.length);
         }
