@@ -17,17 +17,24 @@ record Encapsulated(List<Section> sections) {
     }
 
     static Encapsulated parse(String value) throws IcapProtocolException {
-        List<Section> sections = new ArrayList<>();
-        for (String part : value.split(",")) {
-            String p = part.strip();
+        List<Section> sections = new ArrayList<>(3);
+        int last = value.length();
+        while (last > 0 && value.charAt(last - 1) == ',') {
+            last--; // trailing commas end the list, as they do for String.split
+        }
+        for (int from = 0; from <= last; ) {
+            int comma = value.indexOf(',', from);
+            int to = comma < 0 || comma > last ? last : comma;
+            String p = value.substring(from, to).strip();
+            from = to + 1;
             int eq = p.indexOf('=');
             if (eq <= 0) {
                 throw new IcapProtocolException("bad Encapsulated entry '" + p + "'");
             }
             String name = IcapHeaders.lower(p.substring(0, eq).strip());
-            if (!List.of("req-hdr", "res-hdr", "req-body", "res-body", "null-body", "opt-body")
-                    .contains(name)) {
-                throw new IcapProtocolException("unknown Encapsulated section '" + name + "'");
+            switch (name) {
+                case "req-hdr", "res-hdr", "req-body", "res-body", "null-body", "opt-body" -> {}
+                default -> throw new IcapProtocolException("unknown Encapsulated section '" + name + "'");
             }
             int offset;
             try {

@@ -1,6 +1,5 @@
 package dev.plumber.icap;
 
-import java.util.Arrays;
 import java.util.List;
 
 /** Splits the encapsulated header sections by their offsets and parses each one. */
@@ -17,12 +16,11 @@ final class EncapsulatedHeads {
                 break;
             }
             int end = list.get(i + 1).offset();
-            byte[] block = Arrays.copyOfRange(sections, s.offset(), end);
-            if (block.length < 4 || !endsWithBlankLine(block)) {
+            if (end - s.offset() < 4 || !endsWithBlankLine(sections, end)) {
                 throw new IcapProtocolException(s.name() + " section does not end at its Encapsulated offset");
             }
-            HeaderBlock parsed = HeaderBlock.parse(block);
-            String[] start = parsed.startLine.split(" ", 3);
+            HeaderBlock parsed = HeaderBlock.parse(sections, s.offset(), end);
+            String[] start = HeaderBlock.startLineParts(parsed.startLine);
             switch (s.name()) {
                 case "req-hdr" -> {
                     if (start.length != 3
@@ -50,14 +48,22 @@ final class EncapsulatedHeads {
     }
 
     static int status(String code, String line) throws IcapProtocolException {
-        if (code.length() != 3 || !code.chars().allMatch(Character::isDigit)) {
+        if (code.length() != 3) {
             throw new IcapProtocolException("bad status code in '" + line + "'");
         }
-        return Integer.parseInt(code);
+        int status = 0;
+        for (int i = 0; i < 3; i++) {
+            char c = code.charAt(i);
+            if (c < '0' || c > '9') {
+                throw new IcapProtocolException("bad status code in '" + line + "'");
+            }
+            status = status * 10 + c - '0';
+        }
+        return status;
     }
 
-    private static boolean endsWithBlankLine(byte[] b) {
-        int n = b.length;
+    /** Whether the bytes before {@code n} are CRLF CRLF. */
+    private static boolean endsWithBlankLine(byte[] b, int n) {
         return b[n - 4] == '\r' && b[n - 3] == '\n' && b[n - 2] == '\r' && b[n - 1] == '\n';
     }
 }

@@ -21,27 +21,37 @@ public final class IcapEncoder {
 
     private IcapEncoder() {}
 
-    /** The ICAP head and, for REQMOD, the encapsulated HTTP request head; chunks of the body follow. */
+    /**
+     * The ICAP head and, for REQMOD, the encapsulated HTTP request head; chunks of the body follow. Both heads are
+     * built as text and turned into bytes once, a character a byte: the HTTP head's length in characters is its
+     * {@code Encapsulated} offset.
+     */
     public static byte[] encodeHead(IcapRequest request) {
-        byte[] http = request.httpRequest() == null ? new byte[0] : encodeHttpHead(request.httpRequest());
+        StringBuilder http = new StringBuilder(HEAD_CAPACITY);
         String encapsulated;
         if (request.httpRequest() == null) {
             encapsulated = "null-body=0";
         } else {
-            encapsulated = "req-hdr=0, " + (request.hasBody() ? "req-body=" : "null-body=") + http.length;
+            appendHttpHead(http, request.httpRequest());
+            encapsulated = (request.hasBody() ? "req-hdr=0, req-body=" : "req-hdr=0, null-body=") + http.length();
         }
-        StringBuilder head = new StringBuilder(HEAD_CAPACITY);
+        StringBuilder head = new StringBuilder(HEAD_CAPACITY + http.length());
         head.append(request.method()).append(' ').append(request.service()).append(" ICAP/1.0\r\n");
         if (!request.headers().contains("Host")) {
             head.append("Host: ").append(hostHeader(request.service())).append("\r\n");
         }
         appendFields(head, request.headers().without("Encapsulated"));
-        head.append("Encapsulated: ").append(encapsulated).append("\r\n\r\n");
-        return concat(ascii(head.toString()), http);
+        head.append("Encapsulated: ").append(encapsulated).append("\r\n\r\n").append(http);
+        return latin1(head);
     }
 
     public static byte[] encodeHttpHead(HttpRequestHead head) {
         StringBuilder s = new StringBuilder(HEAD_CAPACITY);
+        appendHttpHead(s, head);
+        return latin1(s);
+    }
+
+    private static void appendHttpHead(StringBuilder s, HttpRequestHead head) {
         s.append(head.method())
                 .append(' ')
                 .append(head.target())
@@ -49,7 +59,7 @@ public final class IcapEncoder {
                 .append(head.version())
                 .append("\r\n");
         appendFields(s, head.headers());
-        return ascii(s.append("\r\n").toString());
+        s.append("\r\n");
     }
 
     public static byte[] encodeHttpHead(HttpResponseHead head) {
@@ -144,11 +154,21 @@ public final class IcapEncoder {
         }
     }
 
-    private static byte[] concat(byte[] a, byte[] b) {
-        byte[] out = new byte[a.length + b.length];
-        System.arraycopy(a, 0, out, 0, a.length);
-        System.arraycopy(b, 0, out, a.length, b.length);
-        return out;
+    /**
+     * Header text a character a byte, ISO-8859-1 (RFC 7230 §3.2.4); a character beyond it becomes {@code ?}, each
+     * half of a surrogate pair too, so that the bytes are as many as the characters.
+     */
+    private static byte[] latin1(CharSequence text) {
+        String s = text.toString();
+        byte[] bytes = s.getBytes(StandardCharsets.ISO_8859_1);
+        if (bytes.length != s.length()) { // the JDK made one ? of a surrogate pair
+            bytes = new byte[s.length()];
+            for (int i = 0; i < bytes.length; i++) {
+                char c = s.charAt(i);
+                bytes[i] = (byte) (c <= 0xff ? c : '?');
+            }
+        }
+        return bytes;
     }
 
     /** Header text is ISO-8859-1 on the wire (RFC 7230 §3.2.4); callers encode anything wider themselves. */

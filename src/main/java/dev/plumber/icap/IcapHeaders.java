@@ -49,6 +49,20 @@ public final class IcapHeaders {
         return new IcapHeaders(Collections.unmodifiableList(list));
     }
 
+    /** A copy in which this name has the one value given, in a field at the end. */
+    public IcapHeaders replacing(String name, String value) {
+        Map.Entry<String, String> added = field(name, value);
+        List<Map.Entry<String, String>> list = new ArrayList<>(fields.size() + 1);
+        for (int i = 0; i < fields.size(); i++) {
+            Map.Entry<String, String> f = fields.get(i);
+            if (!f.getKey().equalsIgnoreCase(name)) {
+                list.add(f);
+            }
+        }
+        list.add(added);
+        return new IcapHeaders(Collections.unmodifiableList(list));
+    }
+
     /** A copy without any field of this name. */
     public IcapHeaders without(String name) {
         if (!contains(name)) {
@@ -65,7 +79,8 @@ public final class IcapHeaders {
 
     /** The first value of this name, or null. */
     public String first(String name) {
-        for (Map.Entry<String, String> f : fields) {
+        for (int i = 0; i < fields.size(); i++) {
+            Map.Entry<String, String> f = fields.get(i);
             if (f.getKey().equalsIgnoreCase(name)) {
                 return f.getValue();
             }
@@ -76,7 +91,8 @@ public final class IcapHeaders {
     /** Every value of this name, in order. */
     public List<String> all(String name) {
         List<String> values = new ArrayList<>();
-        for (Map.Entry<String, String> f : fields) {
+        for (int i = 0; i < fields.size(); i++) {
+            Map.Entry<String, String> f = fields.get(i);
             if (f.getKey().equalsIgnoreCase(name)) {
                 values.add(f.getValue());
             }
@@ -90,12 +106,33 @@ public final class IcapHeaders {
 
     /** True when a comma-separated value of this name holds the token (case-insensitive). */
     public boolean hasToken(String name, String token) {
-        for (String value : all(name)) {
-            for (String part : value.split(",")) {
-                if (part.strip().equalsIgnoreCase(token)) {
-                    return true;
-                }
+        for (int i = 0; i < fields.size(); i++) {
+            Map.Entry<String, String> f = fields.get(i);
+            if (f.getKey().equalsIgnoreCase(name) && listHolds(f.getValue(), token)) {
+                return true;
             }
+        }
+        return false;
+    }
+
+    /** Whether an element of the comma-separated {@code list}, stripped, is {@code token} (case-insensitive). */
+    private static boolean listHolds(String list, String token) {
+        int from = 0;
+        while (from <= list.length()) {
+            int comma = list.indexOf(',', from);
+            int to = comma < 0 ? list.length() : comma;
+            int start = from;
+            int end = to;
+            while (start < end && Character.isWhitespace(list.charAt(start))) {
+                start++;
+            }
+            while (end > start && Character.isWhitespace(list.charAt(end - 1))) {
+                end--;
+            }
+            if (end - start == token.length() && list.regionMatches(true, start, token, 0, token.length())) {
+                return true;
+            }
+            from = to + 1;
         }
         return false;
     }
@@ -136,6 +173,19 @@ public final class IcapHeaders {
         }
         for (int i = 0; i < s.length(); i++) {
             if (!isTokenChar(s.charAt(i))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Whether {@code b[from, to)} is a token, read as ISO-8859-1. */
+    static boolean isToken(byte[] b, int from, int to) {
+        if (from >= to) {
+            return false;
+        }
+        for (int i = from; i < to; i++) {
+            if (!isTokenChar((char) (b[i] & 0xff))) {
                 return false;
             }
         }

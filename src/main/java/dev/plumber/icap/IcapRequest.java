@@ -26,9 +26,8 @@ public record IcapRequest(
         }
         IcapHeaders http = httpRequest
                 .headers()
-                .without("Content-Length")
                 .without("Transfer-Encoding")
-                .with("Content-Length", Long.toString(bodyLength));
+                .replacing("Content-Length", Long.toString(bodyLength));
         HttpRequestHead head =
                 new HttpRequestHead(httpRequest.method(), httpRequest.target(), httpRequest.version(), http);
         return new IcapRequest("REQMOD", service, headers, head, bodyLength > 0);

@@ -83,7 +83,7 @@ public final class IcapResponseDecoder {
             return false;
         }
         HeaderBlock head = HeaderBlock.parse(in.take(blank + 4));
-        String[] start = head.startLine.split(" ", 3);
+        String[] start = HeaderBlock.startLineParts(head.startLine);
         if (start.length < 2 || !start[0].startsWith("ICAP/")) {
             throw new IcapProtocolException("not an ICAP status line: '" + head.startLine + "'");
         }

@@ -51,15 +51,26 @@ public final class SearchInformSender implements DlpSender {
         return switch (event) {
             case MessageEvent m -> {
                 byte[] json = SearchInformPayloads.messageJson(m);
-                yield verdict(call(to, icapHeaders, to.post("application/json"), IcapBody.of(json)));
+                yield verdict(call(to, icapHeaders, to.json(), IcapBody.of(json)));
             }
             case FileEvent f -> sendFile(f, to, icapHeaders);
         };
     }
 
-    /** The ICAP service and the encapsulated request's target, as the settings give them. */
-    private record Target(DlpSettings settings, URI service, TlsSettings tls, IcapHeaders host) {
+    /**
+     * The ICAP service and the encapsulated request's target, as the settings give them; {@code json} is the head of
+     * every message's request.
+     */
+    private record Target(DlpSettings settings, URI service, TlsSettings tls, IcapHeaders host, HttpRequestHead json) {
+        Target(DlpSettings settings, URI service, TlsSettings tls, IcapHeaders host) {
+            this(settings, service, tls, host, post(settings, host, "application/json"));
+        }
+
         HttpRequestHead post(String contentType) {
+            return post(settings, host, contentType);
+        }
+
+        private static HttpRequestHead post(DlpSettings settings, IcapHeaders host, String contentType) {
             return HttpRequestHead.of("POST", settings.requestUrl(), host.with("Content-Type", contentType));
         }
     }

@@ -93,12 +93,12 @@ public final class IcapClient implements AutoCloseable {
         }
         IcapHeaders headers = icapHeaders;
         if (options.allow204()) {
-            headers = headers.without("Allow").with("Allow", "204");
+            headers = headers.replacing("Allow", "204");
         }
         Integer preview = body.length() == 0 ? null : options.preview();
         byte[] previewBytes = new byte[0];
         if (preview != null) {
-            headers = headers.without("Preview").with("Preview", Integer.toString(preview));
+            headers = headers.replacing("Preview", Integer.toString(preview));
             previewBytes = readExactly(body.stream(), (int) Math.min(preview, body.length()));
         }
         byte[] head = IcapEncoder.encodeHead(IcapRequest.reqmod(service, headers, http, body.length()));

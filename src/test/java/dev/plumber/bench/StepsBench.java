@@ -6,8 +6,17 @@ import dev.plumber.event.EventCodec;
 import dev.plumber.event.MalformedEventException;
 import dev.plumber.event.MessageEvent;
 import dev.plumber.event.Timestamps;
+import dev.plumber.icap.HttpRequestHead;
+import dev.plumber.icap.IcapEncoder;
+import dev.plumber.icap.IcapHeaders;
+import dev.plumber.icap.IcapProtocolException;
+import dev.plumber.icap.IcapRequest;
+import dev.plumber.icap.IcapResponse;
+import dev.plumber.icap.IcapResponseDecoder;
 import dev.plumber.status.ContentCipher;
 import java.lang.management.ManagementFactory;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -33,6 +42,27 @@ final class StepsBench {
             """;
 
     private static final int EVENTS = 10_000;
+
+    private static final URI SERVICE = URI.create("icap://127.0.0.1:1344/echo");
+
+    /** c-icap 0.5.10's echo service answering a small message's REQMOD (read off the wire). */
+    private static final byte[] ECHO_ANSWER = ascii("ICAP/1.0 200 OK\r\nServer: C-ICAP/0.5.10\r\n"
+            + "Connection: keep-alive\r\nISTag: \"CI0001-XXXXXXXXX\"\r\nEncapsulated: req-hdr=0, req-body=156\r\n\r\n"
+            + "POST /api/messages HTTP/1.1\r\nHost: dlp.example\r\nContent-Type: application/json\r\n"
+            + "Content-Length: 200\r\nVia: ICAP/1.0 vm (C-ICAP/0.5.10 Echo demo service )\r\n\r\n"
+            + "c8\r\n" + "{\"id\":\"x\",\"text\":\"" + "a".repeat(180) + "\"}\r\n0\r\n\r\n");
+
+    /** The same server allowing a message without an answer body, as its content filter does. */
+    private static final byte[] NO_CONTENT = ascii("ICAP/1.0 204 No Content\r\nServer: C-ICAP/0.5.10\r\n"
+            + "Connection: keep-alive\r\nISTag: \"CI0001-XXXXXXXXX\"\r\nEncapsulated: null-body=0\r\n\r\n");
+
+    private static final HttpRequestHead JSON_POST = HttpRequestHead.of(
+            "POST",
+            "http://dlp.example/api/messages",
+            IcapHeaders.of("Host", "dlp.example").with("Content-Type", "application/json"));
+
+    /** A connection's decoder, which reads one answer after another. */
+    private static final IcapResponseDecoder DECODER = new IcapResponseDecoder(64 * 1024);
 
     private static final ThreadMXBean THREADS = (ThreadMXBean) ManagementFactory.getThreadMXBean();
 
@@ -68,6 +98,9 @@ final class StepsBench {
         steps.put(
                 "seal its text",
                 i -> cipher.seal(messages[i].text(), messages[i].id().toString()).length);
+        steps.put("encode its ICAP REQMOD head", i -> reqmodHead(messages[i]).length);
+        steps.put("decode c-icap echo's answer", i -> answer(ECHO_ANSWER).body().length);
+        steps.put("decode a 204 answer", i -> answer(NO_CONTENT).status());
         steps.put("Timestamps.format", i -> Timestamps.format(instants[i]).length());
         steps.put("Instant.toString (its peer)", i -> instants[i].toString().length());
 
@@ -125,6 +158,36 @@ final class StepsBench {
         out[0] = (double) (THREADS.getCurrentThreadCpuTime() - cpu) / calls;
         out[1] = (double) (THREADS.getCurrentThreadAllocatedBytes() - allocated) / calls;
         return sink;
+    }
+
+    /**
+     * The REQMOD head of a small message as the gateway sends it: the SearchInform headers, Allow and Preview, the HTTP
+     * head (made once per DLP settings) with the body's length.
+     */
+    private static byte[] reqmodHead(MessageEvent m) {
+        IcapHeaders icap = IcapHeaders.of("X-Authenticated-User", m.sender())
+                .with("X-Client-IP", m.ip())
+                .replacing("Allow", "204")
+                .replacing("Preview", "1024");
+        return IcapEncoder.encodeHead(IcapRequest.reqmod(SERVICE, icap, JSON_POST, 320));
+    }
+
+    /** An answer decoded as the client reads it: the response, then its ISTag and whether it closes the connection. */
+    private static IcapResponse answer(byte[] wire) {
+        DECODER.feed(wire, 0, wire.length);
+        try {
+            IcapResponse response = DECODER.next();
+            if (response.closesConnection() || response.istag() == null) {
+                throw new IllegalStateException("the benchmark's own answer reads otherwise: " + response);
+            }
+            return response;
+        } catch (IcapProtocolException e) {
+            throw new IllegalStateException("the benchmark's own answer did not decode", e);
+        }
+    }
+
+    private static byte[] ascii(String s) {
+        return s.getBytes(StandardCharsets.ISO_8859_1);
     }
 
     private static DlpEvent decode(byte[] value) {

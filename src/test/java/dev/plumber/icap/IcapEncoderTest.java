@@ -61,6 +61,46 @@ class IcapEncoderTest {
     }
 
     @Test
+    void countsTheEncapsulatedOffsetInBytesWhenAFieldHoldsCharactersBeyondLatin1() {
+        // A raw sender name: each UTF-16 char that ISO-8859-1 cannot hold goes as one '?', a surrogate pair as two.
+        IcapHeaders icap = IcapHeaders.of("X-Authenticated-User", "Ян \uD83D\uDE00 ü");
+        HttpRequestHead http = HttpRequestHead.of("POST", "/", IcapHeaders.of("X-Sender", "\uD83D\uDE00ü"));
+
+        byte[] head = IcapEncoder.encodeHead(IcapRequest.reqmod(SERVICE, icap, http, 1));
+
+        String wire = text(head);
+        assertThat(wire).contains("X-Authenticated-User: ?? ?? \u00fc\r\n");
+        int offset = Integer.parseInt(wire.replaceAll("(?s).*req-body=(\\d+).*", "$1"));
+        String httpHead = wire.substring(wire.indexOf("\r\n\r\n") + 4);
+        assertThat(httpHead)
+                .startsWith("POST / HTTP/1.1\r\nX-Sender: ??\u00fc\r\n")
+                .endsWith("\r\n\r\n");
+        assertThat(offset).isEqualTo(httpHead.length());
+    }
+
+    @Test
+    void replacesAFieldWithOneValueAtTheEnd() {
+        IcapHeaders headers = IcapHeaders.of("Allow", "206", "X-A", "1", "allow", "204, 206");
+
+        assertThat(headers.replacing("ALLOW", "204").fields())
+                .extracting(f -> f.getKey() + ": " + f.getValue())
+                .containsExactly("X-A: 1", "ALLOW: 204");
+        assertThat(headers.replacing("Preview", "0").first("preview")).isEqualTo("0");
+        assertThatThrownBy(() -> headers.replacing("Bad Name", "x")).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void findsATokenInACommaSeparatedListOfAnyOfAFieldsValues() {
+        IcapHeaders headers = IcapHeaders.of("Connection", "keep-alive", "connection", " Upgrade ,\tClose ,");
+
+        assertThat(headers.hasToken("Connection", "close")).isTrue();
+        assertThat(headers.hasToken("Connection", "upgrade")).isTrue();
+        assertThat(headers.hasToken("Connection", "clos")).isFalse();
+        assertThat(headers.hasToken("Connection", "keep")).isFalse();
+        assertThat(headers.hasToken("Proxy-Connection", "close")).isFalse();
+    }
+
+    @Test
     void framesChunksAndPreviewEndings() {
         byte[] data = "hello, world".getBytes(StandardCharsets.US_ASCII);
 
