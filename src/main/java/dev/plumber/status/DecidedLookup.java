@@ -25,7 +25,7 @@ final class DecidedLookup {
         Set<String> decided = new HashSet<>();
         try (Connection c = dataSource.getConnection();
                 PreparedStatement s = c.prepareStatement(DECIDED)) {
-            s.setArray(1, c.createArrayOf("text", ids.toArray()));
+            s.setArray(1, c.createArrayOf("text", ids.toArray(String[]::new)));
             try (ResultSet r = s.executeQuery()) {
                 while (r.next()) {
                     decided.add(r.getString(1));

@@ -13,6 +13,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
+import java.util.function.IntFunction;
 import javax.sql.DataSource;
 
 /**
@@ -176,41 +177,29 @@ final class GroupCommit {
             s.setArray(p++, texts(c, rows, Row::id));
             s.setArray(p++, texts(c, rows, Row::type));
             s.setArray(p++, texts(c, rows, r -> r.status().name()));
-            s.setArray(
-                    p++,
-                    c.createArrayOf("int4", rows.stream().map(Row::attempts).toArray()));
+            s.setArray(p++, c.createArrayOf("int4", column(rows, Row::attempts, Integer[]::new)));
             s.setArray(p++, texts(c, rows, Row::dlpSystem));
             s.setArray(p++, texts(c, rows, Row::dlpAddress));
-            s.setArray(p++, c.createArrayOf("int8", rows.stream().map(Row::mid).toArray()));
+            s.setArray(p++, c.createArrayOf("int8", column(rows, Row::mid, Long[]::new)));
             s.setArray(p++, texts(c, rows, Row::chat));
             s.setArray(p++, texts(c, rows, Row::sender));
             s.setArray(p++, texts(c, rows, Row::fileHash));
             s.setArray(p++, texts(c, rows, Row::fileName));
             s.setArray(p++, texts(c, rows, r -> r.at().topic()));
-            s.setArray(
-                    p++,
-                    c.createArrayOf(
-                            "int4", rows.stream().map(r -> r.at().partition()).toArray()));
-            s.setArray(
-                    p++,
-                    c.createArrayOf(
-                            "int8", rows.stream().map(r -> r.at().offset()).toArray()));
-            s.setArray(p++, texts(c, rows, r -> text(r.eventTs())));
-            s.setArray(p++, texts(c, rows, r -> text(r.received())));
-            s.setArray(p++, texts(c, rows, r -> text(r.now())));
-            s.setArray(
-                    p++,
-                    c.createArrayOf("bytea", rows.stream().map(Row::content).toArray(byte[][]::new)));
-            s.setArray(
-                    p++,
-                    c.createArrayOf("int8", rows.stream().map(Row::fileSize).toArray()));
+            s.setArray(p++, c.createArrayOf("int4", column(rows, r -> r.at().partition(), Integer[]::new)));
+            s.setArray(p++, c.createArrayOf("int8", column(rows, r -> r.at().offset(), Long[]::new)));
+            s.setArray(p++, timestamps(c, rows, Row::eventTs));
+            s.setArray(p++, timestamps(c, rows, Row::received));
+            s.setArray(p++, timestamps(c, rows, Row::now));
+            s.setArray(p++, c.createArrayOf("bytea", column(rows, Row::content, byte[][]::new)));
+            s.setArray(p++, c.createArrayOf("int8", column(rows, Row::fileSize, Long[]::new)));
             s.setArray(p++, texts(c, rows, Row::fileMime));
             s.setArray(p++, texts(c, rows, Row::reason));
             s.setArray(p++, texts(c, rows, Row::reference));
             s.setArray(p++, texts(c, rows, Row::error));
             // An array per row, which unnest would flatten: each goes as its literal, cast per row.
-            s.setArray(p++, texts(c, rows, r -> arrayLiteral(r.terms())));
-            s.setArray(p, texts(c, rows, r -> text(r.nextAttempt())));
+            s.setArray(p++, c.createArrayOf("text", column(rows, r -> arrayLiteral(r.terms()), String[]::new)));
+            s.setArray(p, timestamps(c, rows, Row::nextAttempt));
             List<String> written = new ArrayList<>(rows.size());
             try (ResultSet r = s.executeQuery()) {
                 while (r.next()) {
@@ -219,6 +208,28 @@ final class GroupCommit {
             }
             return written;
         }
+    }
+
+    /**
+     * One column of the rows, as an array of its own type: numbers go as {@code Integer[]} or {@code Long[]}, which
+     * the driver sends in binary, rather than as an {@code Object[]}, which it writes out as an array literal for the
+     * server to parse.
+     */
+    private static <T> T[] column(List<Row> rows, Function<Row, T> column, IntFunction<T[]> array) {
+        T[] values = array.apply(rows.size());
+        for (int i = 0; i < values.length; i++) {
+            values[i] = column.apply(rows.get(i));
+        }
+        return values;
+    }
+
+    private static Array texts(Connection c, List<Row> rows, Function<Row, String> column) throws SQLException {
+        return c.createArrayOf("text", column(rows, r -> storable(column.apply(r)), String[]::new));
+    }
+
+    /** Instants as text, which the statement casts; written here, they need no check for what text cannot hold. */
+    private static Array timestamps(Connection c, List<Row> rows, Function<Row, Instant> column) throws SQLException {
+        return c.createArrayOf("text", column(rows, r -> text(column.apply(r)), String[]::new));
     }
 
     private static String text(Instant instant) {
@@ -237,11 +248,6 @@ final class GroupCommit {
             literal.append(values[i]);
         }
         return literal.append('}').toString();
-    }
-
-    private static <T> Array texts(Connection c, List<T> items, Function<T, String> column) throws SQLException {
-        return c.createArrayOf(
-                "text", items.stream().map(column).map(GroupCommit::storable).toArray(String[]::new));
     }
 
     /**
