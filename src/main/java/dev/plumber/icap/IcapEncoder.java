@@ -8,13 +8,13 @@ import java.util.Map;
 
 /** Turns ICAP values into wire bytes (RFC 3507); chunk framing for bodies streamed by the caller. */
 public final class IcapEncoder {
-    public static final byte[] CRLF = ascii("\r\n");
+    public static final byte[] CRLF = latin1("\r\n");
 
     /** Ends a body, or a preview that did not hold the whole body. */
-    public static final byte[] LAST_CHUNK = ascii("0\r\n\r\n");
+    public static final byte[] LAST_CHUNK = latin1("0\r\n\r\n");
 
     /** Ends a preview that held the whole body (RFC 3507 §4.5): the server must not answer 100. */
-    public static final byte[] IEOF_CHUNK = ascii("0; ieof\r\n\r\n");
+    public static final byte[] IEOF_CHUNK = latin1("0; ieof\r\n\r\n");
 
     /** Room for a usual head, so that building one does not grow its buffer again and again. */
     private static final int HEAD_CAPACITY = 512;
@@ -70,7 +70,7 @@ public final class IcapEncoder {
         }
         s.append("\r\n");
         appendFields(s, head.headers());
-        return ascii(s.append("\r\n").toString());
+        return latin1(s.append("\r\n"));
     }
 
     /** Room {@link #frameChunk} needs before a chunk's data: the longest size line (eight hex digits and CRLF). */
@@ -135,7 +135,7 @@ public final class IcapEncoder {
                     : hdrName + "-hdr=0, " + (hasBody ? hdrName + "-body=" : "null-body=") + http.length;
             head.append("Encapsulated: ").append(encapsulated).append("\r\n");
         }
-        out.writeBytes(ascii(head.append("\r\n").toString()));
+        out.writeBytes(latin1(head.append("\r\n")));
         out.writeBytes(http);
         if (hasBody) {
             out.writeBytes(chunk(response.body(), 0, response.body().length));
@@ -155,8 +155,9 @@ public final class IcapEncoder {
     }
 
     /**
-     * Header text a character a byte, ISO-8859-1 (RFC 7230 §3.2.4); a character beyond it becomes {@code ?}, each
-     * half of a surrogate pair too, so that the bytes are as many as the characters.
+     * Header text a character a byte, ISO-8859-1 on the wire (RFC 7230 §3.2.4); a character beyond it becomes {@code
+     * ?}, each half of a surrogate pair too, so that the bytes are as many as the characters. Callers encode anything
+     * wider themselves.
      */
     private static byte[] latin1(CharSequence text) {
         String s = text.toString();
@@ -169,10 +170,5 @@ public final class IcapEncoder {
             }
         }
         return bytes;
-    }
-
-    /** Header text is ISO-8859-1 on the wire (RFC 7230 §3.2.4); callers encode anything wider themselves. */
-    private static byte[] ascii(String s) {
-        return s.getBytes(StandardCharsets.ISO_8859_1);
     }
 }
