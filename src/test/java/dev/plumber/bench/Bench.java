@@ -32,6 +32,8 @@ public final class Bench {
                                  [--gateway-jvm 'OPTION ...'] [--jfr]
                    scripts/bench store [...]   the status store alone against PostgreSQL (see its --help)
                    scripts/bench steps [...]   a small message's steps that need no service, each alone (--help)
+                   scripts/bench ab REV [--pairs 2] [...]   this tree's build against REV's, runs alternating
+                   scripts/bench compare BUILD=RUN.json ...   runs' figures side by side (what ab prints)
               --mix          work mixes to run, in order (default: small)
               --events       events per mix (default: small 100000, files100k 20000, files10m 5000, file1g 1)
               --service      c-icap's echo service, or its content filter (a regex DLP that really looks)
@@ -52,6 +54,10 @@ public final class Bench {
         }
         if (args.length > 0 && args[0].equals("steps")) {
             StepsBench.run(Arrays.copyOfRange(args, 1, args.length));
+            return;
+        }
+        if (args.length > 0 && args[0].equals("compare")) {
+            BenchCompare.run(Arrays.copyOfRange(args, 1, args.length));
             return;
         }
         List<Mix> mixes = List.of(Mix.SMALL);
