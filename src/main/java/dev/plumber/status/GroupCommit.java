@@ -215,21 +215,21 @@ final class GroupCommit {
      * the driver sends in binary, rather than as an {@code Object[]}, which it writes out as an array literal for the
      * server to parse.
      */
-    private static <T> T[] column(List<Row> rows, Function<Row, T> column, IntFunction<T[]> array) {
+    private static <T> T[] column(List<Row> rows, Function<Row, T> value, IntFunction<T[]> array) {
         T[] values = array.apply(rows.size());
         for (int i = 0; i < values.length; i++) {
-            values[i] = column.apply(rows.get(i));
+            values[i] = value.apply(rows.get(i));
         }
         return values;
     }
 
-    private static Array texts(Connection c, List<Row> rows, Function<Row, String> column) throws SQLException {
-        return c.createArrayOf("text", column(rows, r -> storable(column.apply(r)), String[]::new));
+    private static Array texts(Connection c, List<Row> rows, Function<Row, String> value) throws SQLException {
+        return c.createArrayOf("text", column(rows, r -> storable(value.apply(r)), String[]::new));
     }
 
     /** Instants as text, which the statement casts; written here, they need no check for what text cannot hold. */
-    private static Array timestamps(Connection c, List<Row> rows, Function<Row, Instant> column) throws SQLException {
-        return c.createArrayOf("text", column(rows, r -> text(column.apply(r)), String[]::new));
+    private static Array timestamps(Connection c, List<Row> rows, Function<Row, Instant> instant) throws SQLException {
+        return c.createArrayOf("text", column(rows, r -> text(instant.apply(r)), String[]::new));
     }
 
     private static String text(Instant instant) {
