@@ -52,29 +52,26 @@ public final class IcapHeaders {
     /** A copy in which this name has the one value given, in a field at the end. */
     public IcapHeaders replacing(String name, String value) {
         Map.Entry<String, String> added = field(name, value);
-        List<Map.Entry<String, String>> list = new ArrayList<>(fields.size() + 1);
-        for (int i = 0; i < fields.size(); i++) {
-            Map.Entry<String, String> f = fields.get(i);
-            if (!f.getKey().equalsIgnoreCase(name)) {
-                list.add(f);
-            }
-        }
+        List<Map.Entry<String, String>> list = fieldsOtherThan(name, 1);
         list.add(added);
         return new IcapHeaders(Collections.unmodifiableList(list));
     }
 
     /** A copy without any field of this name. */
     public IcapHeaders without(String name) {
-        if (!contains(name)) {
-            return this;
-        }
-        List<Map.Entry<String, String>> list = new ArrayList<>();
-        for (Map.Entry<String, String> f : fields) {
+        return contains(name) ? new IcapHeaders(List.copyOf(fieldsOtherThan(name, 0))) : this;
+    }
+
+    /** The fields of any other name, in order, in a new list with room for {@code more}. */
+    private List<Map.Entry<String, String>> fieldsOtherThan(String name, int more) {
+        List<Map.Entry<String, String>> list = new ArrayList<>(fields.size() + more);
+        for (int i = 0; i < fields.size(); i++) {
+            Map.Entry<String, String> f = fields.get(i);
             if (!f.getKey().equalsIgnoreCase(name)) {
                 list.add(f);
             }
         }
-        return new IcapHeaders(List.copyOf(list));
+        return list;
     }
 
     /** The first value of this name, or null. */
