@@ -78,14 +78,15 @@ final class GroupCommit {
             + " kafka_offset, event_ts, received_at, updated_at, completed_at, content, file_size, file_mime, reason,"
             + " dlp_reference, last_error, content_terms, next_attempt_at)"
             + " SELECT u.id, u.type, u.status, u.attempts, u.sys, u.addr, u.mid, u.chat, u.sender, u.hash, u.fname,"
-            + " u.topic, u.part, u.off, u.ets::timestamptz, u.rcv::timestamptz, u.now::timestamptz,"
-            + " CASE WHEN u.status " + TERMINAL + " THEN u.now::timestamptz END, u.content, u.fsize, u.fmime,"
-            + " u.reason, u.ref, u.err, u.terms::int8[], u.next::timestamptz"
+            + " u.topic, u.part, u.off, u.ets::timestamptz, " + instant("u.rcv") + ", " + instant("u.now") + ","
+            + " CASE WHEN u.status " + TERMINAL + " THEN " + instant("u.now") + " END, u.content, u.fsize, u.fmime,"
+            + " u.reason, u.ref, u.err, t.terms[u.tfrom:u.tto], " + instant("u.next")
             + " FROM unnest(?::text[], ?::text[], ?::text[], ?::int4[], ?::text[], ?::text[], ?::int8[], ?::text[],"
-            + " ?::text[], ?::text[], ?::text[], ?::text[], ?::int4[], ?::int8[], ?::text[], ?::text[], ?::text[],"
-            + " ?::bytea[], ?::int8[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[])"
+            + " ?::text[], ?::text[], ?::text[], ?::text[], ?::int4[], ?::int8[], ?::text[], ?::int8[], ?::int8[],"
+            + " ?::bytea[], ?::int8[], ?::text[], ?::text[], ?::text[], ?::text[], ?::int4[], ?::int4[], ?::int8[])"
             + " AS u(id, type, status, attempts, sys, addr, mid, chat, sender, hash, fname, topic, part, off, ets, rcv,"
-            + " now, content, fsize, fmime, reason, ref, err, terms, next)"
+            + " now, content, fsize, fmime, reason, ref, err, tfrom, tto, next)"
+            + " CROSS JOIN (SELECT ?::int8[]) AS t(terms)"
             // One lock order for every flush, so that two flushers never wait on each other in a cycle.
             + " ORDER BY u.id"
             + " ON CONFLICT (event_id) DO UPDATE SET status = EXCLUDED.status,"
@@ -188,18 +189,22 @@ final class GroupCommit {
             s.setArray(p++, texts(c, rows, r -> r.at().topic()));
             s.setArray(p++, c.createArrayOf("int4", column(rows, r -> r.at().partition(), Integer[]::new)));
             s.setArray(p++, c.createArrayOf("int8", column(rows, r -> r.at().offset(), Long[]::new)));
-            s.setArray(p++, timestamps(c, rows, Row::eventTs));
-            s.setArray(p++, timestamps(c, rows, Row::received));
-            s.setArray(p++, timestamps(c, rows, Row::now));
+            s.setArray(p++, c.createArrayOf("text", column(rows, r -> text(r.eventTs()), String[]::new)));
+            s.setArray(p++, micros(c, rows, Row::received));
+            s.setArray(p++, micros(c, rows, Row::now));
             s.setArray(p++, c.createArrayOf("bytea", column(rows, Row::content, byte[][]::new)));
             s.setArray(p++, c.createArrayOf("int8", column(rows, Row::fileSize, Long[]::new)));
             s.setArray(p++, texts(c, rows, Row::fileMime));
             s.setArray(p++, texts(c, rows, Row::reason));
             s.setArray(p++, texts(c, rows, Row::reference));
             s.setArray(p++, texts(c, rows, Row::error));
-            // An array per row, which unnest would flatten: each goes as its literal, cast per row.
-            s.setArray(p++, c.createArrayOf("text", column(rows, r -> arrayLiteral(r.terms()), String[]::new)));
-            s.setArray(p, timestamps(c, rows, Row::nextAttempt));
+            // An array per row, which unnest would flatten: every row's terms go in one array, each row names its
+            // slice of it (none when it has no terms).
+            Terms terms = Terms.of(rows);
+            s.setArray(p++, c.createArrayOf("int4", terms.from()));
+            s.setArray(p++, c.createArrayOf("int4", terms.to()));
+            s.setArray(p++, micros(c, rows, Row::nextAttempt));
+            s.setArray(p, c.createArrayOf("int8", terms.all()));
             List<String> written = new ArrayList<>(rows.size());
             try (ResultSet r = s.executeQuery()) {
                 while (r.next()) {
@@ -227,27 +232,57 @@ final class GroupCommit {
         return c.createArrayOf("text", column(rows, r -> storable(value.apply(r)), String[]::new));
     }
 
-    /** Instants as text, which the statement casts; written here, they need no check for what text cannot hold. */
-    private static Array timestamps(Connection c, List<Row> rows, Function<Row, Instant> instant) throws SQLException {
-        return c.createArrayOf("text", column(rows, r -> text(instant.apply(r)), String[]::new));
+    /**
+     * This gateway's own instants (of this century) as microseconds since the epoch, which go in binary rather than
+     * as text for the server to parse, four times a row; a fraction of a microsecond is dropped. An event's time, of
+     * any year, goes as text: the statement turns microseconds into a {@code timestamptz} through a double, exact
+     * only within 285 years of 1970.
+     */
+    private static Array micros(Connection c, List<Row> rows, Function<Row, Instant> instant) throws SQLException {
+        return c.createArrayOf("int8", column(rows, r -> micros(instant.apply(r)), Long[]::new));
     }
 
+    private static Long micros(Instant instant) {
+        return instant == null
+                ? null
+                : Math.addExact(Math.multiplyExact(instant.getEpochSecond(), 1_000_000L), instant.getNano() / 1_000);
+    }
+
+    /** An event's time as text, which the statement casts; written here, it needs no check for what text cannot hold. */
     private static String text(Instant instant) {
         return instant == null ? null : Timestamps.format(instant);
     }
 
-    private static String arrayLiteral(long[] values) {
-        if (values == null) {
-            return null;
-        }
-        StringBuilder literal = new StringBuilder(values.length * 21 + 2).append('{');
-        for (int i = 0; i < values.length; i++) {
-            if (i > 0) {
-                literal.append(',');
+    /** {@code micros}, a column of microseconds since the epoch, as a {@code timestamptz} in the statement. */
+    private static String instant(String micros) {
+        return "timestamptz 'epoch' + " + micros + " * interval '1 microsecond'";
+    }
+
+    /** Every row's search terms in one array, and where each row's are in it (from 1, both ends included), or null. */
+    private record Terms(Long[] all, Integer[] from, Integer[] to) {
+        static Terms of(List<Row> rows) {
+            Integer[] from = new Integer[rows.size()];
+            Integer[] to = new Integer[rows.size()];
+            int count = 0;
+            for (int i = 0; i < from.length; i++) {
+                long[] terms = rows.get(i).terms();
+                if (terms != null) {
+                    from[i] = count + 1;
+                    count += terms.length;
+                    to[i] = count;
+                }
             }
-            literal.append(values[i]);
+            Long[] all = new Long[count];
+            int n = 0;
+            for (Row row : rows) {
+                if (row.terms() != null) {
+                    for (long term : row.terms()) {
+                        all[n++] = term;
+                    }
+                }
+            }
+            return new Terms(all, from, to);
         }
-        return literal.append('}').toString();
     }
 
     /**

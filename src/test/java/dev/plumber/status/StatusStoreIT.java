@@ -16,6 +16,7 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -328,6 +329,40 @@ class StatusStoreIT {
         assertThat(store.write(e, AT, Instant.now(), decided(Status.BLOCKED, "late", null)))
                 .isFalse();
         assertThat(terms(id)).isEqualTo(written);
+    }
+
+    @Test
+    void rowsWrittenTogetherKeepEachTheirOwnTermsAndTimes() throws Exception {
+        // Handed over at once, most share a flush: the terms of all its rows go in one array, sliced per row.
+        Instant received = Instant.parse("2026-12-07T10:15:30.123456789Z");
+        List<MessageEvent> messages = new ArrayList<>();
+        List<CompletableFuture<Boolean>> writes = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            MessageEvent m = message(i % 4 == 0 ? "" : "word " + "and more ".repeat(i));
+            messages.add(m);
+            Change change = i % 3 == 0 ? SENDING : decided(Status.ALLOWED, null, null);
+            writes.add(store.writeAsync(m, AT, received.plusSeconds(i), change));
+        }
+        FileEvent file = new FileEvent(UUID.randomUUID(), "ef".repeat(32), "a.txt", 1, "text/plain", "bob", null, null);
+        writes.add(store.writeAsync(file, AT, received, decided(Status.ALLOWED, null, null)));
+        for (CompletableFuture<Boolean> write : writes) {
+            assertThat(write.get()).isTrue();
+        }
+
+        for (int i = 0; i < messages.size(); i++) {
+            MessageEvent m = messages.get(i);
+            String id = m.id().toString();
+            String expected = i % 3 == 0
+                    ? null // undecided: its terms come with its decision
+                    : Arrays.stream(cipher.terms(m.text()))
+                            .mapToObj(Long::toString)
+                            .collect(Collectors.joining(" "));
+            assertThat(terms(id)).as("terms of message %d", i).isEqualTo(expected);
+            // The fraction of a microsecond is dropped, never rounded up.
+            assertThat(store.find(id).orElseThrow().receivedAt())
+                    .isEqualTo(received.plusSeconds(i).truncatedTo(ChronoUnit.MICROS));
+        }
+        assertThat(terms(file.id().toString())).isNull();
     }
 
     private static String terms(String id) throws Exception {
