@@ -16,6 +16,9 @@ public final class EventCodec {
     /** The largest event value accepted: events carry a message's text or a file's metadata, never file bytes. */
     public static final int MAX_VALUE_BYTES = 256 * 1024;
 
+    private static final Instant FIRST_TS = Instant.parse("0001-01-01T00:00:00Z");
+    private static final Instant END_TS = Instant.parse("+10000-01-01T00:00:00Z");
+
     private EventCodec() {}
 
     public static byte[] encode(DlpEvent event) {
@@ -160,11 +163,18 @@ public final class EventCodec {
         if (ts == null) {
             return Instant.EPOCH;
         }
+        Instant instant;
         try {
-            return Timestamps.parse(ts);
+            instant = Timestamps.parse(ts);
         } catch (DateTimeParseException e) {
             throw new MalformedEventException("field 'ts' is not an ISO-8601 instant: " + ts);
         }
+        // An ISO-8601 instant may name year 0 or 10000; PostgreSQL's timestamptz reads neither, and one in a status
+        // flush would fail every event of it, its own again on every retry.
+        if (instant.isBefore(FIRST_TS) || !instant.isBefore(END_TS)) {
+            throw new MalformedEventException("field 'ts' is out of range (years 1 to 9999): " + ts);
+        }
+        return instant;
     }
 
     private static String chatType(JsonNode node) throws MalformedEventException {

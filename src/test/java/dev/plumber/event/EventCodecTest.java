@@ -87,6 +87,13 @@ class EventCodecTest {
         assertReason(head + "\"mid\":99999999999999999999}", "field 'mid' must be an integer");
         assertReason(head + "\"mid\":1,\"text\":{\"a\":1}}", "field 'text' must be a string");
         assertReason(head + "\"mid\":1,\"text\":null}", "missing field 'text'");
+        assertReason(head + "\"mid\":1,\"ts\":\"yesterday\"}", "field 'ts' is not an ISO-8601 instant");
+        for (String ts : new String[] {"0000-12-31T23:59:59Z", "+10000-01-01T00:00:00Z", "-0001-01-01T00:00:00Z"}) {
+            assertReason(head + "\"mid\":1,\"ts\":\"" + ts + "\"}", "field 'ts' is out of range (years 1 to 9999)");
+        }
+        for (String ts : new String[] {"0001-01-01T00:00:00Z", "9999-12-31T23:59:59.999999999Z"}) {
+            assertThat(decode(head + "\"mid\":1,\"ts\":\"" + ts + "\"}").ts()).isEqualTo(Instant.parse(ts));
+        }
         assertReason(head + "\"mid\":1", "not JSON");
         assertReason(head + "\"mid\":1,\"x\":[1,}", "not JSON");
         assertReason("[1,", "not JSON");
