@@ -6,8 +6,10 @@ import java.util.Locale;
 
 /**
  * When a warm-up is over: both sides of a comparison are warmed in rounds until their JIT spends under 5 % of a core
- * compiling during a round (or {@link #LIMIT} has passed), so neither is measured while its compiler still takes a
- * share of two cores. Rounds shorter than {@link #MIN_ROUND} are judged together: over a tenth of a second, one
+ * compiling in {@link #SETTLED_ROUNDS} rounds in a row (or {@link #LIMIT} has passed), so neither is measured while
+ * its compiler still takes a share of two cores. One quiet round did not mean a JVM was done: compilations come in
+ * bursts as methods cross the next tier's thresholds, and after a single quiet round the JVMs' compilers still took 8
+ * and 12 % of all processes' CPU in the gateway's timed and paced phases. Rounds shorter than {@link #MIN_ROUND} are judged together: over a tenth of a second, one
  * method compiled reads as a busy compiler, and the verdict is noise. Use as
  * {@code for (Warmup w = ...; w.another(); ) { one round }}.
  */
@@ -15,6 +17,7 @@ final class Warmup {
     static final Duration LIMIT = Duration.ofSeconds(90);
     private static final long MIN_ROUND = Duration.ofSeconds(1).toNanos();
     private static final double SETTLED_SHARE = 0.05;
+    private static final int SETTLED_ROUNDS = 3;
 
     /** Compiling done so far, in milliseconds: a JVM's compile time, or its and other JVMs' compiler threads' CPU. */
     interface CompileTime {
@@ -26,6 +29,7 @@ final class Warmup {
     private final long deadline = System.nanoTime() + LIMIT.toNanos();
     private long roundStart = -1;
     private long compiledAtStart;
+    private int settledRounds;
 
     private Warmup(String who, CompileTime compileTime) {
         this.who = who;
@@ -47,7 +51,7 @@ final class Warmup {
         return ManagementFactory.getCompilationMXBean().getTotalCompilationTime();
     }
 
-    /** Whether another round is due: always before the first, then until a round finds the JIT settled. */
+    /** Whether another round is due: always before the first, then until enough rounds in a row find the JIT settled. */
     boolean another() throws Exception {
         long now = System.nanoTime();
         if (roundStart >= 0 && now - roundStart < MIN_ROUND && now - deadline < 0) {
@@ -62,7 +66,8 @@ final class Warmup {
                     who,
                     (now - roundStart) / 1e9,
                     share * 100);
-            if (share < SETTLED_SHARE || now - deadline > 0) {
+            settledRounds = share < SETTLED_SHARE ? settledRounds + 1 : 0;
+            if (settledRounds == SETTLED_ROUNDS || now - deadline > 0) {
                 return false;
             }
         }
