@@ -233,10 +233,10 @@ final class GroupCommit {
     }
 
     /**
-     * This gateway's own instants (of this century) as microseconds since the epoch, which go in binary rather than
-     * as text for the server to parse, four times a row; a fraction of a microsecond is dropped. An event's time, of
-     * any year, goes as text: the statement turns microseconds into a {@code timestamptz} through a double, exact
-     * only within 285 years of 1970.
+     * This gateway's own instants — when a row's event was received, when it is written, when it is to be tried again:
+     * all of this century — as microseconds since the epoch, in binary; the server had parsed them from text, four
+     * times a row. A fraction of a microsecond is dropped. An event's own time, of any year, still goes as text: the
+     * statement turns microseconds into a {@code timestamptz} through a double, exact only within 285 years of 1970.
      */
     private static Array micros(Connection c, List<Row> rows, Function<Row, Instant> instant) throws SQLException {
         return c.createArrayOf("int8", column(rows, r -> micros(instant.apply(r)), Long[]::new));
