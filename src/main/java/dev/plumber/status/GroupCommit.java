@@ -248,7 +248,7 @@ final class GroupCommit {
                 : Math.addExact(Math.multiplyExact(instant.getEpochSecond(), 1_000_000L), instant.getNano() / 1_000);
     }
 
-    /** An event's time as text, which the statement casts; written here, it needs no check for what text cannot hold. */
+    /** An event's time as text, which the statement casts; written here, it holds nothing text cannot. */
     private static String text(Instant instant) {
         return instant == null ? null : Timestamps.format(instant);
     }

@@ -8,10 +8,10 @@ import java.util.Locale;
  * When a warm-up is over: both sides of a comparison are warmed in rounds until their JIT spends under 5 % of a core
  * compiling in {@link #SETTLED_ROUNDS} rounds in a row (or {@link #LIMIT} has passed), so neither is measured while
  * its compiler still takes a share of two cores. One quiet round did not mean a JVM was done: compilations come in
- * bursts as methods cross the next tier's thresholds, and after a single quiet round the JVMs' compilers still took 8
- * and 12 % of all processes' CPU in the gateway's timed and paced phases. Rounds shorter than {@link #MIN_ROUND} are judged together: over a tenth of a second, one
- * method compiled reads as a busy compiler, and the verdict is noise. Use as
- * {@code for (Warmup w = ...; w.another(); ) { one round }}.
+ * bursts as methods cross the next tier's thresholds, and after a single quiet round the JVMs' compilers still took
+ * 8 and 12 % of all processes' CPU in the gateway's timed and paced phases. Rounds shorter than {@link #MIN_ROUND}
+ * are judged together: over a tenth of a second, one method compiled reads as a busy compiler, and the verdict is
+ * noise. Use as {@code for (Warmup w = ...; w.another(); ) { one round }}.
  */
 final class Warmup {
     static final Duration LIMIT = Duration.ofSeconds(90);
@@ -51,7 +51,7 @@ final class Warmup {
         return ManagementFactory.getCompilationMXBean().getTotalCompilationTime();
     }
 
-    /** Whether another round is due: always before the first, then until enough rounds in a row find the JIT settled. */
+    /** Whether another round is due: before the first, then until enough rounds in a row find the JIT settled. */
     boolean another() throws Exception {
         long now = System.nanoTime();
         if (roundStart >= 0 && now - roundStart < MIN_ROUND && now - deadline < 0) {
