@@ -1,5 +1,6 @@
 package dev.plumber.console;
 
+import dev.plumber.event.Timestamps;
 import dev.plumber.status.ContentCipher;
 import dev.plumber.status.Status;
 import dev.plumber.status.StatusStore;
@@ -40,8 +41,7 @@ public final class RequestSearch {
     public record Cursor(Instant receivedAt, String eventId) {
         /** The form in a link: epoch microseconds, a tilde, the event id. */
         public String token() {
-            long micros = receivedAt.getEpochSecond() * 1_000_000L + receivedAt.getNano() / 1_000;
-            return micros + "~" + eventId;
+            return Timestamps.micros(receivedAt) + "~" + eventId;
         }
 
         public static Optional<Cursor> parse(String token) {

@@ -24,6 +24,11 @@ public final class Timestamps {
 
     private Timestamps() {}
 
+    /** {@code instant} in microseconds since the epoch, a fraction of a microsecond dropped. */
+    public static long micros(Instant instant) {
+        return Math.addExact(Math.multiplyExact(instant.getEpochSecond(), 1_000_000L), instant.getNano() / 1_000);
+    }
+
     /** {@code instant} as {@link Instant#toString} writes it: seconds always, the fraction in groups of three digits. */
     public static String format(Instant instant) {
         long seconds = instant.getEpochSecond();

@@ -243,9 +243,7 @@ final class GroupCommit {
     }
 
     private static Long micros(Instant instant) {
-        return instant == null
-                ? null
-                : Math.addExact(Math.multiplyExact(instant.getEpochSecond(), 1_000_000L), instant.getNano() / 1_000);
+        return instant == null ? null : Timestamps.micros(instant);
     }
 
     /** An event's time as text, which the statement casts; written here, it holds nothing text cannot. */

@@ -76,6 +76,16 @@ class TimestampsTest {
         assertThatThrownBy(() -> Timestamps.parse("2026-02-30T04:25:26Z")).isInstanceOf(DateTimeParseException.class);
     }
 
+    @Test
+    void countsMicrosecondsSinceTheEpochDroppingAFractionOfOne() {
+        assertThat(Timestamps.micros(Instant.parse("2026-12-07T10:15:30.123456789Z")))
+                .isEqualTo(Instant.parse("2026-12-07T10:15:30.123456Z").getEpochSecond() * 1_000_000L + 123_456);
+        assertThat(Timestamps.micros(Instant.EPOCH)).isZero();
+        assertThat(Timestamps.micros(Instant.parse("1969-12-31T23:59:59.999999999Z")))
+                .isEqualTo(-1);
+        assertThatThrownBy(() -> Timestamps.micros(Instant.MAX)).isInstanceOf(ArithmeticException.class);
+    }
+
     /** {@code text} (which ends in Z) with its fraction, if any, cut or padded to {@code digits} digits. */
     private static String cutFraction(String text, int digits) {
         String seconds = text.substring(0, 19);
