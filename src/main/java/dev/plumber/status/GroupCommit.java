@@ -87,8 +87,9 @@ final class GroupCommit {
             + " AS u(id, type, status, attempts, sys, addr, mid, chat, sender, hash, fname, topic, part, off, ets, rcv,"
             + " now, content, fsize, fmime, reason, ref, err, tfrom, tto, next)"
             + " CROSS JOIN (SELECT ?::int8[]) AS t(terms)"
-            // One lock order for every flush, so that two flushers never wait on each other in a cycle.
-            + " ORDER BY u.id"
+            // One lock order for every flush, so that two flushers never wait on each other in a cycle; any order
+            // does, and bytes sort without the database's collation.
+            + " ORDER BY u.id COLLATE \"C\""
             + " ON CONFLICT (event_id) DO UPDATE SET status = EXCLUDED.status,"
             + " attempts = r.attempts + EXCLUDED.attempts,"
             + " dlp_system = COALESCE(EXCLUDED.dlp_system, r.dlp_system),"

@@ -235,6 +235,50 @@ class StatusStoreIT {
         assertThat(timelineOf(id)).containsExactly("SENDING/1", "ALLOWED/1");
     }
 
+    /** Migration V10 rebuilds the indexes of the id columns to compare bytes; a request in flight goes on across it. */
+    @Test
+    void aRequestInFlightAcrossMigrationV10IsDecidedOnceAndFoundByItsChatAndSender() throws Exception {
+        postgres.createDatabase("before_v10");
+        DataSource dataSource = postgres.dataSource("before_v10");
+        StatusStore.migrations(dataSource).target("9").load().migrate();
+        MessageEvent e = message("sent before the upgrade, decided after it");
+        String id = e.id().toString();
+        try (StatusStore before = new StatusStore(dataSource, Clock.systemUTC(), cipher)) {
+            assertThat(before.write(e, AT, Instant.now(), SENDING)).isTrue();
+        }
+
+        StatusStore.migrate(dataSource);
+        try (StatusStore after = new StatusStore(dataSource, Clock.systemUTC(), cipher)) {
+            assertThat(after.write(e, AT, Instant.now(), decided(Status.BLOCKED, "card number", "ref-1")))
+                    .isTrue();
+            assertThat(after.write(e, AT, Instant.now(), decided(Status.ALLOWED, "clean", null)))
+                    .isFalse();
+        }
+        RequestSearch upgraded = new RequestSearch(dataSource, cipher);
+        RequestSearch.Row row = upgraded.find(id).orElseThrow();
+        assertThat(row.status()).isEqualTo(Status.BLOCKED);
+        assertThat(upgraded.history(row))
+                .extracting(RequestSearch.Change::status)
+                .containsExactly(Status.SENDING, Status.BLOCKED);
+        RequestSearch.Filter byChatAndSender =
+                new RequestSearch.Filter(Status.BLOCKED, null, "alice", "chat-1", null, null, null, null, null);
+        assertThat(upgraded.list(byChatAndSender, null, 10).rows())
+                .extracting(RequestSearch.Row::id)
+                .containsExactly(id);
+        try (var c = dataSource.getConnection();
+                var s = c.createStatement();
+                var r = s.executeQuery("SELECT string_agg(a.attrelid::regclass || '.' || a.attname, ', '"
+                        + " ORDER BY a.attrelid::regclass::text, a.attname) FROM pg_attribute a"
+                        + " JOIN pg_collation l ON l.oid = a.attcollation WHERE l.collname = 'C'"
+                        + " AND a.attrelid IN ('gateway.requests'::regclass, 'gateway.request_history'::regclass)")) {
+            r.next();
+            assertThat(r.getString(1))
+                    .isEqualTo("gateway.request_history.event_id, gateway.requests.chat, gateway.requests.dlp_system,"
+                            + " gateway.requests.event_id, gateway.requests.file_hash, gateway.requests.sender,"
+                            + " gateway.requests.status, gateway.requests.type");
+        }
+    }
+
     @Test
     void aRedeliveredEventInTheSameFlushIsNeverSentTwiceOnceDecided() throws Exception {
         MessageEvent e = message("hello");
