@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.plumber.json.Json;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.UUID;
@@ -15,6 +16,14 @@ public final class EventCodec {
 
     /** The largest event value accepted: events carry a message's text or a file's metadata, never file bytes. */
     public static final int MAX_VALUE_BYTES = 256 * 1024;
+
+    /**
+     * The longest sender, chat or file hash an event may have, in UTF-8 bytes; a malformed event's own id longer than
+     * this does not key its row. The status store indexes them, and an index entry holds at most about 2.7 KB: a longer
+     * one would fail every status write it shared a flush with, and its own again on every retry. No id, address or
+     * hash comes near it.
+     */
+    public static final int MAX_ID_BYTES = 1024;
 
     private static final Instant FIRST_TS = Instant.parse("0001-01-01T00:00:00Z");
     private static final Instant END_TS = Instant.parse("+10000-01-01T00:00:00Z");
@@ -90,11 +99,11 @@ public final class EventCodec {
                 new MessageEvent(
                         uuid(node),
                         longValue(node, "mid"),
-                        text(node, "sender", true),
-                        text(node, "chat", true),
+                        id(node, "sender", true),
+                        id(node, "chat", true),
                         chatType(node),
                         text(node, "text", true),
-                        text(node, "hash", false),
+                        id(node, "hash", false),
                         text(node, "parts", false) == null ? "" : text(node, "parts", false),
                         text(node, "ip", false),
                         instant(node),
@@ -102,11 +111,11 @@ public final class EventCodec {
             case "file" ->
                 new FileEvent(
                         uuid(node),
-                        text(node, "hash", true),
+                        id(node, "hash", true),
                         text(node, "name", true),
                         longValue(node, "size"),
                         text(node, "mime", false) == null ? "application/octet-stream" : text(node, "mime", false),
-                        text(node, "sender", true),
+                        id(node, "sender", true),
                         text(node, "ip", false),
                         instant(node));
             default -> throw new MalformedEventException("unknown event type '" + type + "'");
@@ -115,13 +124,14 @@ public final class EventCodec {
 
     /**
      * Best-effort id of a value that may be malformed, for dead letters and status rows; none for an id that a status
-     * row could not be keyed by (empty, or holding U+0000, which PostgreSQL's text cannot).
+     * row could not be keyed by (empty, longer than {@link #MAX_ID_BYTES}, or holding U+0000, which PostgreSQL's text
+     * cannot).
      */
     public static String idOf(byte[] value) {
         try {
             JsonNode node = JSON.readTree(value).get("id");
             String id = node != null && node.isTextual() ? node.textValue() : "";
-            return id.isEmpty() || id.indexOf('\0') >= 0 ? null : id;
+            return id.isEmpty() || id.indexOf('\0') >= 0 || tooLongForAnId(id) ? null : id;
         } catch (java.io.IOException | RuntimeException e) {
             return null;
         }
@@ -139,6 +149,22 @@ public final class EventCodec {
             throw new MalformedEventException("field '" + field + "' must be a string");
         }
         return value.textValue();
+    }
+
+    /** A text the status store indexes: at most {@link #MAX_ID_BYTES}. */
+    private static String id(JsonNode node, String field, boolean required) throws MalformedEventException {
+        String value = text(node, field, required);
+        if (value != null && tooLongForAnId(value)) {
+            throw new MalformedEventException("field '" + field + "' is "
+                    + value.getBytes(StandardCharsets.UTF_8).length + " bytes long, more than the " + MAX_ID_BYTES
+                    + " an id may have");
+        }
+        return value;
+    }
+
+    private static boolean tooLongForAnId(String value) {
+        // At most three UTF-8 bytes per UTF-16 unit: only a long text needs encoding to be measured.
+        return value.length() > MAX_ID_BYTES / 3 && value.getBytes(StandardCharsets.UTF_8).length > MAX_ID_BYTES;
     }
 
     private static long longValue(JsonNode node, String field) throws MalformedEventException {

@@ -101,6 +101,33 @@ class EventCodecTest {
         assertReason("\"event\"", "not a JSON object");
     }
 
+    /** The status store indexes senders, chats and hashes: one too long for an index entry is malformed. */
+    @Test
+    void rejectsASenderChatOrHashLongerThanAnIdMayBe() throws Exception {
+        String atLimit = "я".repeat(EventCodec.MAX_ID_BYTES / 2); // two bytes each in UTF-8
+        String over = atLimit + "x";
+        String message = "{\"v\":1,\"type\":\"message\",\"id\":\"" + ID + "\",\"mid\":1,\"chatType\":\"group\","
+                + "\"text\":\"t\",\"sender\":\"%s\",\"chat\":\"%s\",\"hash\":\"%s\"}";
+        String file = "{\"v\":1,\"type\":\"file\",\"id\":\"" + ID + "\",\"name\":\"n\",\"size\":1,"
+                + "\"sender\":\"%s\",\"hash\":\"%s\"}";
+
+        MessageEvent longest = (MessageEvent) decode(message.formatted(atLimit, atLimit, atLimit));
+        assertThat(longest.chat()).isEqualTo(atLimit);
+        assertThat(((FileEvent) decode(file.formatted(atLimit, atLimit))).hash())
+                .isEqualTo(atLimit);
+        String tooLong = "is 1025 bytes long, more than the 1024 an id may have";
+        assertReason(message.formatted(over, "c", "h"), "field 'sender' " + tooLong);
+        assertReason(message.formatted("s", over, "h"), "field 'chat' " + tooLong);
+        assertReason(message.formatted("s", "c", over), "field 'hash' " + tooLong);
+        assertReason(file.formatted(over, "h"), "field 'sender' " + tooLong);
+        assertReason(file.formatted("s", over), "field 'hash' " + tooLong);
+        // A malformed event's id that long keys no row: the caller derives one from where the record sits.
+        assertThat(EventCodec.idOf(("{\"id\":\"" + atLimit + "\"}").getBytes(StandardCharsets.UTF_8)))
+                .isEqualTo(atLimit);
+        assertThat(EventCodec.idOf(("{\"id\":\"" + over + "\"}").getBytes(StandardCharsets.UTF_8)))
+                .isNull();
+    }
+
     private static DlpEvent decode(String value) throws MalformedEventException {
         return EventCodec.decode(value.getBytes(StandardCharsets.UTF_8));
     }
