@@ -23,6 +23,7 @@ import java.time.Instant;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -192,20 +193,37 @@ public final class EventProcessor implements RecordHandler {
         // parking until it is woken for it. A publish that blocks (the producer's buffer full, the status topic's
         // metadata missing) holds that flusher's next batch, not only this event.
         long start = System.nanoTime();
-        return store.writeAsync(event, at, received, last).handle((written, failure) -> {
-            meters.statusWait("write", System.nanoTime() - start);
-            if (failure != null) {
-                return retryLater(at, failure);
-            }
-            try {
-                if (written) {
-                    announce(event, last);
-                }
-            } catch (RuntimeException e) {
-                return retryLater(at, e);
-            }
-            return written && !last.status().terminal() ? Result.RETRY_LATER : Result.DONE;
-        });
+        return store.writeAsync(event, at, received, last)
+                .exceptionallyCompose(failure -> StatusStore.refused(failure)
+                        ? withoutItsFields(event, at, received, last, failure)
+                        : CompletableFuture.failedFuture(failure))
+                .handle((written, failure) -> {
+                    meters.statusWait("write", System.nanoTime() - start);
+                    if (failure != null) {
+                        return retryLater(at, failure);
+                    }
+                    try {
+                        if (written) {
+                            announce(event, last);
+                        }
+                    } catch (RuntimeException e) {
+                        return retryLater(at, e);
+                    }
+                    return written && !last.status().terminal() ? Result.RETRY_LATER : Result.DONE;
+                });
+    }
+
+    /**
+     * The database refused the event's row, and would every time: its status goes without the event's own fields, so
+     * that its outcome is kept and its partition moves on.
+     */
+    private CompletableFuture<Boolean> withoutItsFields(
+            DlpEvent event, KafkaCoordinates at, Instant received, Change change, Throwable refusal) {
+        Throwable cause = refusal instanceof CompletionException ? refusal.getCause() : refusal;
+        String why =
+                "the status store refused the event's row, written again without its fields: " + cause.getMessage();
+        log.warn("event {}: {}", event.id(), why);
+        return store.writeWithoutItsFieldsAsync(event, at, received, change, why);
     }
 
     /** Writes the change and, unless the event was decided before, tells the core; returns whether it was written. */

@@ -13,7 +13,8 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * Many callers, each waiting for its own result or chaining what follows to it, served by a few threads that take every
  * item waiting (up to {@value #MAX_BATCH}) and apply them as one batch — one statement or transaction for a thousand
- * events rather than a thousand. A batch that fails fails every item in it.
+ * events rather than a thousand. A batch that fails fails every item in it — unless the database refused something in
+ * its data ({@link StatusStore#refused}): then each item is applied alone, so that only the one at fault fails.
  *
  * @param <I> what a caller hands over
  * @param <O> what it gets back
@@ -113,25 +114,41 @@ final class Batcher<I, O> implements AutoCloseable {
                 LockSupport.parkNanos(gatherNanos);
                 queue.drainTo(batch, MAX_BATCH - batch.size());
             }
-            long start = System.nanoTime();
-            List<O> results = null;
-            Exception failure = null;
-            try {
-                results = apply.apply(batch.stream().map(Item::input).toList());
-            } catch (SQLException | RuntimeException e) {
-                failure = e;
-            }
             // The queue is first in, first out: a batch's first item is its oldest.
-            observer.applied(batch.size(), start - batch.getFirst().handedOver(), System.nanoTime() - start);
-            for (int i = 0; i < batch.size(); i++) {
-                if (failure == null) {
-                    batch.get(i).result().complete(results.get(i));
-                } else {
-                    batch.get(i).result().completeExceptionally(failure);
+            Exception failure = applyAndComplete(batch, batch.getFirst().handedOver());
+            if (failure != null && batch.size() > 1 && StatusStore.refused(failure)) {
+                // The database refused something in the data, and would again: each item alone, so that only the one
+                // at fault fails.
+                for (Item<I, O> item : batch) {
+                    Exception own = applyAndComplete(List.of(item), item.handedOver());
+                    if (own != null) {
+                        item.result().completeExceptionally(own);
+                    }
                 }
+            } else if (failure != null) {
+                batch.forEach(item -> item.result().completeExceptionally(failure));
             }
             batch.clear();
         }
+    }
+
+    /** Applies {@code items} and completes each with its result; returns the failure instead, completing none. */
+    private Exception applyAndComplete(List<Item<I, O>> items, long oldest) {
+        long start = System.nanoTime();
+        List<O> results = null;
+        Exception failure = null;
+        try {
+            results = apply.apply(items.stream().map(Item::input).toList());
+        } catch (SQLException | RuntimeException e) {
+            failure = e;
+        }
+        observer.applied(items.size(), start - oldest, System.nanoTime() - start);
+        if (failure == null) {
+            for (int i = 0; i < items.size(); i++) {
+                items.get(i).result().complete(results.get(i));
+            }
+        }
+        return failure;
     }
 
     /** Applies what is queued (bounded), then stops; items still queued after that fail. */

@@ -18,6 +18,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.configuration.FluentConfiguration;
@@ -117,6 +119,11 @@ public final class StatusStore implements AutoCloseable {
             return new Change(status, 0, null, null, reason, reference, error, null);
         }
 
+        /** This change with {@code error} as its error. */
+        public Change withError(String error) {
+            return new Change(status, attempts, dlpSystem, dlpAddress, reason, reference, error, nextAttempt);
+        }
+
         /** This change counting a DLP call at {@code dlpSystem} on {@code dlpAddress}: the call's only write. */
         public Change attempt(String dlpSystem, String dlpAddress) {
             return new Change(status, 1, dlpSystem, dlpAddress, reason, reference, error, nextAttempt);
@@ -188,10 +195,37 @@ public final class StatusStore implements AutoCloseable {
                 change);
     }
 
+    /**
+     * {@link #writeAsync} keeping none of the event's own fields — sender, chat, file hash and name, text, time — for an
+     * event whose row the database {@link #refused}: its status is still written, with {@code why} as its error.
+     */
+    public CompletableFuture<Boolean> writeWithoutItsFieldsAsync(
+            DlpEvent event, KafkaCoordinates at, Instant received, Change change, String why) {
+        String type = event instanceof MessageEvent ? MESSAGE : FILE;
+        return writes.handOver(bare(event.id().toString(), type, at, received, change.withError(why)));
+    }
+
+    /**
+     * Whether the database refused a write for something in its data — a value out of range or too large for an index
+     * entry (SQLSTATE classes 22 and 54), or a constraint (23) — which it will refuse again however often it is tried.
+     */
+    public static boolean refused(Throwable failure) {
+        Throwable cause = failure;
+        while (cause instanceof CompletionException || cause instanceof ExecutionException) {
+            cause = cause.getCause();
+        }
+        String state = cause instanceof SQLException sql ? sql.getSQLState() : null;
+        return state != null && (state.startsWith("22") || state.startsWith("23") || state.startsWith("54"));
+    }
+
     /** {@link #write} for an event that could not be read; its id is the event's own when it has one. */
     public boolean writeMalformed(String id, KafkaCoordinates at, Instant received, Change change) throws SQLException {
-        return writes.submit(
-                row(id, MALFORMED, null, null, null, null, null, null, at, received, Content.NONE, null, change));
+        return writes.submit(bare(id, MALFORMED, at, received, change));
+    }
+
+    /** A row with none of an event's own fields. */
+    private GroupCommit.Row bare(String id, String type, KafkaCoordinates at, Instant received, Change change) {
+        return row(id, type, null, null, null, null, null, null, at, received, Content.NONE, null, change);
     }
 
     private GroupCommit.Row row(

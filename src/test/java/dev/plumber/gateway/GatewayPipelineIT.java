@@ -25,6 +25,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -259,6 +261,46 @@ class GatewayPipelineIT {
             assertThat(statuses(published, later.id())).containsExactly("ALLOWED");
             return null;
         });
+    }
+
+    /**
+     * A row the database refuses, as it would every time — here for a constraint it gains for the test, in life for a
+     * value too large for an index entry — is written without the event's own fields: the DLP's outcome is kept, the
+     * event is sent once, and the events after it on its partition go on.
+     */
+    @Test
+    void anEventWhoseRowTheDatabaseRefusesIsDecidedWithoutItsFields() throws Exception {
+        try (Connection c = postgres.dataSource("plumber").getConnection();
+                Statement s = c.createStatement()) {
+            s.execute("ALTER TABLE gateway.requests ADD CONSTRAINT refused_sender"
+                    + " CHECK (sender IS DISTINCT FROM 'refused@it.local')");
+        }
+        MessageEvent refused = new MessageEvent(
+                UUID.randomUUID(),
+                1,
+                "refused@it.local",
+                "c-6",
+                "group",
+                "a secret",
+                null,
+                "{}",
+                null,
+                Instant.now(),
+                false);
+        MessageEvent after = message("c-6", "after it on the same chat");
+        send(refused);
+        send(after);
+
+        JsonNode row = awaitStatus(refused.id(), "BLOCKED");
+        assertThat(row.get("reason").asText()).contains("X-Block-Reason: secret");
+        assertThat(row.path("sender").isMissingNode() || row.path("sender").isNull())
+                .isTrue();
+        assertThat(row.path("chat").isMissingNode() || row.path("chat").isNull())
+                .isTrue();
+        assertThat(row.get("lastError").asText())
+                .contains("the status store refused the event's row", "refused_sender");
+        assertThat(awaitStatus(after.id(), "ALLOWED").get("chat").asText()).isEqualTo("c-6");
+        assertThat(dlp.calls.stream().filter(refused.id()::equals)).hasSize(1);
     }
 
     /** The statuses published for an event, in order. */

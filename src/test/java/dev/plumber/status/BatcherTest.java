@@ -104,6 +104,52 @@ class BatcherTest {
         assertThat(told).extracting(Told::items).containsExactly(1, 2);
     }
 
+    /**
+     * A batch the database refused for something in its data (SQLState class 54: an index entry too large) is applied
+     * again item by item: the item at fault fails alone, the others are written; a refusal of one item is not retried.
+     */
+    @Test
+    void aBatchRefusedForItsDataIsAppliedItemByItemAndFailsOnlyTheItemAtFault() throws Exception {
+        CountDownLatch firstStarted = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        try (Batcher<String, String> batcher = new Batcher<>(
+                        "test-batcher",
+                        1,
+                        0,
+                        0,
+                        inputs -> {
+                            if (inputs.contains("first")) {
+                                firstStarted.countDown();
+                                await(release);
+                            }
+                            if (inputs.contains("too large")) {
+                                throw new SQLException("index row requires 9624 bytes", "54000");
+                            }
+                            return inputs.stream().map(String::toUpperCase).toList();
+                        },
+                        (items, queued, nanos) -> told.add(new Told(items, queued, nanos)));
+                ExecutorService callers = Executors.newVirtualThreadPerTaskExecutor()) {
+            Future<String> first = callers.submit(() -> batcher.submit("first"));
+            firstStarted.await();
+            List<Future<String>> calls = new ArrayList<>();
+            for (String input : List.of("a", "too large", "b")) {
+                calls.add(callers.submit(() -> batcher.submit(input)));
+                Eventually.within(Duration.ofSeconds(20), () -> assertThat(batcher.waiting())
+                        .isEqualTo(calls.size()));
+            }
+            release.countDown();
+
+            assertThat(first.get()).isEqualTo("FIRST");
+            assertThat(calls.getFirst().get()).isEqualTo("A");
+            assertThatThrownBy(calls.get(1)::get)
+                    .cause()
+                    .isInstanceOf(SQLException.class)
+                    .satisfies(e -> assertThat(StatusStore.refused(e)).isTrue());
+            assertThat(calls.get(2).get()).isEqualTo("B");
+        }
+        assertThat(told).extracting(Told::items).containsExactly(1, 3, 1, 1, 1);
+    }
+
     /** What a caller chains to an item handed over runs on the batch's thread, before that thread's next batch. */
     @Test
     void whatIsChainedToAnItemHandedOverRunsOnTheBatchThreadBeforeItsNextBatch() throws Exception {

@@ -1,6 +1,7 @@
 package dev.plumber.status;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.plumber.console.RequestSearch;
 import dev.plumber.embedded.EmbeddedPostgres;
@@ -277,6 +278,54 @@ class StatusStoreIT {
                             + " gateway.requests.event_id, gateway.requests.file_hash, gateway.requests.sender,"
                             + " gateway.requests.status, gateway.requests.type");
         }
+    }
+
+    /**
+     * A value no index entry can hold (PostgreSQL: SQLSTATE 54000) fails its own write only, not the others handed over
+     * with it; written without its event's fields, its status is kept.
+     */
+    @Test
+    void aRowTheDatabaseRefusesFailsAloneAndIsKeptWithoutItsFields() throws Exception {
+        StringBuilder incompressible = new StringBuilder();
+        new SecureRandom().ints(600).forEach(i -> incompressible.append("%08x".formatted(i)));
+        MessageEvent refused = new MessageEvent(
+                UUID.randomUUID(),
+                7,
+                "alice",
+                incompressible.toString(),
+                "group",
+                "t",
+                null,
+                null,
+                null,
+                Instant.now(),
+                false);
+        List<MessageEvent> others = new ArrayList<>();
+        List<CompletableFuture<Boolean>> writes = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            MessageEvent other = message("beside the refused one " + i);
+            others.add(other);
+            writes.add(store.writeAsync(other, AT, Instant.now(), decided(Status.ALLOWED, null, null)));
+            if (i == 20) {
+                writes.add(store.writeAsync(refused, AT, Instant.now(), decided(Status.BLOCKED, "card", null)));
+            }
+        }
+        CompletableFuture<Boolean> refusal = writes.remove(21);
+
+        assertThatThrownBy(refusal::join)
+                .satisfies(e -> assertThat(StatusStore.refused(e)).isTrue());
+        assertThat(writes).allSatisfy(w -> assertThat(w.join()).isTrue());
+        assertThat(others)
+                .allSatisfy(o -> assertThat(store.find(o.id().toString())).isPresent());
+        String why = "refused: index row too large";
+        assertThat(store.writeWithoutItsFieldsAsync(
+                                refused, AT, Instant.now(), decided(Status.BLOCKED, "card", null), why)
+                        .join())
+                .isTrue();
+        RequestRecord row = store.find(refused.id().toString()).orElseThrow();
+        assertThat(row.status()).isEqualTo(Status.BLOCKED);
+        assertThat(row.chat()).isNull();
+        assertThat(row.lastError()).isEqualTo(why);
     }
 
     @Test
