@@ -220,8 +220,9 @@ public final class EventProcessor implements RecordHandler {
     private CompletableFuture<Boolean> withoutItsFields(
             DlpEvent event, KafkaCoordinates at, Instant received, Change change, Throwable refusal) {
         Throwable cause = refusal instanceof CompletionException ? refusal.getCause() : refusal;
-        String why =
-                "the status store refused the event's row, written again without its fields: " + cause.getMessage();
+        // The first line only: PostgreSQL's detail of a constraint's refusal lists the whole row.
+        String error = String.valueOf(cause.getMessage()).lines().findFirst().orElse("");
+        String why = "the status store refused the event's row, written again without its fields: " + error;
         log.warn("event {}: {}", event.id(), why);
         return store.writeWithoutItsFieldsAsync(event, at, received, change, why);
     }
