@@ -186,6 +186,8 @@ final class GatewayRun {
                 await(gateway, store, admin, requests, produced);
             }
 
+            vacuum(store);
+            Instant timedStart = Instant.now();
             if (jfr) {
                 gateway.startRecording(); // the phase timed only: not the start-up, the prelude or the warm-up
             }
@@ -201,6 +203,7 @@ final class GatewayRun {
             double seconds = (System.nanoTime() - start) / 1e9;
             long cpu = gateway.cpuNanos() - cpuBefore;
             Map<String, Long> tree = timed.end(name);
+            autovacuums(store, name, timedStart);
             if (jfr) {
                 gateway.dumpRecording(dir.resolve("gateway-" + name + ".jfr"));
             }
@@ -216,7 +219,6 @@ final class GatewayRun {
             String metricsBefore = ""; // no scrape, no status-store waits: NaN
             String metricsAfter = "";
             if (mix.latencyPhase()) {
-                vacuum(store);
                 rate = events / seconds / 2;
                 latencyEvents = (int) Math.min(events, Math.max(1, rate * LATENCY_PHASE.toSeconds()));
                 System.err.printf(
@@ -235,6 +237,7 @@ final class GatewayRun {
                     }
                     await(gateway, store, admin, requests, produced);
 
+                    vacuum(store);
                     paceStart = Instant.now();
                     pacedPhase = new ProcessCpu.Phase(compilers);
                     paceNanos = System.nanoTime();
@@ -244,6 +247,7 @@ final class GatewayRun {
                 produced += latencyEvents;
                 await(gateway, store, admin, requests, produced);
                 pacedCpu = pacedPhase.end(name + ", paced");
+                autovacuums(store, name + ", paced", paceStart);
                 busy = pacedCpu.values().stream().mapToLong(Long::longValue).sum()
                         / (double) (System.nanoTime() - paceNanos)
                         / Runtime.getRuntime().availableProcessors();
@@ -334,9 +338,10 @@ final class GatewayRun {
     }
 
     /**
-     * Pays the vacuum debt the writes before left, before a phase timed: autovacuum looks at the database once a minute,
-     * so its passes over those rows fell inside the phase or outside it by chance. Run after run, the phase then starts
-     * from the same state, as a gateway does whose database has kept up with its writes.
+     * Pays the vacuum debt the writes before left, its warm-up's included, right before a phase timed: autovacuum
+     * looks at the database once a minute, so its passes over those rows fell inside the phase or outside it by chance
+     * (the paced phase's warm-up, tens of thousands of rows, had come after this vacuum). Run after run, the phase then
+     * starts from the same state, as a gateway does whose database has kept up with its writes.
      */
     static void vacuum(DataSource store) throws SQLException {
         long start = System.nanoTime();
@@ -346,6 +351,34 @@ final class GatewayRun {
         }
         System.err.printf(
                 Locale.ROOT, "bench: the status tables vacuumed in %.1f s%n", (System.nanoTime() - start) / 1e9);
+    }
+
+    /**
+     * Says which passes of autovacuum (or its analyze) over the status tables ended after {@code since}, inside the
+     * phase just timed: one there takes CPU from the status writes, and holds their inserts into the search terms'
+     * pending list while it merges it.
+     */
+    static void autovacuums(DataSource store, String phase, Instant since) throws SQLException {
+        List<String> passes = new ArrayList<>();
+        try (Connection c = store.getConnection();
+                Statement s = c.createStatement();
+                ResultSet r = s.executeQuery("SELECT relname, last_autovacuum, last_autoanalyze"
+                        + " FROM pg_stat_user_tables WHERE schemaname = 'gateway' ORDER BY relname")) {
+            while (r.next()) {
+                for (String pass : List.of("autovacuum", "autoanalyze")) {
+                    Timestamp ended = r.getTimestamp("last_" + pass);
+                    if (ended != null && ended.toInstant().isAfter(since)) {
+                        double at = Duration.between(since, ended.toInstant()).toMillis() / 1e3;
+                        passes.add(String.format(Locale.ROOT, "%s of %s ended %.1f s in", pass, r.getString(1), at));
+                    }
+                }
+            }
+        }
+        System.err.printf(
+                Locale.ROOT,
+                "bench: %s: %s%n",
+                phase,
+                passes.isEmpty() ? "no autovacuum pass inside the phase timed" : String.join(", ", passes));
     }
 
     private static long terminalRows(DataSource store) throws Exception {
