@@ -25,6 +25,9 @@ public final class EventCodec {
      */
     public static final int MAX_ID_BYTES = 1024;
 
+    /** How much of a wrong value an error shows. */
+    private static final int SHOWN_CHARS = 64;
+
     private static final Instant FIRST_TS = Instant.parse("0001-01-01T00:00:00Z");
     private static final Instant END_TS = Instant.parse("+10000-01-01T00:00:00Z");
 
@@ -91,7 +94,7 @@ public final class EventCodec {
         JsonNode v = node.get("v");
         if (v == null || !v.canConvertToInt() || v.intValue() != DlpEvent.VERSION) {
             throw new MalformedEventException(
-                    "unsupported schema version v=" + v + " (expected " + DlpEvent.VERSION + ")");
+                    "unsupported schema version v=" + shown(v) + " (expected " + DlpEvent.VERSION + ")");
         }
         String type = text(node, "type", true);
         return switch (type) {
@@ -118,7 +121,7 @@ public final class EventCodec {
                         id(node, "sender", true),
                         text(node, "ip", false),
                         instant(node));
-            default -> throw new MalformedEventException("unknown event type '" + type + "'");
+            default -> throw new MalformedEventException("unknown event type '" + shown(type) + "'");
         };
     }
 
@@ -167,6 +170,19 @@ public final class EventCodec {
         return value.length() > MAX_ID_BYTES / 3 && value.getBytes(StandardCharsets.UTF_8).length > MAX_ID_BYTES;
     }
 
+    /**
+     * A value as an error shows it: its start only when long. The reason goes to the log, the dead letter's headers, the
+     * status row and the status record; a 256 KiB id would have gone to each of them whole.
+     */
+    static String shown(Object value) {
+        String text = String.valueOf(value);
+        if (text.length() <= SHOWN_CHARS) {
+            return text;
+        }
+        int end = Character.isHighSurrogate(text.charAt(SHOWN_CHARS - 1)) ? SHOWN_CHARS - 1 : SHOWN_CHARS;
+        return text.substring(0, end) + "… (" + text.length() + " characters)";
+    }
+
     private static long longValue(JsonNode node, String field) throws MalformedEventException {
         JsonNode value = node.get(field);
         if (value == null || !value.canConvertToLong() || !value.isIntegralNumber()) {
@@ -180,7 +196,7 @@ public final class EventCodec {
         try {
             return UUID.fromString(id);
         } catch (IllegalArgumentException e) {
-            throw new MalformedEventException("field 'id' is not a UUID: " + id);
+            throw new MalformedEventException("field 'id' is not a UUID: " + shown(id));
         }
     }
 
@@ -193,12 +209,12 @@ public final class EventCodec {
         try {
             instant = Timestamps.parse(ts);
         } catch (DateTimeParseException e) {
-            throw new MalformedEventException("field 'ts' is not an ISO-8601 instant: " + ts);
+            throw new MalformedEventException("field 'ts' is not an ISO-8601 instant: " + shown(ts));
         }
         // An ISO-8601 instant may name year 0 or 10000; PostgreSQL's timestamptz reads neither, and one in a status
         // flush would fail every event of it, its own again on every retry.
         if (instant.isBefore(FIRST_TS) || !instant.isBefore(END_TS)) {
-            throw new MalformedEventException("field 'ts' is out of range (years 1 to 9999): " + ts);
+            throw new MalformedEventException("field 'ts' is out of range (years 1 to 9999): " + shown(ts));
         }
         return instant;
     }
@@ -206,7 +222,8 @@ public final class EventCodec {
     private static String chatType(JsonNode node) throws MalformedEventException {
         String chatType = text(node, "chatType", true);
         if (!chatType.equals("personal") && !chatType.equals("group")) {
-            throw new MalformedEventException("field 'chatType' must be 'personal' or 'group', not '" + chatType + "'");
+            throw new MalformedEventException(
+                    "field 'chatType' must be 'personal' or 'group', not '" + shown(chatType) + "'");
         }
         return chatType;
     }

@@ -128,6 +128,21 @@ class EventCodecTest {
                 .isNull();
     }
 
+    /** An error shows the start of a long wrong value, not the value: it goes to logs, headers, rows and records. */
+    @Test
+    void anErrorShowsOnlyTheStartOfALongValue() {
+        String id = "x".repeat(100_000);
+        assertThatThrownBy(() -> decode("{\"v\":1,\"type\":\"file\",\"id\":\"" + id + "\"}"))
+                .isInstanceOf(MalformedEventException.class)
+                .hasMessage("field 'id' is not a UUID: " + "x".repeat(64) + "… (100000 characters)");
+        assertReason("{\"v\":[" + "1,".repeat(50_000) + "1]}", "unsupported schema version v=[1,1,");
+        assertThatThrownBy(() -> decode("{\"v\":[" + "1,".repeat(50_000) + "1]}"))
+                .hasMessageEndingWith("characters) (expected 1)");
+        // A character outside the BMP is not cut in half.
+        assertThat(EventCodec.shown("x".repeat(63) + "😀" + "y")).isEqualTo("x".repeat(63) + "… (66 characters)");
+        assertThat(EventCodec.shown("short")).isEqualTo("short");
+    }
+
     private static DlpEvent decode(String value) throws MalformedEventException {
         return EventCodec.decode(value.getBytes(StandardCharsets.UTF_8));
     }
