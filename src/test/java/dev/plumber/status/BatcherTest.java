@@ -29,19 +29,7 @@ class BatcherTest {
     void aBatchHeldUpBehindAnotherIsToldHowLongItsOldestItemWaitedForIt() throws Exception {
         CountDownLatch firstStarted = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
-        try (Batcher<String, String> batcher = new Batcher<>(
-                        "test-batcher",
-                        1,
-                        0,
-                        0,
-                        inputs -> {
-                            if (inputs.contains("first")) {
-                                firstStarted.countDown();
-                                await(release);
-                            }
-                            return inputs.stream().map(String::toUpperCase).toList();
-                        },
-                        (items, queued, nanos) -> told.add(new Told(items, queued, nanos)));
+        try (Batcher<String, String> batcher = heldAtFirst(firstStarted, release, BatcherTest::upper);
                 ExecutorService callers = Executors.newVirtualThreadPerTaskExecutor()) {
             Future<String> first = callers.submit(() -> batcher.submit("first"));
             firstStarted.await();
@@ -68,20 +56,12 @@ class BatcherTest {
     void aFailedBatchIsToldOnceAndFailsEveryCallerInIt() throws Exception {
         CountDownLatch firstStarted = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
-        try (Batcher<String, String> batcher = new Batcher<>(
-                        "test-batcher",
-                        1,
-                        0,
-                        0,
-                        inputs -> {
-                            if (inputs.contains("first")) {
-                                firstStarted.countDown();
-                                await(release);
-                                return List.of("FIRST");
-                            }
-                            throw new SQLException("the database went away");
-                        },
-                        (items, queued, nanos) -> told.add(new Told(items, queued, nanos)));
+        try (Batcher<String, String> batcher = heldAtFirst(firstStarted, release, inputs -> {
+                    if (!inputs.contains("first")) {
+                        throw new SQLException("the database went away");
+                    }
+                    return upper(inputs);
+                });
                 ExecutorService callers = Executors.newVirtualThreadPerTaskExecutor()) {
             Future<String> first = callers.submit(() -> batcher.submit("first"));
             firstStarted.await();
@@ -112,22 +92,12 @@ class BatcherTest {
     void aBatchRefusedForItsDataIsAppliedItemByItemAndFailsOnlyTheItemAtFault() throws Exception {
         CountDownLatch firstStarted = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
-        try (Batcher<String, String> batcher = new Batcher<>(
-                        "test-batcher",
-                        1,
-                        0,
-                        0,
-                        inputs -> {
-                            if (inputs.contains("first")) {
-                                firstStarted.countDown();
-                                await(release);
-                            }
-                            if (inputs.contains("too large")) {
-                                throw new SQLException("index row requires 9624 bytes", "54000");
-                            }
-                            return inputs.stream().map(String::toUpperCase).toList();
-                        },
-                        (items, queued, nanos) -> told.add(new Told(items, queued, nanos)));
+        try (Batcher<String, String> batcher = heldAtFirst(firstStarted, release, inputs -> {
+                    if (inputs.contains("too large")) {
+                        throw new SQLException("index row requires 9624 bytes", "54000");
+                    }
+                    return upper(inputs);
+                });
                 ExecutorService callers = Executors.newVirtualThreadPerTaskExecutor()) {
             Future<String> first = callers.submit(() -> batcher.submit("first"));
             firstStarted.await();
@@ -184,6 +154,31 @@ class BatcherTest {
         }
         assertThat(happened)
                 .containsExactly("batch [first]", "chained FIRST on test-batcher-0", "batch [bad]", "batch [last]");
+    }
+
+    /**
+     * A batcher of one thread, told to {@link #told}, that holds the batch with "first" in it until {@code release}, so
+     * that the items handed over meanwhile queue up behind it; each batch is then applied by {@code apply}.
+     */
+    private Batcher<String, String> heldAtFirst(
+            CountDownLatch firstStarted, CountDownLatch release, Batcher.Apply<String, String> apply) {
+        return new Batcher<>(
+                "test-batcher",
+                1,
+                0,
+                0,
+                inputs -> {
+                    if (inputs.contains("first")) {
+                        firstStarted.countDown();
+                        await(release);
+                    }
+                    return apply.apply(inputs);
+                },
+                (items, queued, nanos) -> told.add(new Told(items, queued, nanos)));
+    }
+
+    private static List<String> upper(List<String> inputs) {
+        return inputs.stream().map(String::toUpperCase).toList();
     }
 
     private static void await(CountDownLatch latch) {
