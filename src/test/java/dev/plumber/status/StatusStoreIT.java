@@ -286,13 +286,13 @@ class StatusStoreIT {
      */
     @Test
     void aRowTheDatabaseRefusesFailsAloneAndIsKeptWithoutItsFields() throws Exception {
-        StringBuilder incompressible = new StringBuilder();
-        new SecureRandom().ints(600).forEach(i -> incompressible.append("%08x".formatted(i)));
+        StringBuilder randomHex = new StringBuilder(); // 4,800 characters, which no index entry holds
+        new SecureRandom().ints(600).forEach(i -> randomHex.append("%08x".formatted(i)));
         MessageEvent refused = new MessageEvent(
                 UUID.randomUUID(),
                 7,
                 "alice",
-                incompressible.toString(),
+                randomHex.toString(),
                 "group",
                 "t",
                 null,
