@@ -23,7 +23,6 @@ import java.time.Instant;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -194,9 +193,9 @@ public final class EventProcessor implements RecordHandler {
         // metadata missing) holds that flusher's next batch, not only this event.
         long start = System.nanoTime();
         return store.writeAsync(event, at, received, last)
-                .exceptionallyCompose(failure -> StatusStore.refused(failure)
-                        ? withoutItsFields(event, at, received, last, failure)
-                        : CompletableFuture.failedFuture(failure))
+                .exceptionallyCompose(failure -> StatusStore.refusal(failure)
+                        .map(refusal -> withoutItsFields(event, at, received, last, refusal))
+                        .orElseGet(() -> CompletableFuture.failedFuture(failure)))
                 .handle((written, failure) -> {
                     meters.statusWait("write", System.nanoTime() - start);
                     if (failure != null) {
@@ -218,10 +217,9 @@ public final class EventProcessor implements RecordHandler {
      * that its outcome is kept and its partition moves on.
      */
     private CompletableFuture<Boolean> withoutItsFields(
-            DlpEvent event, KafkaCoordinates at, Instant received, Change change, Throwable refusal) {
-        Throwable cause = refusal instanceof CompletionException ? refusal.getCause() : refusal;
+            DlpEvent event, KafkaCoordinates at, Instant received, Change change, SQLException refusal) {
         // The first line only: PostgreSQL's detail of a constraint's refusal lists the whole row.
-        String error = String.valueOf(cause.getMessage()).lines().findFirst().orElse("");
+        String error = String.valueOf(refusal.getMessage()).lines().findFirst().orElse("");
         String why = "the status store refused the event's row, written again without its fields: " + error;
         log.warn("event {}: {}", event.id(), why);
         return store.writeWithoutItsFieldsAsync(event, at, received, change, why);

@@ -116,7 +116,9 @@ final class Batcher<I, O> implements AutoCloseable {
             }
             // The queue is first in, first out: a batch's first item is its oldest.
             Exception failure = applyAndComplete(batch, batch.getFirst().handedOver());
-            if (failure != null && batch.size() > 1 && StatusStore.refused(failure)) {
+            if (failure != null
+                    && batch.size() > 1
+                    && StatusStore.refusal(failure).isPresent()) {
                 // The database refused something in the data, and would again: each item alone, so that only the one
                 // at fault fails.
                 for (Item<I, O> item : batch) {

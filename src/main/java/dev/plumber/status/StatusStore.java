@@ -206,16 +206,22 @@ public final class StatusStore implements AutoCloseable {
     }
 
     /**
-     * Whether the database refused a write for something in its data — a value out of range or too large for an index
-     * entry (SQLSTATE classes 22 and 54), or a constraint (23) — which it will refuse again however often it is tried.
+     * The database's refusal of a write for something in its data — a value out of range or too large for an index
+     * entry (SQLSTATE classes 22 and 54), or a constraint (23) — which it will refuse again however often it is tried:
+     * its exception, found under the futures' wrappers; empty for any other failure.
      */
-    public static boolean refused(Throwable failure) {
+    public static Optional<SQLException> refusal(Throwable failure) {
         Throwable cause = failure;
         while (cause instanceof CompletionException || cause instanceof ExecutionException) {
             cause = cause.getCause();
         }
-        String state = cause instanceof SQLException sql ? sql.getSQLState() : null;
-        return state != null && (state.startsWith("22") || state.startsWith("23") || state.startsWith("54"));
+        if (cause instanceof SQLException sql && sql.getSQLState() != null) {
+            String state = sql.getSQLState();
+            if (state.startsWith("22") || state.startsWith("23") || state.startsWith("54")) {
+                return Optional.of(sql);
+            }
+        }
+        return Optional.empty();
     }
 
     /** {@link #write} for an event that could not be read; its id is the event's own when it has one. */

@@ -114,7 +114,7 @@ class BatcherTest {
             assertThatThrownBy(calls.get(1)::get)
                     .cause()
                     .isInstanceOf(SQLException.class)
-                    .satisfies(e -> assertThat(StatusStore.refused(e)).isTrue());
+                    .satisfies(e -> assertThat(StatusStore.refusal(e)).isPresent());
             assertThat(calls.get(2).get()).isEqualTo("B");
         }
         assertThat(told).extracting(Told::items).containsExactly(1, 3, 1, 1, 1);

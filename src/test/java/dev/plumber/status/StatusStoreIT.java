@@ -313,7 +313,7 @@ class StatusStoreIT {
         CompletableFuture<Boolean> refusal = writes.remove(21);
 
         assertThatThrownBy(refusal::join)
-                .satisfies(e -> assertThat(StatusStore.refused(e)).isTrue());
+                .satisfies(e -> assertThat(StatusStore.refusal(e)).isPresent());
         assertThat(writes).allSatisfy(w -> assertThat(w.join()).isTrue());
         assertThat(others)
                 .allSatisfy(o -> assertThat(store.find(o.id().toString())).isPresent());
