@@ -45,8 +45,8 @@ final class StoreBench {
             """
             usage: scripts/bench store [--rate 4000] [--tick 1ms] [--seconds 20] [--rounds 3] [--merge-every 1s,250ms]
               --rate         status writes a second
-              --tick         how often the writes due are started: 1ms is a smooth stream, 10ms the bursts a consumer's
-                             fetches make
+              --tick         how often the writes due are started: 1ms is a smooth stream, 10ms the bursts of a
+                             consumer's fetches that wait their longest
               --seconds      the length of each timed round
               --rounds       rounds of every variant, alternating
               --merge-every  how often the terms' pending list is merged, one variant each (ms or s, e.g. 250ms, 1s)
