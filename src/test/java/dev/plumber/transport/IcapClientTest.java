@@ -15,6 +15,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -135,6 +136,46 @@ class IcapClientTest {
                     TIMEOUT);
 
             assertThat(answer.httpResponse().status()).isEqualTo(403);
+        }
+    }
+
+    @Test
+    void sendsTheBodyInFullChunksHoweverLittleEachReadOfItsSourceHandsOver() throws Exception {
+        // A download's stream hands over what its socket holds; each read had gone out as a chunk of its own.
+        try (ScriptedIcapServer server = new ScriptedIcapServer((connection, part) -> switch (part.kind()) {
+                    case PREVIEW_END -> new ScriptedIcapServer.Send(ScriptedIcapServer.CONTINUE);
+                    case COMPLETE ->
+                        new ScriptedIcapServer.Send(
+                                part.request().method().equals("OPTIONS")
+                                        ? ScriptedIcapServer.OPTIONS_OK
+                                        : ScriptedIcapServer.NO_CONTENT);
+                });
+                IcapClient client = new IcapClient()) {
+            byte[] body = "x".repeat(200_000).getBytes(StandardCharsets.US_ASCII);
+            InputStream trickle = new ByteArrayInputStream(body) {
+                @Override
+                public synchronized int read(byte[] b, int off, int len) {
+                    return super.read(b, off, Math.min(len, 1000));
+                }
+            };
+
+            IcapResponse answer = client.reqmod(
+                    uri(server),
+                    TlsSettings.defaults(),
+                    IcapHeaders.empty(),
+                    POST,
+                    new IcapBody(body.length, trickle),
+                    TIMEOUT);
+
+            assertThat(answer.status()).isEqualTo(204);
+            assertThat(server.parts.getLast().body()).isEqualTo(body);
+            // The chunk-size lines: the body is all 'x', which is no hex digit, and no header line is hex alone.
+            List<Integer> chunks = server.received()
+                    .lines()
+                    .filter(line -> line.matches("[0-9a-f]+"))
+                    .map(line -> Integer.parseInt(line, 16))
+                    .toList();
+            assertThat(chunks).containsExactly(4, 0, 65536, 65536, 65536, 200_000 - 4 - 3 * 65536, 0);
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.plumber.transport;
 
 import dev.plumber.icap.IcapRequestDecoder;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -43,6 +44,9 @@ final class ScriptedIcapServer implements AutoCloseable {
     private final ServerSocket server = new ServerSocket(0);
     private final AtomicInteger connections = new AtomicInteger();
     final List<IcapRequestDecoder.Part> parts = new CopyOnWriteArrayList<>();
+    /** Every byte received, on all connections in the order read. */
+    private final ByteArrayOutputStream received = new ByteArrayOutputStream();
+
     private final List<Socket> sockets = new CopyOnWriteArrayList<>();
 
     ScriptedIcapServer(Script script) throws IOException {
@@ -68,6 +72,13 @@ final class ScriptedIcapServer implements AutoCloseable {
         return connections.get();
     }
 
+    /** What the server has received, as ISO-8859-1 text: its wire bytes, one character each. */
+    String received() {
+        synchronized (received) {
+            return received.toString(StandardCharsets.ISO_8859_1);
+        }
+    }
+
     private void serve(Socket socket, int number, Script script) {
         try (socket) {
             InputStream in = socket.getInputStream();
@@ -76,6 +87,9 @@ final class ScriptedIcapServer implements AutoCloseable {
             byte[] buffer = new byte[8192];
             int n;
             while ((n = in.read(buffer)) >= 0) {
+                synchronized (received) {
+                    received.write(buffer, 0, n);
+                }
                 decoder.feed(buffer, 0, n);
                 for (IcapRequestDecoder.Part p = decoder.next(); p != null; p = decoder.next()) {
                     parts.add(p);
