@@ -14,7 +14,7 @@ import java.util.concurrent.locks.LockSupport;
  * Many callers, each waiting for its own result or chaining what follows to it, served by a few threads that take every
  * item waiting (up to {@value #MAX_BATCH}) and apply them as one batch — one statement or transaction for a thousand
  * events rather than a thousand. A batch that fails fails every item in it — unless the database refused something in
- * its data ({@link StatusStore#refused}): then each item is applied alone, so that only the one at fault fails.
+ * its data ({@link StatusStore#refusal}): then each item is applied alone, so that only the one at fault fails.
  *
  * @param <I> what a caller hands over
  * @param <O> what it gets back

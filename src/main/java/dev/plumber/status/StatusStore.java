@@ -197,7 +197,8 @@ public final class StatusStore implements AutoCloseable {
 
     /**
      * {@link #writeAsync} keeping none of the event's own fields — sender, chat, file hash and name, text, time — for an
-     * event whose row the database {@link #refused}: its status is still written, with {@code why} as its error.
+     * event whose row the database refused ({@link #refusal}): its status is still written, with {@code why} as its
+     * error.
      */
     public CompletableFuture<Boolean> writeWithoutItsFieldsAsync(
             DlpEvent event, KafkaCoordinates at, Instant received, Change change, String why) {
