@@ -66,14 +66,7 @@ class IcapClientTest {
 
     @Test
     void sendsThePreviewThenTheRestAfterContinue() throws Exception {
-        try (ScriptedIcapServer server = new ScriptedIcapServer((connection, part) -> switch (part.kind()) {
-                    case PREVIEW_END -> new ScriptedIcapServer.Send(ScriptedIcapServer.CONTINUE);
-                    case COMPLETE ->
-                        new ScriptedIcapServer.Send(
-                                part.request().method().equals("OPTIONS")
-                                        ? ScriptedIcapServer.OPTIONS_OK
-                                        : ScriptedIcapServer.NO_CONTENT);
-                });
+        try (ScriptedIcapServer server = continuingServer();
                 IcapClient client = new IcapClient()) {
             assertThat(reqmod(client, server, "0123456789").status()).isEqualTo(204);
             assertThat(reqmod(client, server, "0123").status()).isEqualTo(204);
@@ -142,14 +135,7 @@ class IcapClientTest {
     @Test
     void sendsTheBodyInFullChunksHoweverLittleEachReadOfItsSourceHandsOver() throws Exception {
         // A download's stream hands over what its socket holds; each read had gone out as a chunk of its own.
-        try (ScriptedIcapServer server = new ScriptedIcapServer((connection, part) -> switch (part.kind()) {
-                    case PREVIEW_END -> new ScriptedIcapServer.Send(ScriptedIcapServer.CONTINUE);
-                    case COMPLETE ->
-                        new ScriptedIcapServer.Send(
-                                part.request().method().equals("OPTIONS")
-                                        ? ScriptedIcapServer.OPTIONS_OK
-                                        : ScriptedIcapServer.NO_CONTENT);
-                });
+        try (ScriptedIcapServer server = continuingServer();
                 IcapClient client = new IcapClient()) {
             byte[] body = "x".repeat(200_000).getBytes(StandardCharsets.US_ASCII);
             InputStream trickle = new ByteArrayInputStream(body) {
@@ -331,6 +317,18 @@ class IcapClientTest {
                 IcapClient debugging = new IcapClient(2, Clock.systemUTC(), true)) {
             assertThat(reqmod(debugging, server, "abc").status()).isEqualTo(204);
         }
+    }
+
+    /** A server that asks for the rest of every body after its preview, and answers 204 once it has it. */
+    private static ScriptedIcapServer continuingServer() throws IOException {
+        return new ScriptedIcapServer((connection, part) -> switch (part.kind()) {
+            case PREVIEW_END -> new ScriptedIcapServer.Send(ScriptedIcapServer.CONTINUE);
+            case COMPLETE ->
+                new ScriptedIcapServer.Send(
+                        part.request().method().equals("OPTIONS")
+                                ? ScriptedIcapServer.OPTIONS_OK
+                                : ScriptedIcapServer.NO_CONTENT);
+        });
     }
 
     private static IcapResponse reqmod(IcapClient client, ScriptedIcapServer server, String body) throws IOException {
