@@ -95,6 +95,7 @@ public final class Bench {
         Path run = Files.createDirectories(out.resolve(stamp));
         System.err.println("bench: logs, latency files and recordings in " + run);
         List<Row> rows = new ArrayList<>();
+        Map<String, Long> idleAlone;
         try (EmbeddedPostgres postgres = startPostgres();
                 BrokerJvm kafka = BrokerJvm.start(run);
                 CIcapServer cIcap = CIcapServer.start();
@@ -127,13 +128,14 @@ public final class Bench {
                         jfr ? run.resolve("ceiling-" + mix.name() + ".jfr") : null);
                 rows.add(new Row(mix, gateway, ceiling));
             }
+            idleAlone = GatewayRun.idle("no gateway", new ProcessCpu.Compilers());
         }
-        String table = table(rows, serviceName);
+        String table = table(rows, idleAlone, serviceName);
         System.out.print(table);
         Path json = out.resolve(stamp + ".json");
         new ObjectMapper()
                 .enable(SerializationFeature.INDENT_OUTPUT)
-                .writeValue(json.toFile(), json(rows, serviceName, connections, concurrency, gatewayJvm));
+                .writeValue(json.toFile(), json(rows, idleAlone, serviceName, connections, concurrency, gatewayJvm));
         System.out.println("written " + json);
     }
 
@@ -211,7 +213,7 @@ public final class Bench {
         }
     }
 
-    private static String table(List<Row> rows, String service) {
+    private static String table(List<Row> rows, Map<String, Long> idleAlone, String service) {
         StringBuilder t = new StringBuilder();
         t.append("c-icap ")
                 .append(service)
@@ -312,6 +314,28 @@ public final class Bench {
                 t.append('\n');
             }
         }
+        t.append(String.format(
+                        Locale.ROOT,
+                        "%nCPU ms a second by process with no events coming, over %d s from %d s after the last"
+                                + " one: with a gateway, its fetches that wait for events, its commits and merges; without"
+                                + " one, the services by themselves%n%n| mix | ",
+                        GatewayRun.IDLE.toSeconds(),
+                        GatewayRun.IDLE_SETTLE.toSeconds()))
+                .append(String.join(
+                        " | ", rows.getFirst().gateway().idleCpuNanosByRole().keySet()))
+                .append(" |\n|---|")
+                .append("--:|"
+                        .repeat(rows.getFirst().gateway().idleCpuNanosByRole().size()))
+                .append('\n');
+        for (Row r : rows) {
+            t.append("| ").append(r.mix().name()).append(" |");
+            perSecondMs(r.gateway().idleCpuNanosByRole())
+                    .forEach((role, ms) -> t.append(String.format(Locale.ROOT, " %.1f |", ms)));
+            t.append('\n');
+        }
+        t.append("| no gateway, after the last mix |");
+        perSecondMs(idleAlone).forEach((role, ms) -> t.append(String.format(Locale.ROOT, " %.1f |", ms)));
+        t.append('\n');
         t.append(
                 "\nWhat the machine's CPU allows: how busy it was in each timed run (all processes' CPU over the cores),"
                         + " and the highest gateway ÷ ceiling that its cores allow at the CPU per event measured, with the"
@@ -356,8 +380,20 @@ public final class Bench {
         return ms;
     }
 
+    /** An idle phase's CPU by role, in milliseconds a second. */
+    private static Map<String, Double> perSecondMs(Map<String, Long> nanosByRole) {
+        Map<String, Double> ms = new LinkedHashMap<>();
+        nanosByRole.forEach((role, nanos) -> ms.put(role, nanos / 1e6 / GatewayRun.IDLE.toSeconds()));
+        return ms;
+    }
+
     private static Map<String, Object> json(
-            List<Row> rows, String service, int connections, int concurrency, List<String> gatewayJvm) {
+            List<Row> rows,
+            Map<String, Long> idleAlone,
+            String service,
+            int connections,
+            int concurrency,
+            List<String> gatewayJvm) {
         Map<String, Object> root = new LinkedHashMap<>();
         root.put("time", Instant.now().toString());
         root.put("service", service);
@@ -411,6 +447,7 @@ public final class Bench {
             m.put("cpuMsPerEventByProcessGatewayRun", perEventMs(g.cpuNanosByRole(), g.events()));
             m.put("cpuMsPerEventByProcessCeilingRun", perEventMs(c.cpuNanosByRole(), c.calls()));
             m.put("cpuMsPerEventByProcessAtHalfRate", perEventMs(g.latencyCpuNanosByRole(), g.latencyEvents()));
+            m.put("cpuMsPerSecondByProcessIdle", perSecondMs(g.idleCpuNanosByRole()));
             m.put("machineBusyGatewayRun", r.gatewayBusy());
             m.put("machineBusyCeilingRun", r.ceilingBusy());
             m.put("gatewayOverCeilingCpuAllows", r.ratioCpuAllows());
@@ -421,6 +458,7 @@ public final class Bench {
             mixes.add(m);
         }
         root.put("mixes", mixes);
+        root.put("cpuMsPerSecondByProcessIdleWithoutGateway", perSecondMs(idleAlone));
         return root;
     }
 }

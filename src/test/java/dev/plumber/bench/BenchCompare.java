@@ -45,6 +45,14 @@ final class BenchCompare {
                     format);
         }
 
+        /** A process's CPU a second in the idle phase (runs from before it: none). */
+        static Figure idle(String heading, String role) {
+            return new Figure(
+                    heading,
+                    mix -> mix.path("cpuMsPerSecondByProcessIdle").path(role).asDouble(Double.NaN),
+                    "%.1f");
+        }
+
         String text(double v) {
             return Double.isNaN(v) ? "–" : String.format(Locale.ROOT, format, v);
         }
@@ -62,6 +70,8 @@ final class BenchCompare {
             Figure.of("end to end p50 ms", "endToEndP50Ms", "%.1f"),
             Figure.of("end to end p99 ms", "endToEndP99Ms", "%.1f"),
             Figure.of("status flush p99 ms", "statusFlushP99Ms", "%.1f"),
+            Figure.idle("idle gateway CPU ms/s", ProcessCpu.GATEWAY),
+            Figure.idle("idle broker CPU ms/s", ProcessCpu.BROKER),
             new Figure(
                     "peak heap MiB", mix -> mix.path("gatewayPeakHeapBytes").asDouble(Double.NaN) / (1 << 20), "%.0f"));
 

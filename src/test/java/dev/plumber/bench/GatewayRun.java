@@ -56,6 +56,10 @@ final class GatewayRun {
     private static final Duration LATENCY_PHASE = Duration.ofSeconds(30);
     private static final Duration PACING_TICK = Duration.ofMillis(5);
     private static final Duration PACED_WARMUP_ROUND = Duration.ofSeconds(2);
+    /** The idle phase: how long after the last event it starts, and how long it lasts. */
+    static final Duration IDLE_SETTLE = Duration.ofSeconds(5);
+
+    static final Duration IDLE = Duration.ofSeconds(10);
 
     /** What the gateway run measured. */
     record Result(
@@ -81,6 +85,7 @@ final class GatewayRun {
             double rowsPerFlush,
             long peakHeapBytes,
             long peakRssBytes,
+            Map<String, Long> idleCpuNanosByRole,
             int failed,
             double avgValueBytes,
             long dlpBodyBytes) {
@@ -255,6 +260,7 @@ final class GatewayRun {
                 e2e = endToEndMicros(store, paceStart);
                 peakHeap = Math.max(peakHeap, gateway.peakHeapBytes(gcMark));
             }
+            Map<String, Long> idleCpu = idle(name, compilers);
             return new Result(
                     events,
                     seconds,
@@ -279,10 +285,23 @@ final class GatewayRun {
                             / Percentiles.statusCount(metricsBefore, metricsAfter, Meters.STATUS_FLUSHES, "write"),
                     peakHeap,
                     gateway.peakRssBytes(),
+                    idleCpu,
                     failed(store),
                     (double) valueBytes / events,
                     bodyBytes);
         }
+    }
+
+    /**
+     * What each process takes with no events coming, for {@link #IDLE} from {@link #IDLE_SETTLE} after the last
+     * event: with a gateway running, its fetches that wait for events, its commits and merges, and what they cost the
+     * broker and PostgreSQL; without one, what the services take by themselves.
+     */
+    static Map<String, Long> idle(String name, ProcessCpu.Compilers compilers) throws Exception {
+        Thread.sleep(IDLE_SETTLE);
+        ProcessCpu.Phase phase = new ProcessCpu.Phase(compilers);
+        Thread.sleep(IDLE);
+        return phase.end(name + ", idle");
     }
 
     /** Sends {@code count} events of {@code of} at once and waits until they are sent; returns their bytes. */
