@@ -144,13 +144,15 @@ public final class Bench {
      * the benchmark measures the gateway, not how this VM's disk journal stalls a write now and then (it did, for
      * 100-600 ms at a time). Its buffers are as a server for this would have them: with the default 128 MB, which the
      * status table and its indexes outgrow within minutes, autovacuum's pass over the table read it through the page
-     * cache for 10 s and the status writes beside it took 40-530 ms.
+     * cache for 10 s and the status writes beside it took 40-530 ms. A commit writes its WAL before it returns, as
+     * PostgreSQL's default has it and a status the gateway calls durable needs (the demo's and the tests' server
+     * commits asynchronously); with {@code fsync} off, nothing waits for a disk.
      */
     static EmbeddedPostgres startPostgres() throws IOException {
         Path shm = Path.of("/dev/shm");
         EmbeddedPostgres postgres = EmbeddedPostgres.start(
                 Files.isDirectory(shm) ? Files.createTempDirectory(shm, "plumber-bench-pg-") : null,
-                Map.of("shared_buffers", "1GB"));
+                Map.of("shared_buffers", "1GB", "synchronous_commit", "on"));
         ProcessCpu.postgresOn(URI.create(postgres.jdbcUrl("postgres").substring("jdbc:".length()))
                         .getPort())
                 .ifPresentOrElse(
