@@ -323,21 +323,12 @@ public final class Bench {
                                 + " one, the services by themselves%n%n| mix | ",
                         GatewayRun.IDLE.toSeconds(),
                         GatewayRun.IDLE_SETTLE.toSeconds()))
-                .append(String.join(
-                        " | ", rows.getFirst().gateway().idleCpuNanosByRole().keySet()))
+                .append(String.join(" | ", idleAlone.keySet()))
                 .append(" |\n|---|")
-                .append("--:|"
-                        .repeat(rows.getFirst().gateway().idleCpuNanosByRole().size()))
+                .append("--:|".repeat(idleAlone.size()))
                 .append('\n');
-        for (Row r : rows) {
-            t.append("| ").append(r.mix().name()).append(" |");
-            perSecondMs(r.gateway().idleCpuNanosByRole())
-                    .forEach((role, ms) -> t.append(String.format(Locale.ROOT, " %.1f |", ms)));
-            t.append('\n');
-        }
-        t.append("| no gateway, after the last mix |");
-        perSecondMs(idleAlone).forEach((role, ms) -> t.append(String.format(Locale.ROOT, " %.1f |", ms)));
-        t.append('\n');
+        rows.forEach(r -> idleRow(t, r.mix().name(), r.gateway().idleCpuNanosByRole()));
+        idleRow(t, "no gateway, after the last mix", idleAlone);
         t.append(
                 "\nWhat the machine's CPU allows: how busy it was in each timed run (all processes' CPU over the cores),"
                         + " and the highest gateway ÷ ceiling that its cores allow at the CPU per event measured, with the"
@@ -380,6 +371,12 @@ public final class Bench {
         Map<String, Double> ms = new LinkedHashMap<>();
         nanosByRole.forEach((role, nanos) -> ms.put(role, nanos / 1e6 / events));
         return ms;
+    }
+
+    private static void idleRow(StringBuilder t, String label, Map<String, Long> nanosByRole) {
+        t.append("| ").append(label).append(" |");
+        perSecondMs(nanosByRole).forEach((role, ms) -> t.append(String.format(Locale.ROOT, " %.1f |", ms)));
+        t.append('\n');
     }
 
     /** An idle phase's CPU by role, in milliseconds a second. */

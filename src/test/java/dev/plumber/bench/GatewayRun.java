@@ -56,9 +56,9 @@ final class GatewayRun {
     private static final Duration LATENCY_PHASE = Duration.ofSeconds(30);
     private static final Duration PACING_TICK = Duration.ofMillis(5);
     private static final Duration PACED_WARMUP_ROUND = Duration.ofSeconds(2);
-    /** The idle phase: how long after the last event it starts, and how long it lasts. */
+    /** How long after the last event the idle phase starts. */
     static final Duration IDLE_SETTLE = Duration.ofSeconds(5);
-
+    /** How long the idle phase lasts. */
     static final Duration IDLE = Duration.ofSeconds(10);
 
     /** What the gateway run measured. */
