@@ -41,15 +41,18 @@ public final class Connections {
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "500");
-        // A fetch answers once 4 KiB are there or 10 ms have passed: at a steady few thousand events a second the
-        // broker answers hundreds of fetches a second instead of one per event (against a fetch per event, the
-        // end-to-end p99 at half the saturation rate fell from 1.2-1.6 s to 230-260 ms, with the broker on the same two
-        // cores), and an idle gateway asks a hundred times a second (in the benchmark's idle phase, about 20 ms of its
-        // CPU a second and 60 of the broker's more than a 500 ms wait costs). 4 KiB rather than 16: at 5,000 small
-        // events a second an event waited 8 ms for its fetch at the median instead of 1.4-2 (p99 at half rate 39-51 ms
-        // against 16-32 in two pairs of runs, the broker's CPU per event the same). A backlog fills a fetch at once.
+        // A fetch answers once 4 KiB are there or kafka.fetchWait (10 ms) has passed: at a steady few thousand events
+        // a second the broker answers hundreds of fetches a second instead of one per event (against a fetch per
+        // event, the end-to-end p99 at half the saturation rate fell from 1.2-1.6 s to 230-260 ms, with the broker on
+        // the same two cores), and an idle gateway asks a hundred times a second (in the benchmark's idle phase, about
+        // 20 ms of its CPU a second and 60 of the broker's more than a 500 ms wait costs). 4 KiB rather than 16: at
+        // 5,000 small events a second an event waited 8 ms for its fetch at the median instead of 1.4-2 (p99 at half
+        // rate 39-51 ms against 16-32 in two pairs of runs, the broker's CPU per event the same). A backlog fills a
+        // fetch at once.
         p.put(ConsumerConfig.FETCH_MIN_BYTES_CONFIG, "4096");
-        p.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "10");
+        p.put(
+                ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG,
+                Long.toString(kafka.fetchWait().toMillis()));
         p.put(
                 ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG,
                 Long.toString(kafka.maxPollInterval().toMillis()));

@@ -85,20 +85,36 @@ public record GatewayConfig(
      * {@code sessionTimeout}: how long the group waits for a silent (crashed) member before its partitions move to
      * another replica. {@code maxPollInterval}: Kafka's {@code max.poll.interval.ms}, how long the consumer may go
      * between polls before it leaves its group (default 5m, Kafka's own). The gateway polls every 100 ms whatever the
-     * DLP does, so this only matters for a stuck gateway.
+     * DLP does, so this only matters for a stuck gateway. {@code fetchWait}: Kafka's {@code fetch.max.wait.ms}, how
+     * long the broker holds a fetch for events to come (10ms): the most an event of a trickle waits to be fetched, and
+     * how often an idle gateway asks.
      */
     public record Kafka(
-            String bootstrapServers, String groupId, Topics topics, Duration sessionTimeout, Duration maxPollInterval) {
+            String bootstrapServers,
+            String groupId,
+            Topics topics,
+            Duration sessionTimeout,
+            Duration maxPollInterval,
+            Duration fetchWait) {
+        /** Kafka's request timeout is 30 s; a fetch waiting near it would time out instead of answering. */
+        private static final Duration MAX_FETCH_WAIT = Duration.ofSeconds(5);
+
         public Kafka {
             bootstrapServers = Objects.requireNonNullElse(bootstrapServers, "127.0.0.1:9092");
             groupId = Objects.requireNonNullElse(groupId, "plumber");
             topics = Objects.requireNonNullElseGet(topics, () -> new Topics(null, null, null));
             sessionTimeout = Objects.requireNonNullElse(sessionTimeout, Duration.ofSeconds(45));
             maxPollInterval = Objects.requireNonNullElse(maxPollInterval, Duration.ofMinutes(5));
+            fetchWait = Objects.requireNonNullElse(fetchWait, Duration.ofMillis(10));
+            if (fetchWait.toMillis() < 1 || fetchWait.compareTo(MAX_FETCH_WAIT) > 0) {
+                // Kafka reads the wait in whole milliseconds; 0 would have an idle gateway ask without pause.
+                throw new IllegalArgumentException(
+                        "kafka.fetchWait must be from 1ms to 5s, not " + fetchWait.toMillis() + "ms");
+            }
         }
 
         public Kafka(String bootstrapServers, String groupId, Topics topics) {
-            this(bootstrapServers, groupId, topics, null, null);
+            this(bootstrapServers, groupId, topics, null, null, null);
         }
     }
 

@@ -100,6 +100,7 @@ class HelmChartTest {
         assertThat(config.dlpClient().debug()).isFalse();
         assertThat(config.files().url()).isEqualTo("http://files.example");
         assertThat(config.kafka().groupId()).isEqualTo("plumber");
+        assertThat(config.kafka().fetchWait()).isEqualTo(Duration.ofMillis(10));
         assertThat(config.http().port()).isEqualTo(8081);
         assertThat(config.store().password()).isEmpty();
         // No key Secret: a key for the pod's life only (the gateway warns), and nothing mounted for one.
@@ -170,6 +171,7 @@ class HelmChartTest {
         assertThat(config.files().url()).isEqualTo("http://dlp-gateway-core:8080");
         assertThat(config.files().timeout()).isEqualTo(Duration.ofSeconds(30));
         assertThat(config.kafka().topics().deadLetter()).isEqualTo("dlp.requests.v2.dlq");
+        assertThat(config.kafka().fetchWait()).isEqualTo(Duration.ofMillis(50));
         assertThat(config.store().url()).isEqualTo("jdbc:postgresql://postgres.db:5432/plumber?sslmode=require");
         assertThat(config.store().password()).isEqualTo("from-secret");
         assertThat(config.console().bootstrapAdmin().email()).isEqualTo("admin@example.com");

@@ -3,11 +3,13 @@ package dev.plumber.settings;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.plumber.gateway.Connections;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -23,6 +25,7 @@ class GatewayConfigTest {
         assertThat(config.etcd().prefixes()).containsExactly("development");
         assertThat(config.dlpClient().timeout()).isEqualTo(Duration.ofSeconds(5));
         assertThat(config.kafka().topics().deadLetter()).isEqualTo("dlp.requests.dlq");
+        assertThat(config.kafka().fetchWait()).isEqualTo(Duration.ofMillis(10));
         assertThat(config.http().port()).isEqualTo(8081);
     }
 
@@ -36,6 +39,7 @@ class GatewayConfigTest {
                         "PLUMBER_STORE_PASSWORD", "pw",
                         "PLUMBER_DLPCLIENT_TIMEOUT", "500ms",
                         "PLUMBER_DLPCLIENT_ICAPCONNECTIONS", "40",
+                        "PLUMBER_KAFKA_FETCHWAIT", "100ms",
                         "PLUMBER_HTTP_PORT", "9000"));
 
         assertThat(config.kafka().bootstrapServers()).isEqualTo("b:9092");
@@ -43,6 +47,7 @@ class GatewayConfigTest {
         assertThat(config.store().password()).isEqualTo("pw");
         assertThat(config.dlpClient().timeout()).isEqualTo(Duration.ofMillis(500));
         assertThat(config.dlpClient().icapConnections()).isEqualTo(40);
+        assertThat(config.kafka().fetchWait()).isEqualTo(Duration.ofMillis(100));
         assertThat(config.http().port()).isEqualTo(9000);
     }
 
@@ -66,6 +71,12 @@ class GatewayConfigTest {
         assertThatThrownBy(() -> GatewayConfig.load(write("dlpClient:\n  icapConnections: 0\n"), Map.of()))
                 .isInstanceOf(InvalidSettingsException.class)
                 .hasMessageContaining("dlpClient.icapConnections must be from 1 to 1024, not 0");
+        assertThatThrownBy(() -> GatewayConfig.load(write("kafka:\n  fetchWait: 0ms\n"), Map.of()))
+                .isInstanceOf(InvalidSettingsException.class)
+                .hasMessageContaining("kafka.fetchWait must be from 1ms to 5s, not 0ms");
+        assertThatThrownBy(() -> GatewayConfig.load(write("kafka:\n  fetchWait: 1m\n"), Map.of()))
+                .isInstanceOf(InvalidSettingsException.class)
+                .hasMessageContaining("kafka.fetchWait must be from 1ms to 5s, not 60000ms");
     }
 
     @Test
@@ -76,6 +87,19 @@ class GatewayConfigTest {
         assertThat(config.kafka().groupId()).isEqualTo("plumber");
         assertThat(config.files().timeout()).isEqualTo(Duration.ofSeconds(5));
         assertThat(config.dlpClient().icapConnections()).isEqualTo(16);
+        assertThat(config.kafka().fetchWait()).isEqualTo(Duration.ofMillis(10));
+    }
+
+    @Test
+    void theGatewaysConsumerWaitsForEventsAsLongAsFetchWaitSays() throws Exception {
+        GatewayConfig config = GatewayConfig.load(write("kafka:\n  fetchWait: 250ms\n"), Map.of());
+
+        assertThat(Connections.consumer(config.kafka(), "plumber"))
+                .containsEntry(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "250")
+                .containsEntry(ConsumerConfig.FETCH_MIN_BYTES_CONFIG, "4096");
+        // The console's journals are a trickle whatever the requests' wait is.
+        assertThat(Connections.journalConsumer(config.kafka()))
+                .containsEntry(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "500");
     }
 
     private Path write(String yaml) throws Exception {
