@@ -270,21 +270,15 @@ public final class Bench {
         }
         if (rows.stream().anyMatch(r -> r.gateway().latencyEvents() > 0)) {
             t.append(
-                    "\nEnd to end at half rate by stage, p50 / p99 ms: event produced → a worker takes it in (the broker,"
+                    "\nEnd to end at half rate, and at a trickle, by stage, p50 / p99 ms: event produced → a worker takes it in (the broker,"
                             + " the fetch, its key's turn) → decided (the DLP call) → its status durable and published\n\n"
                             + "| mix | to a worker | to the decision | to durable | end to end |\n|---|--:|--:|--:|--:|\n");
             for (Row r : rows) {
-                GatewayRun.EndToEnd e = r.gateway().endToEnd();
-                if (e.total().length > 0) {
-                    t.append(String.format(
-                            Locale.ROOT,
-                            "| %s | %s | %s | %s | %s |%n",
-                            r.mix().name(),
-                            stage(e.toWorker()),
-                            stage(e.toDecision()),
-                            stage(e.toDurable()),
-                            stage(e.total())));
-                }
+                stages(t, r.mix().name(), r.gateway().endToEnd());
+                stages(
+                        t,
+                        r.mix().name() + ", at " + GatewayRun.TRICKLE_RATE + " ev/s",
+                        r.gateway().trickle());
             }
         }
         t.append(
@@ -362,6 +356,20 @@ public final class Bench {
         return Double.isNaN(p50Ms) ? "–" : String.format(Locale.ROOT, "%.1f / %.1f", p50Ms, p99Ms);
     }
 
+    /** A row of the latency by stage, unless the phase had no events. */
+    private static void stages(StringBuilder t, String label, GatewayRun.EndToEnd e) {
+        if (e.total().length > 0) {
+            t.append(String.format(
+                    Locale.ROOT,
+                    "| %s | %s | %s | %s | %s |%n",
+                    label,
+                    stage(e.toWorker()),
+                    stage(e.toDecision()),
+                    stage(e.toDurable()),
+                    stage(e.total())));
+        }
+    }
+
     /** p50 / p99 of one stage's microseconds, in milliseconds. */
     private static String stage(long[] micros) {
         return waits(Percentiles.millis(micros, 0.50), Percentiles.millis(micros, 0.99));
@@ -431,6 +439,11 @@ public final class Bench {
             m.put("endToEndToDecisionP99Ms", Percentiles.millis(g.endToEnd().toDecision(), 0.99));
             m.put("endToEndToDurableP50Ms", Percentiles.millis(g.endToEnd().toDurable(), 0.50));
             m.put("endToEndToDurableP99Ms", Percentiles.millis(g.endToEnd().toDurable(), 0.99));
+            m.put("trickleEventsPerSecond", g.trickle().total().length > 0 ? GatewayRun.TRICKLE_RATE : 0);
+            m.put("trickleEndToEndP50Ms", Percentiles.millis(g.trickle().total(), 0.50));
+            m.put("trickleEndToEndP99Ms", Percentiles.millis(g.trickle().total(), 0.99));
+            m.put("trickleToWorkerP50Ms", Percentiles.millis(g.trickle().toWorker(), 0.50));
+            m.put("trickleToWorkerP99Ms", Percentiles.millis(g.trickle().toWorker(), 0.99));
             m.put("statusLookupP50Ms", g.lookupP50Ms());
             m.put("statusLookupP99Ms", g.lookupP99Ms());
             m.put("statusWriteP50Ms", g.writeP50Ms());

@@ -70,6 +70,8 @@ final class BenchCompare {
             Figure.of("end to end p50 ms", "endToEndP50Ms", "%.1f"),
             Figure.of("end to end p99 ms", "endToEndP99Ms", "%.1f"),
             Figure.of("status flush p99 ms", "statusFlushP99Ms", "%.1f"),
+            Figure.of("trickle end to end p50 ms", "trickleEndToEndP50Ms", "%.1f"),
+            Figure.of("trickle end to end p99 ms", "trickleEndToEndP99Ms", "%.1f"),
             Figure.idle("idle gateway CPU ms/s", ProcessCpu.GATEWAY),
             Figure.idle("idle broker CPU ms/s", ProcessCpu.BROKER),
             new Figure(

@@ -56,6 +56,10 @@ final class GatewayRun {
     private static final Duration LATENCY_PHASE = Duration.ofSeconds(30);
     private static final Duration PACING_TICK = Duration.ofMillis(5);
     private static final Duration PACED_WARMUP_ROUND = Duration.ofSeconds(2);
+    /** The trickle after the paced phase: events a second, and how long. */
+    static final int TRICKLE_RATE = 100;
+
+    private static final Duration TRICKLE = Duration.ofSeconds(20);
     /** How long after the last event the idle phase starts. */
     static final Duration IDLE_SETTLE = Duration.ofSeconds(5);
     /** How long the idle phase lasts. */
@@ -74,6 +78,7 @@ final class GatewayRun {
             double latencyMachineBusy,
             Map<String, Long> latencyCpuNanosByRole,
             EndToEnd endToEnd,
+            EndToEnd trickle,
             double lookupP50Ms,
             double lookupP99Ms,
             double writeP50Ms,
@@ -221,6 +226,7 @@ final class GatewayRun {
             double busy = 0;
             Map<String, Long> pacedCpu = Map.of();
             EndToEnd e2e = EndToEnd.NONE;
+            EndToEnd trickle = EndToEnd.NONE;
             String metricsBefore = ""; // no scrape, no status-store waits: NaN
             String metricsAfter = "";
             if (mix.latencyPhase()) {
@@ -257,8 +263,21 @@ final class GatewayRun {
                         / (double) (System.nanoTime() - paceNanos)
                         / Runtime.getRuntime().availableProcessors();
                 metricsAfter = gateway.metrics();
-                e2e = endToEndMicros(store, paceStart);
+                e2e = endToEndMicros(store, paceStart, "latency-" + name);
                 peakHeap = Math.max(peakHeap, gateway.peakHeapBytes(gcMark));
+
+                // A trickle, as between busy hours: too few events for a fetch's 4 KiB, so each fetch waits out
+                // kafka.fetchWait.
+                int trickleEvents = (int) (TRICKLE_RATE * TRICKLE.toSeconds());
+                System.err.printf(
+                        Locale.ROOT, "bench: %s, %,d events paced at %d ev/s ...%n", name, trickleEvents, TRICKLE_RATE);
+                Instant trickleStart = Instant.now();
+                try (KafkaProducer<byte[], byte[]> steady = new KafkaProducer<>(producerProperties(1))) {
+                    paced(steady, requests, produced, trickleEvents, TRICKLE_RATE);
+                }
+                produced += trickleEvents;
+                await(gateway, store, admin, requests, produced);
+                trickle = endToEndMicros(store, trickleStart, "trickle-" + name);
             }
             Map<String, Long> idleCpu = idle(name, compilers);
             return new Result(
@@ -273,6 +292,7 @@ final class GatewayRun {
                     busy,
                     pacedCpu,
                     e2e,
+                    trickle,
                     Percentiles.status(metricsBefore, metricsAfter, Meters.STATUS_WAITS, "lookup", 0.50),
                     Percentiles.status(metricsBefore, metricsAfter, Meters.STATUS_WAITS, "lookup", 0.99),
                     Percentiles.status(metricsBefore, metricsAfter, Meters.STATUS_WAITS, "write", 0.50),
@@ -436,7 +456,8 @@ final class GatewayRun {
         static final EndToEnd NONE = new EndToEnd(new long[0], new long[0], new long[0], new long[0]);
     }
 
-    private EndToEnd endToEndMicros(DataSource store, Instant since) throws Exception {
+    /** The latency by stage of the events stamped since {@code since}, each also written to {@code file}.csv. */
+    private EndToEnd endToEndMicros(DataSource store, Instant since, String file) throws Exception {
         Map<String, Instant> durable = terminalStatusTimes(since);
         List<long[]> events = new ArrayList<>();
         int unpublished = 0;
@@ -475,8 +496,8 @@ final class GatewayRun {
                             .append('\n');
                 }
             }
-            // Every event of the latency phase, for a closer look at the tail than two percentiles give.
-            Files.writeString(dir.resolve("latency-" + name + ".csv"), csv);
+            // Every event of the phase, for a closer look at the tail than two percentiles give.
+            Files.writeString(dir.resolve(file + ".csv"), csv);
         }
         if (unpublished > 0) {
             System.err.printf("bench: %d decided events had no terminal status on the status topic%n", unpublished);
