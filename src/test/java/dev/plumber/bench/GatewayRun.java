@@ -56,9 +56,9 @@ final class GatewayRun {
     private static final Duration LATENCY_PHASE = Duration.ofSeconds(30);
     private static final Duration PACING_TICK = Duration.ofMillis(5);
     private static final Duration PACED_WARMUP_ROUND = Duration.ofSeconds(2);
-    /** The trickle after the paced phase: events a second, and how long. */
+    /** The trickle after the paced phase, in events a second: too few for a fetch's 4 KiB. */
     static final int TRICKLE_RATE = 100;
-
+    /** How long the trickle lasts. */
     private static final Duration TRICKLE = Duration.ofSeconds(20);
     /** How long after the last event the idle phase starts. */
     static final Duration IDLE_SETTLE = Duration.ofSeconds(5);
