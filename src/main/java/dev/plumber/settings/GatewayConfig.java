@@ -108,8 +108,8 @@ public record GatewayConfig(
             fetchWait = Objects.requireNonNullElse(fetchWait, Duration.ofMillis(10));
             if (fetchWait.toMillis() < 1 || fetchWait.compareTo(MAX_FETCH_WAIT) > 0) {
                 // Kafka reads the wait in whole milliseconds; 0 would have an idle gateway ask without pause.
-                throw new IllegalArgumentException(
-                        "kafka.fetchWait must be from 1ms to 5s, not " + fetchWait.toMillis() + "ms");
+                throw new IllegalArgumentException("kafka.fetchWait must be from 1ms to " + MAX_FETCH_WAIT.toSeconds()
+                        + "s, not " + fetchWait.toMillis() + "ms");
             }
         }
 
