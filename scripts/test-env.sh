@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the integration tests run as real processes (etcd, c-icap, Squid), only those
 # missing, then the chart tests' offline Kubernetes schema checker (scripts/k8s-schemas.sh: npm packages in a
-# cache folder, which needs node and npm). Idempotent and quiet when everything is there. The tests start and stop these programs themselves on
-# free ports, so installing must not leave the system services running (they would take 2379, 1344, 3128).
+# cache folder, which needs node and npm). Idempotent and quiet when everything is there. The tests start and stop
+# these programs themselves on free ports, so installing must not leave the system services running (they would
+# take 2379, 1344, 3128).
 set -euo pipefail
 
 # One list; chromium and chromium-driver run the console's browser tests (headless).
