@@ -171,9 +171,19 @@ public final class Bench {
     private record Row(Mix mix, GatewayRun.Result gateway, Ceiling.Result ceiling) {
         private static final int CORES = Runtime.getRuntime().availableProcessors();
 
-        /** The share of the machine's cores that all processes used in the gateway's timed run. */
+        /**
+         * The shortest timed run whose share of the cores is told: the kernel counts CPU in 10 ms ticks, so that a 1 GiB
+         * file answered after its preview (2 ms) read as 522 % busy.
+         */
+        private static final double BUSY_MIN_SECONDS = 1;
+
+        /** The share of the machine's cores that all processes used in the gateway's timed run (NaN if too short). */
         double gatewayBusy() {
-            return gateway.pipelineCpuSecondsPerEvent() * gateway.perSecond() / CORES;
+            return busy(gateway.pipelineCpuSecondsPerEvent() * gateway.perSecond(), gateway.seconds());
+        }
+
+        private static double busy(double cpuSecondsPerSecond, double seconds) {
+            return seconds < BUSY_MIN_SECONDS ? Double.NaN : cpuSecondsPerSecond / CORES;
         }
 
         /**
@@ -189,17 +199,23 @@ public final class Bench {
         }
 
         double ceilingBusy() {
-            return ceiling.pipelineCpuSecondsPerEvent() * ceiling.perSecond() / CORES;
+            return busy(ceiling.pipelineCpuSecondsPerEvent() * ceiling.perSecond(), ceiling.seconds());
         }
 
-        /** The gateway's rate with every core busy at its run's CPU per event, over the ceiling's rate. */
+        /**
+         * The gateway's rate with every core busy at its run's CPU per event, over the ceiling's rate; NaN, as the
+         * ratio, when the two sides did different work.
+         */
         double ratioCpuAllows() {
-            return CORES / gateway.pipelineCpuSecondsPerEvent() / ceiling.perSecond();
+            return Double.isNaN(ratio())
+                    ? Double.NaN
+                    : CORES / gateway.pipelineCpuSecondsPerEvent() / ceiling.perSecond();
         }
 
         /** As {@link #ratioCpuAllows}, with only the other processes' CPU per event: the broker, PostgreSQL, c-icap… */
         double ratioCpuAllowsGatewayFree() {
-            return CORES / (gateway.pipelineCpuSecondsPerEvent() - gateway.cpuSecondsPerEvent()) / ceiling.perSecond();
+            double others = gateway.pipelineCpuSecondsPerEvent() - gateway.cpuSecondsPerEvent();
+            return Double.isNaN(ratio()) ? Double.NaN : CORES / others / ceiling.perSecond();
         }
 
         double mebibytesPerEvent() {
@@ -332,12 +348,12 @@ public final class Bench {
         for (Row r : rows) {
             t.append(String.format(
                     Locale.ROOT,
-                    "| %s | %.0f %% / %.0f %% | %.2f | %.2f |%n",
+                    "| %s | %s / %s | %s | %s |%n",
                     r.mix().name(),
-                    r.gatewayBusy() * 100,
-                    r.ceilingBusy() * 100,
-                    r.ratioCpuAllows(),
-                    r.ratioCpuAllowsGatewayFree()));
+                    orDash("%.0f %%", r.gatewayBusy() * 100),
+                    orDash("%.0f %%", r.ceilingBusy() * 100),
+                    orDash("%.2f", r.ratioCpuAllows()),
+                    orDash("%.2f", r.ratioCpuAllowsGatewayFree())));
         }
         for (Row r : rows) {
             if (r.gateway().failed() > 0) {
@@ -349,6 +365,11 @@ public final class Bench {
             }
         }
         return t.toString();
+    }
+
+    /** {@code figure} in {@code format}, or a dash when there is none (NaN). */
+    private static String orDash(String format, double figure) {
+        return Double.isNaN(figure) ? "–" : String.format(Locale.ROOT, format, figure);
     }
 
     /** A wait's p50 / p99 in ms, or a dash when nothing waited (lookups are made only for possible re-deliveries). */
