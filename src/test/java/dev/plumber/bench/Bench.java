@@ -182,6 +182,11 @@ public final class Bench {
             return busy(gateway.pipelineCpuSecondsPerEvent() * gateway.perSecond(), gateway.seconds());
         }
 
+        double ceilingBusy() {
+            return busy(ceiling.pipelineCpuSecondsPerEvent() * ceiling.perSecond(), ceiling.seconds());
+        }
+
+        /** All processes' CPU seconds a second over the cores, or NaN for a run too short for the kernel's ticks. */
         private static double busy(double cpuSecondsPerSecond, double seconds) {
             return seconds < BUSY_MIN_SECONDS ? Double.NaN : cpuSecondsPerSecond / CORES;
         }
@@ -196,10 +201,6 @@ public final class Bench {
             boolean alike =
                     !mix.hasFiles() || Math.max(gatewayRead, ceilingRead) <= 2 * Math.min(gatewayRead, ceilingRead);
             return alike ? gateway.perSecond() / ceiling.perSecond() : Double.NaN;
-        }
-
-        double ceilingBusy() {
-            return busy(ceiling.pipelineCpuSecondsPerEvent() * ceiling.perSecond(), ceiling.seconds());
         }
 
         /**
