@@ -13,6 +13,7 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -299,12 +300,8 @@ public final class Bench {
             }
         }
         t.append(
-                        "\nCPU ms per event by process, gateway run (ceiling run); at half rate, the gateway's paced phase\n\n| mix | ")
-                .append(String.join(
-                        " | ", rows.getFirst().gateway().cpuNanosByRole().keySet()))
-                .append(" |\n|---|")
-                .append("--:|".repeat(rows.getFirst().gateway().cpuNanosByRole().size()))
-                .append('\n');
+                "\nCPU ms per event by process, gateway run (ceiling run); at half rate, the gateway's paced phase\n\n");
+        roleHeader(t, rows.getFirst().gateway().cpuNanosByRole().keySet());
         for (Row r : rows) {
             t.append("| ").append(r.mix().name()).append(" |");
             Map<String, Long> ceiling = r.ceiling().cpuNanosByRole();
@@ -317,29 +314,23 @@ public final class Bench {
                             ceiling.getOrDefault(role, 0L) / 1e6 / r.ceiling().calls())));
             t.append('\n');
             if (r.gateway().latencyEvents() > 0) {
-                t.append("| ").append(r.mix().name()).append(", at half rate |");
-                r.gateway()
-                        .latencyCpuNanosByRole()
-                        .forEach((role, nanos) -> t.append(String.format(
-                                Locale.ROOT,
-                                " %.3f |",
-                                nanos / 1e6 / r.gateway().latencyEvents())));
-                t.append('\n');
+                roleRow(
+                        t,
+                        r.mix().name() + ", at half rate",
+                        msPer(r.gateway().latencyCpuNanosByRole(), r.gateway().latencyEvents()),
+                        "%.3f");
             }
         }
         t.append(String.format(
-                        Locale.ROOT,
-                        "%nCPU ms a second by process with no events coming, over %d s from %d s after the last"
-                                + " one: with a gateway, its fetches that wait for events, its commits and merges; without"
-                                + " one, the services by themselves%n%n| mix | ",
-                        GatewayRun.IDLE.toSeconds(),
-                        GatewayRun.IDLE_SETTLE.toSeconds()))
-                .append(String.join(" | ", idleAlone.keySet()))
-                .append(" |\n|---|")
-                .append("--:|".repeat(idleAlone.size()))
-                .append('\n');
-        rows.forEach(r -> idleRow(t, r.mix().name(), r.gateway().idleCpuNanosByRole()));
-        idleRow(t, "no gateway, after the last mix", idleAlone);
+                Locale.ROOT,
+                "%nCPU ms a second by process with no events coming, over %d s from %d s after the last"
+                        + " one: with a gateway, its fetches that wait for events, its commits and merges; without"
+                        + " one, the services by themselves%n%n",
+                GatewayRun.IDLE.toSeconds(),
+                GatewayRun.IDLE_SETTLE.toSeconds()));
+        roleHeader(t, idleAlone.keySet());
+        rows.forEach(r -> roleRow(t, r.mix().name(), perSecondMs(r.gateway().idleCpuNanosByRole()), "%.1f"));
+        roleRow(t, "no gateway, after the last mix", perSecondMs(idleAlone), "%.1f");
         t.append(
                 "\nWhat the machine's CPU allows: how busy it was in each timed run (all processes' CPU over the cores),"
                         + " and the highest gateway ÷ ceiling that its cores allow at the CPU per event measured, with the"
@@ -397,23 +388,33 @@ public final class Bench {
         return waits(Percentiles.millis(micros, 0.50), Percentiles.millis(micros, 0.99));
     }
 
-    private static Map<String, Double> perEventMs(Map<String, Long> nanosByRole, int events) {
-        Map<String, Double> ms = new LinkedHashMap<>();
-        nanosByRole.forEach((role, nanos) -> ms.put(role, nanos / 1e6 / events));
-        return ms;
+    /** The head of a table with a column per process. */
+    private static void roleHeader(StringBuilder t, Collection<String> roles) {
+        t.append("| mix | ")
+                .append(String.join(" | ", roles))
+                .append(" |\n|---|")
+                .append("--:|".repeat(roles.size()))
+                .append('\n');
     }
 
-    private static void idleRow(StringBuilder t, String label, Map<String, Long> nanosByRole) {
+    /** A row of such a table: {@code label}, then each process's figure in {@code format}. */
+    private static void roleRow(StringBuilder t, String label, Map<String, Double> byRole, String format) {
         t.append("| ").append(label).append(" |");
-        perSecondMs(nanosByRole).forEach((role, ms) -> t.append(String.format(Locale.ROOT, " %.1f |", ms)));
+        byRole.forEach((role, figure) ->
+                t.append(' ').append(String.format(Locale.ROOT, format, figure)).append(" |"));
         t.append('\n');
+    }
+
+    /** CPU by role in milliseconds per one of {@code count}: per event, or per second of a phase's seconds. */
+    private static Map<String, Double> msPer(Map<String, Long> nanosByRole, double count) {
+        Map<String, Double> ms = new LinkedHashMap<>();
+        nanosByRole.forEach((role, nanos) -> ms.put(role, nanos / 1e6 / count));
+        return ms;
     }
 
     /** An idle phase's CPU by role, in milliseconds a second. */
     private static Map<String, Double> perSecondMs(Map<String, Long> nanosByRole) {
-        Map<String, Double> ms = new LinkedHashMap<>();
-        nanosByRole.forEach((role, nanos) -> ms.put(role, nanos / 1e6 / GatewayRun.IDLE.toSeconds()));
-        return ms;
+        return msPer(nanosByRole, GatewayRun.IDLE.toSeconds());
     }
 
     private static Map<String, Object> json(
@@ -478,9 +479,9 @@ public final class Bench {
             m.put("gatewayCpuMsPerEvent", g.cpuSecondsPerEvent() * 1000);
             m.put("allProcessesCpuMsPerEventGatewayRun", g.pipelineCpuSecondsPerEvent() * 1000);
             m.put("allProcessesCpuMsPerEventCeilingRun", c.pipelineCpuSecondsPerEvent() * 1000);
-            m.put("cpuMsPerEventByProcessGatewayRun", perEventMs(g.cpuNanosByRole(), g.events()));
-            m.put("cpuMsPerEventByProcessCeilingRun", perEventMs(c.cpuNanosByRole(), c.calls()));
-            m.put("cpuMsPerEventByProcessAtHalfRate", perEventMs(g.latencyCpuNanosByRole(), g.latencyEvents()));
+            m.put("cpuMsPerEventByProcessGatewayRun", msPer(g.cpuNanosByRole(), g.events()));
+            m.put("cpuMsPerEventByProcessCeilingRun", msPer(c.cpuNanosByRole(), c.calls()));
+            m.put("cpuMsPerEventByProcessAtHalfRate", msPer(g.latencyCpuNanosByRole(), g.latencyEvents()));
             m.put("cpuMsPerSecondByProcessIdle", perSecondMs(g.idleCpuNanosByRole()));
             m.put("machineBusyGatewayRun", r.gatewayBusy());
             m.put("machineBusyCeilingRun", r.ceilingBusy());
