@@ -173,23 +173,25 @@ public final class Bench {
         private static final int CORES = Runtime.getRuntime().availableProcessors();
 
         /**
-         * The shortest timed run whose share of the cores is told: the kernel counts CPU in 10 ms ticks, so that a 1 GiB
-         * file answered after its preview (2 ms) read as 522 % busy.
+         * The least CPU, all processes together, counted over a timed run for the figures drawn from it: the kernel
+         * counts each process's CPU in 10 ms ticks, so that a 1 GiB file answered after its preview (2 ms) read as 522 %
+         * busy. Over 2 s, a tick per process is a few per cent at most.
          */
-        private static final double BUSY_MIN_SECONDS = 1;
+        private static final double MIN_CPU_SECONDS = 2;
 
-        /** The share of the machine's cores that all processes used in the gateway's timed run (NaN if too short). */
+        /** The share of the machine's cores that all processes used in the gateway's timed run (NaN if too little). */
         double gatewayBusy() {
-            return busy(gateway.pipelineCpuSecondsPerEvent() * gateway.perSecond(), gateway.seconds());
+            return busy(gateway.pipelineCpuSecondsPerEvent(), gateway.perSecond(), gateway.seconds());
         }
 
         double ceilingBusy() {
-            return busy(ceiling.pipelineCpuSecondsPerEvent() * ceiling.perSecond(), ceiling.seconds());
+            return busy(ceiling.pipelineCpuSecondsPerEvent(), ceiling.perSecond(), ceiling.seconds());
         }
 
-        /** All processes' CPU seconds a second over the cores, or NaN for a run too short for the kernel's ticks. */
-        private static double busy(double cpuSecondsPerSecond, double seconds) {
-            return seconds < BUSY_MIN_SECONDS ? Double.NaN : cpuSecondsPerSecond / CORES;
+        /** All processes' CPU seconds a second over the cores, or NaN for too little CPU counted to tell. */
+        private static double busy(double cpuSecondsPerEvent, double perSecond, double seconds) {
+            double cpuSecondsPerSecond = cpuSecondsPerEvent * perSecond;
+            return cpuSecondsPerSecond * seconds < MIN_CPU_SECONDS ? Double.NaN : cpuSecondsPerSecond / CORES;
         }
 
         /**
@@ -205,19 +207,23 @@ public final class Bench {
         }
 
         /**
-         * The gateway's rate with every core busy at its run's CPU per event, over the ceiling's rate; NaN, as the
-         * ratio, when the two sides did different work.
+         * The gateway's rate with every core busy at its run's CPU per event, over the ceiling's rate; NaN when the two
+         * sides did different work, as the ratio, or when the run's CPU was too little to tell, as how busy it kept the
+         * cores.
          */
         double ratioCpuAllows() {
-            return Double.isNaN(ratio())
-                    ? Double.NaN
-                    : CORES / gateway.pipelineCpuSecondsPerEvent() / ceiling.perSecond();
+            return cpuAllows(gateway.pipelineCpuSecondsPerEvent());
         }
 
         /** As {@link #ratioCpuAllows}, with only the other processes' CPU per event: the broker, PostgreSQL, c-icap… */
         double ratioCpuAllowsGatewayFree() {
-            double others = gateway.pipelineCpuSecondsPerEvent() - gateway.cpuSecondsPerEvent();
-            return Double.isNaN(ratio()) ? Double.NaN : CORES / others / ceiling.perSecond();
+            return cpuAllows(gateway.pipelineCpuSecondsPerEvent() - gateway.cpuSecondsPerEvent());
+        }
+
+        private double cpuAllows(double cpuSecondsPerEvent) {
+            return Double.isNaN(ratio()) || Double.isNaN(gatewayBusy())
+                    ? Double.NaN
+                    : CORES / cpuSecondsPerEvent / ceiling.perSecond();
         }
 
         double mebibytesPerEvent() {
