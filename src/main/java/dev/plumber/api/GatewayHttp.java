@@ -1,6 +1,8 @@
 package dev.plumber.api;
 
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.plumber.api.ConsoleAccounts.Role;
@@ -14,6 +16,7 @@ import io.javalin.http.Context;
 import io.javalin.http.HttpStatus;
 import io.javalin.json.JavalinJackson;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.LinkedHashMap;
@@ -26,6 +29,8 @@ public final class GatewayHttp implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper()
             .registerModule(new JavaTimeModule())
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
+    private static final ObjectReader CREDENTIALS =
+            JSON.readerFor(Credentials.class).without(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
     private final Javalin app;
 
@@ -60,7 +65,7 @@ public final class GatewayHttp implements AutoCloseable {
 
         LoginThrottle throttle = new LoginThrottle(5, java.time.Duration.ofSeconds(30), java.time.Clock.systemUTC());
         app.post("/api/v1/login", ctx -> {
-            Credentials credentials = ctx.bodyAsClass(Credentials.class);
+            Credentials credentials = credentials(ctx);
             var locked = throttle.lockedFor(credentials.email(), ctx.ip());
             if (locked.isPresent()) {
                 error(
@@ -122,6 +127,19 @@ public final class GatewayHttp implements AutoCloseable {
         BadRequest(String message) {
             super(message);
         }
+    }
+
+    private static Credentials credentials(Context ctx) {
+        Credentials credentials;
+        try {
+            credentials = CREDENTIALS.readValue(ctx.bodyAsBytes());
+        } catch (IOException e) {
+            credentials = null;
+        }
+        if (credentials == null || credentials.email() == null || credentials.password() == null) {
+            throw new BadRequest("the body must be JSON: {\"email\": \"…\", \"password\": \"…\"}");
+        }
+        return credentials;
     }
 
     private static RequestQuery query(Context ctx) {

@@ -14,7 +14,6 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -30,9 +29,6 @@ import org.slf4j.LoggerFactory;
 public final class ConsoleAssembly implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ConsoleAssembly.class);
 
-    /** The core's journals, shown in the console (SPEC §3). */
-    public static final List<String> JOURNAL_TOPICS = List.of("admin-events", "system-events");
-
     private final ResourceStack resources = new ResourceStack();
     private final Console console;
 
@@ -47,7 +43,11 @@ public final class ConsoleAssembly implements AutoCloseable {
             Consumer<byte[], byte[]> journalConsumer,
             Clock clock) {
         Journals journals = new Journals(dataSource);
-        JournalIntake intake = new JournalIntake(journalConsumer, JOURNAL_TOPICS, journals);
+        JournalIntake intake = new JournalIntake(
+                journalConsumer,
+                config.kafka().topics().adminEvents(),
+                config.kafka().topics().systemEvents(),
+                journals);
         Thread intakeThread = Thread.ofPlatform().name("plumber-journals").start(intake);
         resources.push(() -> {
             intake.close();
@@ -77,7 +77,7 @@ public final class ConsoleAssembly implements AutoCloseable {
                 clock);
     }
 
-    /** Starts the background parts; {@code journalConsumer} reads {@link #JOURNAL_TOPICS} and is closed with it. */
+    /** Starts the background parts; {@code journalConsumer} reads the core's journals and is closed with it. */
     public static ConsoleAssembly start(
             GatewayConfig config,
             DataSource dataSource,

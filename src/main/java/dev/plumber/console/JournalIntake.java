@@ -26,20 +26,22 @@ public final class JournalIntake implements Runnable, AutoCloseable {
     private static final ObjectMapper JSON = Json.MAPPER;
 
     private final Consumer<byte[], byte[]> consumer;
-    private final List<String> topics;
+    private final String adminTopic;
+    private final String systemTopic;
     private final Journals journals;
     private volatile boolean closed;
 
-    public JournalIntake(Consumer<byte[], byte[]> consumer, List<String> topics, Journals journals) {
+    public JournalIntake(Consumer<byte[], byte[]> consumer, String adminTopic, String systemTopic, Journals journals) {
         this.consumer = consumer;
-        this.topics = List.copyOf(topics);
+        this.adminTopic = adminTopic;
+        this.systemTopic = systemTopic;
         this.journals = journals;
     }
 
     @Override
     public void run() {
         try {
-            consumer.subscribe(topics);
+            consumer.subscribe(List.of(adminTopic, systemTopic));
             while (!closed) {
                 ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofSeconds(1));
                 if (records.isEmpty()) {
@@ -47,7 +49,7 @@ public final class JournalIntake implements Runnable, AutoCloseable {
                 }
                 try {
                     for (ConsumerRecord<byte[], byte[]> record : records) {
-                        journals.add(entry(record));
+                        journals.add(entry(record, record.topic().equals(adminTopic) ? "admin" : "system"));
                     }
                     consumer.commitSync();
                 } catch (java.sql.SQLException e) {
@@ -71,8 +73,8 @@ public final class JournalIntake implements Runnable, AutoCloseable {
         }
     }
 
-    static Journals.Entry entry(ConsumerRecord<byte[], byte[]> record) {
-        String journal = record.topic().startsWith("admin") ? "admin" : "system";
+    /** An entry of {@code journal} ("admin" or "system") unless it names its own. */
+    static Journals.Entry entry(ConsumerRecord<byte[], byte[]> record, String journal) {
         String fallbackId = UUID.nameUUIDFromBytes(
                         (record.topic() + "/" + record.partition() + "/" + record.offset()).getBytes())
                 .toString();

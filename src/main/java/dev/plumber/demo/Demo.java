@@ -147,8 +147,8 @@ public final class Demo implements AutoCloseable {
                             new NewTopic(topics.requests(), 3, (short) 1),
                             new NewTopic(topics.status(), 1, (short) 1),
                             new NewTopic(topics.deadLetter(), 1, (short) 1),
-                            new NewTopic("admin-events", 1, (short) 1),
-                            new NewTopic("system-events", 1, (short) 1)))
+                            new NewTopic(topics.adminEvents(), 1, (short) 1),
+                            new NewTopic(topics.systemEvents(), 1, (short) 1)))
                     .all()
                     .get();
         }

@@ -76,6 +76,11 @@ public record GatewayConfig(
     public record Files(String url, Duration timeout, String token) {
         public Files {
             url = Objects.requireNonNullElse(url, "http://127.0.0.1:8080");
+            if (!url.matches("(?i)https?://[^/?#\\s]+([/?#]\\S*)?")) {
+                // Checked here, not at the first file: a file the gateway cannot fetch is tried again for ever.
+                throw new IllegalArgumentException(
+                        "files.url must be an http:// or https:// URL such as http://files.example, not '" + url + "'");
+            }
             timeout = Objects.requireNonNullElse(timeout, Duration.ofSeconds(5));
             token = Objects.requireNonNullElse(token, "");
         }
@@ -102,7 +107,7 @@ public record GatewayConfig(
         public Kafka {
             bootstrapServers = Objects.requireNonNullElse(bootstrapServers, "127.0.0.1:9092");
             groupId = Objects.requireNonNullElse(groupId, "plumber");
-            topics = Objects.requireNonNullElseGet(topics, () -> new Topics(null, null, null));
+            topics = Objects.requireNonNullElse(topics, Topics.DEFAULT);
             sessionTimeout = Objects.requireNonNullElse(sessionTimeout, Duration.ofSeconds(45));
             maxPollInterval = Objects.requireNonNullElse(maxPollInterval, Duration.ofMinutes(5));
             fetchWait = Objects.requireNonNullElse(fetchWait, Duration.ofMillis(10));
@@ -118,13 +123,21 @@ public record GatewayConfig(
         }
     }
 
-    public record Topics(String requests, String status, String deadLetter) {
+    /** The gateway's topics, and the core's journals it reads into the console (named as in the core's config). */
+    public record Topics(String requests, String status, String deadLetter, String adminEvents, String systemEvents) {
         public static final Topics DEFAULT = new Topics(null, null, null);
 
         public Topics {
             requests = Objects.requireNonNullElse(requests, "dlp.requests");
             status = Objects.requireNonNullElse(status, "dlp.status");
             deadLetter = Objects.requireNonNullElse(deadLetter, "dlp.requests.dlq");
+            adminEvents = Objects.requireNonNullElse(adminEvents, "admin-events");
+            systemEvents = Objects.requireNonNullElse(systemEvents, "system-events");
+        }
+
+        /** With the journals' default names. */
+        public Topics(String requests, String status, String deadLetter) {
+            this(requests, status, deadLetter, null, null);
         }
     }
 

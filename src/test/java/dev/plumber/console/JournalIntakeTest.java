@@ -11,11 +11,13 @@ class JournalIntakeTest {
 
     @Test
     void readsTheCoresJournalFormat() {
-        Journals.Entry entry = JournalIntake.entry(record(
-                "admin-events",
-                "{\"v\":1,\"id\":\"e-1\",\"journal\":\"admin\",\"action\":\"user.created\",\"actor\":\"root@x\","
-                        + "\"target\":\"carol@x\",\"ip\":\"10.0.0.1\",\"ts\":\"2026-11-23T10:00:00Z\","
-                        + "\"details\":{\"role\":\"user\"}}"));
+        Journals.Entry entry = JournalIntake.entry(
+                record(
+                        "admin-events",
+                        "{\"v\":1,\"id\":\"e-1\",\"journal\":\"admin\",\"action\":\"user.created\",\"actor\":\"root@x\","
+                                + "\"target\":\"carol@x\",\"ip\":\"10.0.0.1\",\"ts\":\"2026-11-23T10:00:00Z\","
+                                + "\"details\":{\"role\":\"user\"}}"),
+                "system");
 
         assertThat(entry)
                 .isEqualTo(new Journals.Entry(
@@ -31,8 +33,8 @@ class JournalIntakeTest {
 
     @Test
     void keepsAnUnreadableEntryWithItsRawTextAndAnIdFromItsPlace() {
-        Journals.Entry entry = JournalIntake.entry(record("system-events", "not json <b>"));
-        Journals.Entry again = JournalIntake.entry(record("system-events", "not json <b>"));
+        Journals.Entry entry = JournalIntake.entry(record("ops.system-journal", "not json <b>"), "system");
+        Journals.Entry again = JournalIntake.entry(record("ops.system-journal", "not json <b>"), "system");
 
         assertThat(entry.journal()).isEqualTo("system");
         assertThat(entry.action()).isEqualTo("unreadable");

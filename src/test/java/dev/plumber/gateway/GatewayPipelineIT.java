@@ -321,6 +321,15 @@ class GatewayPipelineIT {
                 HttpRequest.newBuilder(uri("/api/v1/requests")).build(), HttpResponse.BodyHandlers.ofString());
 
         assertThat(response.statusCode()).isEqualTo(401);
+        for (String malformed : List.of("not json", "{\"email\":\"admin@it.local\"}", "")) {
+            HttpResponse<String> login = HTTP.send(
+                    HttpRequest.newBuilder(uri("/api/v1/login"))
+                            .POST(HttpRequest.BodyPublishers.ofString(malformed))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(login.statusCode()).as(malformed).isEqualTo(400);
+            assertThat(login.body()).contains("must be JSON");
+        }
         HttpResponse<String> ready =
                 HTTP.send(HttpRequest.newBuilder(uri("/health/ready")).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(ready.statusCode()).isEqualTo(200);

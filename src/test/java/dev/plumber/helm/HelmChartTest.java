@@ -171,6 +171,8 @@ class HelmChartTest {
         assertThat(config.files().url()).isEqualTo("http://dlp-gateway-core:8080");
         assertThat(config.files().timeout()).isEqualTo(Duration.ofSeconds(30));
         assertThat(config.kafka().topics().deadLetter()).isEqualTo("dlp.requests.v2.dlq");
+        assertThat(config.kafka().topics().adminEvents()).isEqualTo("messenger.admin-events");
+        assertThat(config.kafka().topics().systemEvents()).isEqualTo("messenger.system-events");
         assertThat(config.kafka().fetchWait()).isEqualTo(Duration.ofMillis(50));
         assertThat(config.store().url()).isEqualTo("jdbc:postgresql://postgres.db:5432/plumber?sslmode=require");
         assertThat(config.store().password()).isEqualTo("from-secret");
@@ -195,7 +197,13 @@ class HelmChartTest {
                 .at("/data/core.yml")
                 .asText();
         assertThat(coreYml)
-                .contains("check_dlp_sync: true", "maxSize: 52428800", "dir: /data/files", "groupId: plumber-core");
+                .contains(
+                        "check_dlp_sync: true",
+                        "maxSize: 52428800",
+                        "dir: /data/files",
+                        "groupId: plumber-core",
+                        "adminEvents: messenger.admin-events",
+                        "systemEvents: messenger.system-events");
         JsonNode mock = rendered.get("Deployment", "dlp-gateway-icap-mock");
         assertThat(texts(mock.at("/spec/template/spec/containers/0/args")))
                 .containsExactly("icap-mock", "--port", "11344");

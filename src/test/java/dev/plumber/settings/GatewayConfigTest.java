@@ -25,6 +25,8 @@ class GatewayConfigTest {
         assertThat(config.etcd().prefixes()).containsExactly("development");
         assertThat(config.dlpClient().timeout()).isEqualTo(Duration.ofSeconds(5));
         assertThat(config.kafka().topics().deadLetter()).isEqualTo("dlp.requests.dlq");
+        assertThat(config.kafka().topics().adminEvents()).isEqualTo("admin-events");
+        assertThat(config.kafka().topics().systemEvents()).isEqualTo("system-events");
         assertThat(config.kafka().fetchWait()).isEqualTo(Duration.ofMillis(10));
         assertThat(config.http().port()).isEqualTo(8081);
     }
@@ -77,6 +79,22 @@ class GatewayConfigTest {
         assertThatThrownBy(() -> GatewayConfig.load(write("kafka:\n  fetchWait: 1m\n"), Map.of()))
                 .isInstanceOf(InvalidSettingsException.class)
                 .hasMessageContaining("kafka.fetchWait must be from 1ms to 5s, not 60000ms");
+        for (String url : List.of("files-c.example.com", "127.0.0.1:8080", "ftp://files.example", "http://", "")) {
+            assertThatThrownBy(() -> GatewayConfig.load(write("files:\n  url: \"" + url + "\"\n"), Map.of()))
+                    .isInstanceOf(InvalidSettingsException.class)
+                    .hasMessageContaining("files.url must be an http:// or https:// URL such as http://files.example, "
+                            + "not '" + url + "'");
+        }
+    }
+
+    @Test
+    void takesFileServiceUrlsWithPortsPathsAndEitherScheme() throws Exception {
+        for (String url : List.of("http://files-c.example.com", "HTTPS://10.0.0.1:8443/files/", "http://[::1]:8080")) {
+            assertThat(GatewayConfig.load(write("files:\n  url: \"" + url + "\"\n"), Map.of())
+                            .files()
+                            .url())
+                    .isEqualTo(url);
+        }
     }
 
     @Test
