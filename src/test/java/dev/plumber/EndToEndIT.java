@@ -139,6 +139,12 @@ class EndToEndIT {
         assertThat(message.get("hash").asText()).isEqualTo(hash);
         assertThat(auditor.get("/api/v1/requests?hash=" + hash).get("total").asLong())
                 .isEqualTo(2);
+        JsonNode linked =
+                auditor.get("/api/v1/requests/" + message.get("id").asText()).get("linked");
+        assertThat(linked).hasSize(1);
+        assertThat(linked.get(0).get("id").asText()).isEqualTo(file.get("id").asText());
+        assertThat(linked.get(0).get("type").asText()).isEqualTo("file");
+        assertThat(linked.get(0).get("status").asText()).isEqualTo("BLOCKED");
     }
 
     private static JsonNode awaitByMid(long mid, String status) throws Exception {

@@ -34,13 +34,17 @@ public final class GatewayHttp implements AutoCloseable {
 
     private final Javalin app;
 
-    /** Serves {@code readiness} at {@code /health/ready}; {@code routes} adds more (the console's) before the start. */
+    /**
+     * Serves {@code liveness} at {@code /health/live} (down only for what a restart mends), {@code readiness} at {@code
+     * /health/ready}; {@code routes} adds more (the console's) before the start.
+     */
     public GatewayHttp(
             int port,
             StatusStore store,
             ConsoleAccounts accounts,
             TokenSessions<Role> sessions,
             PrometheusMeterRegistry registry,
+            Supplier<Health> liveness,
             Supplier<Health> readiness,
             java.util.function.Consumer<Javalin> routes) {
         app = Javalin.create(config -> {
@@ -54,12 +58,8 @@ public final class GatewayHttp implements AutoCloseable {
             error(ctx, HttpStatus.INTERNAL_SERVER_ERROR, "internal error");
         });
 
-        app.get("/health/live", ctx -> ctx.json(Map.of("status", "UP")));
-        app.get("/health/ready", ctx -> {
-            Health health = readiness.get();
-            ctx.status(health.ready() ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE)
-                    .json(health.body());
-        });
+        app.get("/health/live", ctx -> health(ctx, liveness.get()));
+        app.get("/health/ready", ctx -> health(ctx, readiness.get()));
         app.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
                 .result(registry.scrape()));
 
@@ -103,7 +103,7 @@ public final class GatewayHttp implements AutoCloseable {
             body.put("total", page.total());
             ctx.json(body);
         });
-        app.get("/api/v1/requests/{eventId}", ctx -> store.find(ctx.pathParam("eventId"))
+        app.get("/api/v1/requests/{eventId}", ctx -> store.detail(ctx.pathParam("eventId"))
                 .ifPresentOrElse(ctx::json, () -> error(ctx, HttpStatus.NOT_FOUND, "no such request")));
         routes.accept(app);
         app.start(port);
@@ -116,6 +116,11 @@ public final class GatewayHttp implements AutoCloseable {
     @Override
     public void close() {
         app.stop();
+    }
+
+    private static void health(Context ctx, Health health) {
+        ctx.status(health.ready() ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE)
+                .json(health.body());
     }
 
     /** The log-in body. */

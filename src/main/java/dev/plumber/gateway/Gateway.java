@@ -143,6 +143,7 @@ public final class Gateway implements AutoCloseable {
                     accounts,
                     new TokenSessions<>(Duration.ofHours(8), clock),
                     registry,
+                    () -> new Health().required("intake", intakeProblem(poller)),
                     () -> health(settings, dataSource, poller, policy, senders),
                     console::register);
             resources.push(http);
@@ -181,6 +182,14 @@ public final class Gateway implements AutoCloseable {
         return http.port();
     }
 
+    /**
+     * Null while the poll thread runs. It stops only on an error it cannot ride out (it logs it), and nothing but a
+     * restart starts it again: that is what liveness is for.
+     */
+    private static String intakeProblem(Thread poller) {
+        return poller.isAlive() ? null : "the Kafka intake has stopped";
+    }
+
     private static Health health(
             DlpSettingsSource settings,
             HikariDataSource dataSource,
@@ -190,7 +199,7 @@ public final class Gateway implements AutoCloseable {
         Health health = new Health();
         Optional<DlpSettings> current = settings.current();
         health.required("settings", current.isPresent() ? null : "no valid DLP settings: " + settings.problem());
-        health.required("intake", poller.isAlive() ? null : "the Kafka intake has stopped");
+        health.required("intake", intakeProblem(poller));
         String store;
         try (Connection c = dataSource.getConnection()) {
             store = c.isValid(2) ? null : "the status store does not answer";

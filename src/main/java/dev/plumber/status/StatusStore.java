@@ -330,6 +330,29 @@ public final class StatusStore implements AutoCloseable {
                 == 1;
     }
 
+    /** {@code id}'s row with the other requests about its file, newest first (at most 50); empty if there is none. */
+    public Optional<RequestRecord.Detail> detail(String id) throws SQLException {
+        Optional<RequestRecord> found = find(id);
+        if (found.isEmpty() || found.get().hash() == null) {
+            return found.map(r -> new RequestRecord.Detail(r, List.of()));
+        }
+        List<RequestRecord.Linked> linked = new ArrayList<>();
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement s = c.prepareStatement("SELECT event_id, type, status, received_at"
+                        + " FROM gateway.requests WHERE file_hash = ? AND event_id <> ?"
+                        + " ORDER BY received_at DESC LIMIT 50")) {
+            s.setString(1, found.get().hash());
+            s.setString(2, id);
+            try (ResultSet r = s.executeQuery()) {
+                while (r.next()) {
+                    linked.add(new RequestRecord.Linked(
+                            r.getString(1), r.getString(2), Status.valueOf(r.getString(3)), instant(r, "received_at")));
+                }
+            }
+        }
+        return Optional.of(new RequestRecord.Detail(found.get(), linked));
+    }
+
     public Optional<RequestRecord> find(String id) throws SQLException {
         try (Connection c = dataSource.getConnection();
                 PreparedStatement s = c.prepareStatement("SELECT * FROM gateway.requests WHERE event_id = ?")) {
@@ -428,6 +451,7 @@ public final class StatusStore implements AutoCloseable {
                 r.getString("dlp_reference"),
                 r.getInt("attempts"),
                 r.getString("last_error"),
+                instant(r, "next_attempt_at"),
                 r.getString("kafka_topic"),
                 r.getInt("kafka_partition"),
                 r.getLong("kafka_offset"),
