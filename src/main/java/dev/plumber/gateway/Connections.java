@@ -22,6 +22,11 @@ public final class Connections {
         hikari.setPassword(store.password());
         hikari.setMaximumPoolSize(16);
         hikari.setPoolName("plumber-status");
+        // A database that stops answering without closing the connection (a failover moving its address, a firewall
+        // dropping packets) fails the statement after a minute, as one that is down does at once, instead of holding
+        // every status write for as long as the kernel keeps the connection. Parameters in the URL take precedence.
+        hikari.addDataSourceProperty("socketTimeout", "60");
+        hikari.addDataSourceProperty("tcpKeepAlive", "true");
         // Start even while the database is still coming up; readiness reports it.
         hikari.setInitializationFailTimeout(-1);
         return new HikariDataSource(hikari);
