@@ -102,7 +102,7 @@ public final class InfowatchSender implements DlpSender {
                 debug);
     }
 
-    /** Why sending has stopped (refused credentials, licence, settings that do not fit the plugin), or empty. */
+    /** Why sending has stopped (refused credentials or licence, a push API too old), or empty. */
     @Override
     public Optional<String> halted() {
         return halt.reason();
@@ -119,11 +119,6 @@ public final class InfowatchSender implements DlpSender {
         String refusal = halt.refusal(settings);
         if (refusal != null) {
             throw DeliveryException.transientFailure(STAGE_DLP, refusal, null);
-        }
-        try {
-            manifest.checkService(settings.imservice());
-        } catch (PluginManifest.InvalidManifestException e) {
-            throw halt(settings, e.getMessage(), null);
         }
         PushApiEvents mapping = new PushApiEvents(settings.imservice(), manifest.objectHeader(), capture);
         PushApiPool.Address address =

@@ -1,11 +1,12 @@
 package dev.plumber.settings;
 
+import dev.plumber.infowatch.PluginManifest;
 import java.net.URI;
-import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.Set;
 
 /**
@@ -13,6 +14,8 @@ import java.util.Set;
  * {@code key=value} file (SPEC §2).
  *
  * @param address for ICAP the service URI ({@code icap://host:1344/request}); for InfoWatch {@code host:port}
+ * @param mode {@code off} switches the DLP off: events are not sent, each is {@code SKIPPED}
+ * @param maxFileSize files larger than this many bytes are not sent but {@code SKIPPED}; empty for no limit
  */
 public record DlpSettings(
         DlpSystem system,
@@ -23,7 +26,9 @@ public record DlpSettings(
         Path caFile,
         boolean tlsVerify,
         String requestUrl,
-        UserEncoding userEncoding) {
+        UserEncoding userEncoding,
+        Mode mode,
+        OptionalLong maxFileSize) {
 
     /** How {@code X-Authenticated-User} carries the sender. */
     public enum UserEncoding {
@@ -31,10 +36,26 @@ public record DlpSettings(
         BASE64
     }
 
+    /** Whether events go to the DLP at all. */
+    public enum Mode {
+        ON,
+        OFF
+    }
+
     public static final String DEFAULT_REQUEST_URL = "http://vkteams/";
 
     private static final Set<String> KNOWN_KEYS = Set.of(
-            "system", "address", "token", "company", "imservice", "caFile", "tlsVerify", "requestUrl", "userEncoding");
+            "system",
+            "address",
+            "token",
+            "company",
+            "imservice",
+            "caFile",
+            "tlsVerify",
+            "requestUrl",
+            "userEncoding",
+            "mode",
+            "maxFileSize");
 
     /** Validates raw key/value pairs; values written as the seed writes them ({@code icap:\/\/…}) are accepted. */
     public static DlpSettings fromMap(Map<String, String> raw) throws InvalidSettingsException {
@@ -55,12 +76,12 @@ public record DlpSettings(
         }
         String address = required(values, "address");
         if (system == DlpSystem.ICAP) {
-            checkIcapAddress(address);
+            DlpValues.checkIcapAddress(address);
         } else {
-            checkHostPort(address);
+            DlpValues.checkHostPort(address);
             required(values, "token");
             required(values, "company");
-            required(values, "imservice");
+            checkService(required(values, "imservice"));
         }
         String tlsVerify = values.getOrDefault("tlsVerify", "true");
         if (!tlsVerify.equals("true") && !tlsVerify.equals("false")) {
@@ -75,17 +96,22 @@ public record DlpSettings(
             throw new InvalidSettingsException(
                     "DLP key 'userEncoding' must be 'plain' or 'base64', not '" + encoding + "'");
         }
-        String caFile = values.get("caFile");
+        String mode = values.getOrDefault("mode", "on");
+        if (!mode.equals("on") && !mode.equals("off")) {
+            throw new InvalidSettingsException("DLP key 'mode' must be 'on' or 'off', not '" + mode + "'");
+        }
         return new DlpSettings(
                 system,
                 address,
                 values.get("token"),
                 values.get("company"),
                 values.get("imservice"),
-                caFile == null || caFile.isBlank() ? null : Path.of(caFile),
+                DlpValues.caFile(values.get("caFile")),
                 Boolean.parseBoolean(tlsVerify),
-                values.getOrDefault("requestUrl", DEFAULT_REQUEST_URL),
-                userEncoding);
+                DlpValues.checkRequestUrl(values.getOrDefault("requestUrl", DEFAULT_REQUEST_URL)),
+                userEncoding,
+                Mode.valueOf(mode.toUpperCase(Locale.ROOT)),
+                DlpValues.size(values.get("maxFileSize")));
     }
 
     /** The ICAP service URI; only meaningful when {@link #system()} is ICAP. */
@@ -97,7 +123,9 @@ public record DlpSettings(
     public String describe() {
         return "system=" + system.key() + " address=" + address + (token == null ? "" : " token=****")
                 + (company == null ? "" : " company=" + company)
-                + (imservice == null ? "" : " imservice=" + imservice);
+                + (imservice == null ? "" : " imservice=" + imservice)
+                + (mode == Mode.OFF ? " mode=off" : "")
+                + (maxFileSize.isPresent() ? " maxFileSize=" + maxFileSize.getAsLong() : "");
     }
 
     /** The settings as {@code key=value} lines, readable by {@link FileDlpSettingsSource} (secrets included). */
@@ -117,6 +145,8 @@ public record DlpSettings(
         line.accept("tlsVerify", tlsVerify);
         line.accept("requestUrl", requestUrl);
         line.accept("userEncoding", userEncoding.name().toLowerCase(Locale.ROOT));
+        line.accept("mode", mode.name().toLowerCase(Locale.ROOT));
+        line.accept("maxFileSize", maxFileSize.isPresent() ? maxFileSize.getAsLong() : null);
         return out.toString();
     }
 
@@ -138,36 +168,15 @@ public record DlpSettings(
         return value == null ? null : value.strip().replace("\\/", "/");
     }
 
-    private static void checkIcapAddress(String address) throws InvalidSettingsException {
+    /**
+     * {@code imservice} must be a service the Traffic Monitor plugin declares: Traffic Monitor files events only under
+     * the plugin's services, and the manifest is the one the gateway ships (infowatch/manifest.json).
+     */
+    private static void checkService(String imservice) throws InvalidSettingsException {
         try {
-            URI uri = new URI(address);
-            String scheme = uri.getScheme();
-            if (!"icap".equals(scheme) && !"icaps".equals(scheme)) {
-                throw new InvalidSettingsException(
-                        "DLP key 'address' must be an icap:// or icaps:// URI, not '" + address + "'");
-            }
-            if (uri.getHost() == null) {
-                throw new InvalidSettingsException("DLP key 'address' has no host: '" + address + "'");
-            }
-        } catch (URISyntaxException e) {
-            throw new InvalidSettingsException(
-                    "DLP key 'address' is not a URI: '" + address + "' (" + e.getReason() + ")");
-        }
-    }
-
-    private static void checkHostPort(String address) throws InvalidSettingsException {
-        int colon = address.lastIndexOf(':');
-        if (colon <= 0) {
-            throw new InvalidSettingsException(
-                    "DLP key 'address' must be host:port for InfoWatch, not '" + address + "'");
-        }
-        try {
-            int port = Integer.parseInt(address.substring(colon + 1));
-            if (port < 1 || port > 65535) {
-                throw new NumberFormatException();
-            }
-        } catch (NumberFormatException e) {
-            throw new InvalidSettingsException("DLP key 'address' has a bad port: '" + address + "'");
+            PluginManifest.bundled().checkService(imservice);
+        } catch (PluginManifest.InvalidManifestException e) {
+            throw new InvalidSettingsException(e.getMessage());
         }
     }
 }

@@ -9,6 +9,7 @@ import java.security.KeyStore;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
+import java.util.Collection;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocketFactory;
 import javax.net.ssl.TrustManager;
@@ -40,12 +41,9 @@ public record TlsSettings(Path caFile, boolean verify) {
             } else if (caFile != null) {
                 KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
                 store.load(null, null);
-                try (InputStream in = Files.newInputStream(caFile)) {
-                    int i = 0;
-                    for (Certificate cert :
-                            CertificateFactory.getInstance("X.509").generateCertificates(in)) {
-                        store.setCertificateEntry("ca-" + i++, cert);
-                    }
+                int i = 0;
+                for (Certificate cert : certificates(caFile)) {
+                    store.setCertificateEntry("ca-" + i++, cert);
                 }
                 TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
                 tmf.init(store);
@@ -56,6 +54,17 @@ public record TlsSettings(Path caFile, boolean verify) {
             return context.getSocketFactory();
         } catch (GeneralSecurityException e) {
             throw new IOException("cannot set up TLS with caFile=" + caFile + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The certificates of a PEM (or DER) file, as {@link #socketFactory()} trusts them; the DLP settings check a
+     * {@code caFile} with this before it is used.
+     */
+    public static Collection<? extends Certificate> certificates(Path caFile)
+            throws IOException, GeneralSecurityException {
+        try (InputStream in = Files.newInputStream(caFile)) {
+            return CertificateFactory.getInstance("X.509").generateCertificates(in);
         }
     }
 

@@ -168,13 +168,6 @@ class InfowatchSenderTest {
     }
 
     @Test
-    void anImserviceThatIsNotThePluginsHaltsWithoutCallingTrafficMonitor() {
-        assertThatThrownBy(() -> sender.send(message("x", null), settings(Map.of("imservice", "im_Other"))))
-                .hasMessageContaining("SERVICE_MNEMO im_VKteams");
-        assertThat(mock.connectionsOpened()).isZero();
-    }
-
-    @Test
     void anEventTheServerRejectsIsAPermanentFailure() {
         mock.rejectEvents("unknown contact type");
 
