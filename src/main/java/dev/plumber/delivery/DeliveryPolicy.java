@@ -1,6 +1,7 @@
 package dev.plumber.delivery;
 
 import dev.plumber.event.DlpEvent;
+import dev.plumber.event.FileEvent;
 import dev.plumber.metrics.Meters;
 import dev.plumber.settings.DlpSettings;
 import dev.plumber.settings.DlpSystem;
@@ -18,6 +19,8 @@ import io.github.resilience4j.retry.RetryConfig;
 import io.github.resilience4j.retry.RetryRegistry;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.function.BiConsumer;
 
 /**
@@ -82,6 +85,23 @@ public final class DeliveryPolicy {
     /** The breaker state of a DLP address ({@code CLOSED}, {@code OPEN}, {@code HALF_OPEN}); closed if never called. */
     public String breakerState(String address) {
         return breakers.find(address).map(b -> b.getState().name()).orElse("CLOSED");
+    }
+
+    /**
+     * Why {@code settings} say {@code event} is not to be sent at all, or empty: the DLP switched off, or a file over
+     * the size limit (judged by the size its event declares, so it is never downloaded). A message that links such a
+     * file by its hash is still sent; the file's own row says why its content was not checked.
+     */
+    public Optional<String> skipped(DlpEvent event, DlpSettings settings) {
+        if (settings.mode() == DlpSettings.Mode.OFF) {
+            return Optional.of("DLP switched off (DLP/mode=off)");
+        }
+        OptionalLong limit = settings.maxFileSize();
+        if (event instanceof FileEvent f && limit.isPresent() && f.size() > limit.getAsLong()) {
+            return Optional.of("file of " + f.size() + " bytes is over the size limit of " + limit.getAsLong()
+                    + " bytes (DLP/maxFileSize)");
+        }
+        return Optional.empty();
     }
 
     /**

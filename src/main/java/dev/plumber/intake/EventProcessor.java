@@ -163,6 +163,12 @@ public final class EventProcessor implements RecordHandler {
             return CompletableFuture.completedFuture(Result.DONE);
         }
         DlpSettings dlp = current.get();
+        Optional<String> skipped = policy.skipped(event, dlp);
+        if (skipped.isPresent()) {
+            // Not sent, by configuration: decided here, with no DLP call to count.
+            write(event, at, received, Change.decided(Status.SKIPPED, skipped.get(), null, null));
+            return CompletableFuture.completedFuture(Result.DONE);
+        }
         String system = dlp.system().key();
         String address = dlp.address();
         SendingMarks.Mark sending =

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.plumber.event.DlpEvent;
+import dev.plumber.event.FileEvent;
 import dev.plumber.event.MessageEvent;
 import dev.plumber.metrics.Meters;
 import dev.plumber.settings.DlpSettings;
@@ -115,5 +116,30 @@ class DeliveryPolicyTest {
         assertThat(secondAdmitted.await(10, TimeUnit.SECONDS)).isTrue();
         first.join();
         second.join();
+    }
+
+    @Test
+    void skipsFilesOverTheSizeLimitAndEverythingWhileSwitchedOff() throws Exception {
+        DeliveryPolicy policy = oneSlot((event, settings) -> Verdict.allowed("t"), Duration.ZERO);
+        DlpSettings limited =
+                DlpSettings.fromMap(Map.of("system", "icap", "address", "icap://dlp/request", "maxFileSize", "1KiB"));
+        DlpSettings off = DlpSettings.fromMap(Map.of("system", "icap", "address", "icap://dlp/request", "mode", "off"));
+
+        assertThat(policy.skipped(file(1024), limited)).isEmpty();
+        assertThat(policy.skipped(file(1025), limited))
+                .contains("file of 1025 bytes is over the size limit of 1024 bytes (DLP/maxFileSize)");
+        assertThat(policy.skipped(EVENT, limited))
+                .as("a message is never over a file limit")
+                .isEmpty();
+        assertThat(policy.skipped(file(1 << 30), SETTINGS))
+                .as("no limit by default")
+                .isEmpty();
+        assertThat(policy.skipped(EVENT, off)).contains("DLP switched off (DLP/mode=off)");
+        assertThat(policy.skipped(file(1), off)).contains("DLP switched off (DLP/mode=off)");
+    }
+
+    private static FileEvent file(long size) {
+        return new FileEvent(
+                UUID.randomUUID(), "h", "f.bin", size, "application/octet-stream", "a@b", "", Instant.EPOCH);
     }
 }
