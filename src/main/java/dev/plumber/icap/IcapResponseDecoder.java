@@ -9,6 +9,11 @@ import java.io.ByteArrayOutputStream;
  */
 public final class IcapResponseDecoder {
     private static final int MAX_HEAD = 64 * 1024;
+    /**
+     * The most the encapsulated HTTP header sections ({@code req-hdr}, {@code res-hdr}) may take together: they are
+     * buffered whole before parsing, and a server announcing gigabytes of them would otherwise fill the heap.
+     */
+    static final int MAX_ENCAPSULATED_HEADS = 64 * 1024;
 
     private enum State {
         HEAD,
@@ -97,6 +102,10 @@ public final class IcapResponseDecoder {
         encapsulated = Encapsulated.parse(value);
         if (encapsulated.body() == null) {
             throw new IcapProtocolException("Encapsulated has no body section: '" + value + "'");
+        }
+        if (encapsulated.headerBytes() > MAX_ENCAPSULATED_HEADS) {
+            throw new IcapProtocolException("Encapsulated announces " + encapsulated.headerBytes()
+                    + " bytes of HTTP headers, more than the " + MAX_ENCAPSULATED_HEADS + " allowed: '" + value + "'");
         }
         state = State.SECTIONS;
         return true;

@@ -107,6 +107,31 @@ class IcapResponseDecoderTest {
     }
 
     @Test
+    void refusesEncapsulatedHeadersLargerThanTheLimitBeforeBufferingThem() throws Exception {
+        // A DLP announcing gigabytes of res-hdr had the decoder buffer them all: refused as soon as the head is in.
+        IcapResponseDecoder decoder = new IcapResponseDecoder(1024);
+        byte[] head =
+                "ICAP/1.0 200 OK\r\nEncapsulated: res-hdr=0, res-body=2000000000\r\n\r\nHTTP/1.1 403 Forbidden\r\n"
+                        .getBytes(StandardCharsets.ISO_8859_1);
+        decoder.feed(head, 0, head.length);
+
+        assertThatThrownBy(decoder::next)
+                .isInstanceOf(IcapProtocolException.class)
+                .hasMessage("Encapsulated announces 2000000000 bytes of HTTP headers, more than the 65536 allowed: "
+                        + "'res-hdr=0, res-body=2000000000'");
+
+        // Up to the limit is still read.
+        String big = "HTTP/1.1 403 Forbidden\r\nX-Big: " + "a".repeat(IcapResponseDecoder.MAX_ENCAPSULATED_HEADS - 35)
+                + "\r\n\r\n";
+        assertThat(big).hasSize(IcapResponseDecoder.MAX_ENCAPSULATED_HEADS);
+        IcapResponse r = decodeAll(
+                        "ICAP/1.0 200 OK\r\nEncapsulated: res-hdr=0, null-body=" + big.length() + "\r\n\r\n" + big,
+                        4096)
+                .getFirst();
+        assertThat(r.httpResponse().headers().first("X-Big")).hasSize(IcapResponseDecoder.MAX_ENCAPSULATED_HEADS - 35);
+    }
+
+    @Test
     void rejectsMalformedInput() {
         assertThatThrownBy(() -> decodeAll("HTTP/1.1 200 OK\r\n\r\n", 100))
                 .isInstanceOf(IcapProtocolException.class)
