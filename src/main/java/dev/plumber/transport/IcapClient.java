@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
@@ -31,6 +32,11 @@ public final class IcapClient implements AutoCloseable {
     public static final int DEFAULT_PORT = 1344;
     public static final int DEFAULT_TLS_PORT = 11344;
     private static final int CHUNK = 64 * 1024;
+    /**
+     * The largest preview sent, whatever the server's {@code Preview}: the preview is read into memory before it goes,
+     * and a client may send fewer bytes than the server asks for (RFC 3507 §4.5).
+     */
+    static final int MAX_PREVIEW = 64 * 1024;
 
     private static final Logger log = LoggerFactory.getLogger(IcapClient.class);
     private static final Pattern SECRET_HEADER =
@@ -95,7 +101,8 @@ public final class IcapClient implements AutoCloseable {
         if (options.allow204()) {
             headers = headers.replacing("Allow", "204");
         }
-        Integer preview = body.length() == 0 ? null : options.preview();
+        Integer preview =
+                body.length() == 0 || options.preview() == null ? null : Math.min(options.preview(), MAX_PREVIEW);
         byte[] previewBytes = new byte[0];
         if (preview != null) {
             headers = headers.replacing("Preview", Integer.toString(preview));
@@ -154,17 +161,8 @@ public final class IcapClient implements AutoCloseable {
         TlsSettings tls = key.tls();
         byte[] head = IcapEncoder.encodeHead(IcapRequest.options(service));
         debug(">> ", head, 0);
-        IcapResponse response = exchange(
-                service,
-                tls,
-                false,
-                deadline,
-                (connection, d) -> {
-                    connection.out.write(head);
-                    connection.out.flush();
-                    return new Outcome(finalResponse(connection, d), true);
-                },
-                () -> true);
+        Exchange exchange = new Exchange(head, new byte[0], false, IcapBody.of(new byte[0]));
+        IcapResponse response = exchange(service, tls, false, deadline, exchange::run, () -> true);
         IcapOptions options = IcapOptions.from(response, clock.instant());
         if (options.ok()) {
             pool.serverLimit(address(service, tls), options.maxConnections());
@@ -284,7 +282,15 @@ public final class IcapClient implements AutoCloseable {
         pool.close();
     }
 
-    /** One REQMOD on one connection: head and preview, then (after 100 or without preview) the rest of the body. */
+    /**
+     * One request on one connection: head and preview, then (after 100 or without preview) the rest of the body; an
+     * OPTIONS request is one without a body.
+     *
+     * <p>Every write goes on a virtual thread while the caller reads the answers, each read bounded by the call's
+     * deadline: a server may answer before the body is all sent, and one that stops reading must not hold the caller
+     * in a blocked write. When the deadline passes the connection is aborted, which ends such a write: the deadline
+     * has this one mechanism, for reads and writes alike.
+     */
     private final class Exchange {
         private final byte[] head;
         private final byte[] preview;
@@ -300,58 +306,33 @@ public final class IcapClient implements AutoCloseable {
         }
 
         Outcome run(IcapConnection connection, Deadline deadline) throws IOException {
-            boolean wholeBodyInPreview = preview.length == body.length();
-            connection.out.write(head);
-            if (previewMode) {
-                if (preview.length > 0) {
-                    // With Preview: 0 only the zero chunk goes: an empty chunk would itself end the preview.
-                    connection.out.write(IcapEncoder.chunk(preview, 0, preview.length));
-                    bodyBytesSent.add(preview.length);
-                }
-                connection.out.write(wholeBodyInPreview ? IcapEncoder.IEOF_CHUNK : IcapEncoder.LAST_CHUNK);
+            // After a preview that is not the whole body, the rest waits for the server's 100 Continue.
+            boolean restAfterContinue = previewMode && preview.length < body.length();
+            if (!previewMode && body.length() > 0) {
+                bodyTouched = true;
             }
-            connection.out.flush();
-            if (body.length() == 0 || (previewMode && wholeBodyInPreview)) {
-                return new Outcome(finalResponse(connection, deadline), true);
-            }
-            if (previewMode) {
-                IcapResponse answer = connection.readResponse(deadline);
-                if (answer.status() != 100) {
-                    // A final answer to the preview: the rest is never sent and the connection stays in step.
-                    return new Outcome(answer, true);
-                }
-            }
-            return streamRest(connection, deadline);
-        }
-
-        /** Writes the rest of the body on a virtual thread while this one reads: servers may answer early. */
-        private Outcome streamRest(IcapConnection connection, Deadline deadline) throws IOException {
-            bodyTouched = true;
-            long rest = body.length() - preview.length;
-            WriterResult result = new WriterResult();
-            Thread writer = Thread.ofVirtual().name("icap-body-writer").start(() -> {
-                try {
-                    writeChunks(connection, rest);
-                } catch (IOException e) {
-                    result.failure = e;
-                    if (e instanceof BodySourceException) {
-                        // Nothing more will come from the body: wake the reader instead of letting it wait out the
-                        // deadline.
-                        connection.close();
-                    }
-                }
-            });
+            WriterState state = new WriterState();
+            Thread writer =
+                    Thread.ofVirtual().name("icap-writer").start(() -> write(connection, restAfterContinue, state));
             IcapResponse answer;
             try {
-                answer = finalResponse(connection, deadline);
-            } catch (IOException e) {
-                connection.close();
-                joinQuietly(writer);
-                if (result.failure instanceof BodySourceException bodyFailure) {
-                    throw bodyFailure;
+                answer = connection.readResponse(deadline);
+                if (answer.status() == 100) {
+                    if (restAfterContinue) {
+                        bodyTouched = true;
+                        state.proceed.complete(true);
+                    }
+                    answer = finalResponse(connection, deadline);
                 }
+            } catch (Throwable e) {
+                state.proceed.complete(false);
+                connection.abort();
+                joinQuietly(writer);
+                state.rethrowSourceFailure();
                 throw e;
             }
+            // Without a 100 the rest of a previewed body is never sent: the answer ends the exchange in step.
+            state.proceed.complete(false);
             boolean finished;
             try {
                 finished = writer.join(Duration.ofMillis(deadline.remainingMillis()));
@@ -362,10 +343,40 @@ public final class IcapClient implements AutoCloseable {
                 finished = false;
             }
             if (!finished) {
-                // The server answered but stopped reading: the socket is out of step; closing it ends the writer.
-                connection.close();
+                // The server answered but stopped reading: the socket is out of step; aborting it ends the writer.
+                connection.abort();
             }
-            return new Outcome(answer, finished && result.failure == null);
+            if (state.failure instanceof Error error) {
+                throw error;
+            }
+            return new Outcome(answer, finished && state.failure == null);
+        }
+
+        /** Writes the head and the preview, then the rest of the body when it is due. */
+        private void write(IcapConnection connection, boolean restAfterContinue, WriterState state) {
+            try {
+                connection.out.write(head);
+                if (previewMode) {
+                    if (preview.length > 0) {
+                        // With Preview: 0 only the zero chunk goes: an empty chunk would itself end the preview.
+                        connection.out.write(IcapEncoder.chunk(preview, 0, preview.length));
+                        bodyBytesSent.add(preview.length);
+                    }
+                    connection.out.write(restAfterContinue ? IcapEncoder.LAST_CHUNK : IcapEncoder.IEOF_CHUNK);
+                }
+                connection.out.flush();
+                boolean rest = previewMode ? restAfterContinue && state.proceed.join() : body.length() > 0;
+                if (rest) {
+                    writeChunks(connection, body.length() - preview.length);
+                }
+            } catch (Throwable e) {
+                state.failure = e;
+                if (!(e instanceof IOException) || e instanceof BodySourceException) {
+                    // Not the connection's failure, so the server will not end the exchange: wake the reader instead
+                    // of letting it wait out the deadline.
+                    connection.abort();
+                }
+            }
         }
 
         private void writeChunks(IcapConnection connection, long rest) throws IOException {
@@ -405,7 +416,24 @@ public final class IcapClient implements AutoCloseable {
         }
     }
 
-    private static final class WriterResult {
-        volatile IOException failure;
+    /** What the writer of one exchange is told, and what became of it. */
+    private static final class WriterState {
+        /** True once the rest of a previewed body may go (100 Continue), false when it must not. */
+        final CompletableFuture<Boolean> proceed = new CompletableFuture<>();
+
+        volatile Throwable failure;
+
+        /** Throws what the body source threw, rather than the aborted connection the reader saw because of it. */
+        void rethrowSourceFailure() throws BodySourceException {
+            if (failure instanceof BodySourceException e) {
+                throw e;
+            }
+            if (failure instanceof RuntimeException e) {
+                throw e;
+            }
+            if (failure instanceof Error e) {
+                throw e;
+            }
+        }
     }
 }

@@ -21,6 +21,9 @@ final class IcapConnection implements AutoCloseable {
     private static final long PROBE_AFTER_IDLE_NANOS = 200_000_000L;
 
     private final Socket socket;
+    /** The TCP socket under a TLS one (the same socket without TLS). */
+    private final Socket tcp;
+
     private final InputStream in;
     final OutputStream out;
     private final IcapResponseDecoder decoder = new IcapResponseDecoder(BODY_LIMIT);
@@ -29,8 +32,9 @@ final class IcapConnection implements AutoCloseable {
     private boolean bytesSeen;
     private long idleSinceNanos;
 
-    private IcapConnection(Socket socket) throws IOException {
+    private IcapConnection(Socket socket, Socket tcp) throws IOException {
         this.socket = socket;
+        this.tcp = tcp;
         this.in = socket.getInputStream();
         this.out = new BufferedOutputStream(socket.getOutputStream(), 16 * 1024);
     }
@@ -46,7 +50,7 @@ final class IcapConnection implements AutoCloseable {
                 throw new IcapTimeoutException("connect to " + host + ":" + port + " timed out");
             }
             if (tls == null) {
-                return new IcapConnection(socket);
+                return new IcapConnection(socket, socket);
             }
             SSLSocket ssl = (SSLSocket) tls.createSocket(socket, host, port, true);
             SSLParameters params = ssl.getSSLParameters();
@@ -54,7 +58,7 @@ final class IcapConnection implements AutoCloseable {
             ssl.setSSLParameters(params);
             ssl.setSoTimeout(deadline.remainingMillis());
             ssl.startHandshake();
-            return new IcapConnection(ssl);
+            return new IcapConnection(ssl, socket);
         } catch (IOException | RuntimeException e) {
             socket.close();
             throw e;
@@ -137,6 +141,19 @@ final class IcapConnection implements AutoCloseable {
 
     boolean isClosed() {
         return socket.isClosed();
+    }
+
+    /**
+     * Closes the connection in the middle of an exchange, ending a write blocked on a server that stopped reading. A
+     * TLS socket's own close waits for such a write to send its close_notify, so the TCP socket under it goes first.
+     */
+    void abort() {
+        try {
+            tcp.close();
+        } catch (IOException ignored) {
+            // Closing a broken socket can fail; it is closed either way.
+        }
+        close();
     }
 
     @Override

@@ -1,0 +1,213 @@
+package dev.plumber.transport;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
+
+import dev.plumber.icap.HttpRequestHead;
+import dev.plumber.icap.IcapHeaders;
+import dev.plumber.icap.IcapRequestDecoder;
+import dev.plumber.icap.IcapResponse;
+import dev.plumber.mock.infowatch.MockCertificate;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A DLP that announces more than is sane, or stops reading, costs the client bounded memory and at most the call's
+ * deadline.
+ */
+@Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+class IcapClientBoundsTest {
+    private static final Duration TIMEOUT = Duration.ofSeconds(1);
+    /** Room for aborting the connection and joining the body writer after the deadline. */
+    private static final Duration GRACE = Duration.ofMillis(1500);
+
+    private static final HttpRequestHead POST =
+            HttpRequestHead.of("POST", "http://vkteams/", IcapHeaders.of("Host", "vkteams"));
+    private static final String OPTIONS_HUGE_PREVIEW =
+            ScriptedIcapServer.OPTIONS_OK.replace("Preview: 4", "Preview: 2000000000");
+    private static final String OPTIONS_NO_PREVIEW = ScriptedIcapServer.OPTIONS_OK.replace("Preview: 4\r\n", "");
+
+    @Test
+    void failsPromptlyOnAHugeEncapsulatedHeaderSectionAndClosesTheConnection() throws Exception {
+        // The reviewer's DLP: 2 GB of res-hdr announced and streamed, which the client used to buffer whole.
+        AtomicLong sent = new AtomicLong();
+        long offered = 64L << 20;
+        try (ScriptedIcapServer server = new ScriptedIcapServer((connection, part) -> {
+                    if (part.request().method().equals("OPTIONS")) {
+                        return new ScriptedIcapServer.Send(ScriptedIcapServer.OPTIONS_OK);
+                    }
+                    return new ScriptedIcapServer.Run(out -> {
+                        write(
+                                out,
+                                "ICAP/1.0 200 OK\r\nISTag: \"s1\"\r\n"
+                                        + "Encapsulated: res-hdr=0, res-body=2000000000\r\n\r\nHTTP/1.1 403 Forbidden\r\n");
+                        byte[] line = ("X-Filler: " + "a".repeat(1000) + "\r\n").getBytes(StandardCharsets.US_ASCII);
+                        while (sent.get() < offered) {
+                            // Fails once the client has closed the connection.
+                            out.write(line);
+                            sent.addAndGet(line.length);
+                        }
+                    });
+                });
+                IcapClient client = new IcapClient(4, Clock.systemUTC())) {
+            long start = System.nanoTime();
+
+            Throwable thrown = catchThrowable(() -> reqmod(client, server, IcapBody.of(new byte[] {1, 2, 3})));
+
+            Duration took = Duration.ofNanos(System.nanoTime() - start);
+            assertThat(thrown)
+                    .isInstanceOf(IOException.class)
+                    .isNotInstanceOf(IcapTimeoutException.class)
+                    .hasMessage("bad ICAP response: Encapsulated announces 2000000000 bytes of HTTP headers, more than"
+                            + " the 65536 allowed: 'res-hdr=0, res-body=2000000000'");
+            assertThat(took).isLessThan(TIMEOUT);
+            // The client stopped at the head and closed: the server could send no more than the sockets' buffers hold.
+            Thread.sleep(500);
+            assertThat(sent.get()).isLessThan(16L << 20);
+        }
+    }
+
+    @Test
+    void sendsAPreviewOfAtMost64KibWhateverTheServerAsksFor() throws Exception {
+        try (ScriptedIcapServer server = new ScriptedIcapServer((connection, part) -> switch (part.kind()) {
+                    case PREVIEW_END -> new ScriptedIcapServer.Send(ScriptedIcapServer.CONTINUE);
+                    case COMPLETE ->
+                        new ScriptedIcapServer.Send(
+                                part.request().method().equals("OPTIONS")
+                                        ? OPTIONS_HUGE_PREVIEW
+                                        : ScriptedIcapServer.NO_CONTENT);
+                });
+                IcapClient client = new IcapClient(4, Clock.systemUTC())) {
+            byte[] body = new byte[1 << 20];
+            body[body.length - 1] = 7;
+
+            IcapResponse answer = reqmod(client, server, new IcapBody(body.length, new ByteArrayInputStream(body)));
+
+            assertThat(answer.status()).isEqualTo(204);
+            IcapRequestDecoder.Part preview = server.parts.get(1);
+            assertThat(preview.kind()).isEqualTo(IcapRequestDecoder.Kind.PREVIEW_END);
+            assertThat(preview.request().headers().first("Preview")).isEqualTo("65536");
+            assertThat(preview.body()).hasSize(IcapClient.MAX_PREVIEW);
+            assertThat(server.parts.get(2).body()).isEqualTo(body);
+        }
+    }
+
+    @Test
+    void failsWithinTheDeadlineWhenTheServerStopsReadingAHugePreview() throws Exception {
+        // Preview: 2000000000 had the caller write a 64 MiB preview on its own thread, past any deadline.
+        try (DeafServer server = new DeafServer(null, OPTIONS_HUGE_PREVIEW);
+                IcapClient client = new IcapClient(4, Clock.systemUTC())) {
+            assertFailsWithinTheDeadline(client, URI.create("icap://127.0.0.1:" + server.port() + "/req"), null);
+        }
+    }
+
+    @Test
+    void failsWithinTheDeadlineWhenATlsServerStopsReadingTheBody(@TempDir Path dir) throws Exception {
+        // A TLS socket's close waits for a blocked write to send its close_notify: the deadline must not.
+        MockCertificate certificate = MockCertificate.generate(dir);
+        try (DeafServer server = new DeafServer(certificate, OPTIONS_NO_PREVIEW);
+                IcapClient client = new IcapClient(4, Clock.systemUTC())) {
+            assertFailsWithinTheDeadline(
+                    client,
+                    URI.create("icaps://127.0.0.1:" + server.port() + "/req"),
+                    new TlsSettings(certificate.caFile(), true));
+        }
+    }
+
+    private static void assertFailsWithinTheDeadline(IcapClient client, URI service, TlsSettings tls) throws Exception {
+        TlsSettings settings = tls == null ? TlsSettings.defaults() : tls;
+        assertThat(client.options(service, settings, Duration.ofSeconds(5)).ok())
+                .isTrue();
+        byte[] body = new byte[64 << 20];
+        long start = System.nanoTime();
+
+        Throwable thrown = catchThrowable(
+                () -> client.reqmod(service, settings, IcapHeaders.empty(), POST, IcapBody.of(body), TIMEOUT));
+
+        Duration took = Duration.ofNanos(System.nanoTime() - start);
+        assertThat(thrown).isInstanceOf(IcapTimeoutException.class);
+        assertThat(took).as(thrown.toString()).isLessThan(TIMEOUT.plus(GRACE));
+    }
+
+    private static IcapResponse reqmod(IcapClient client, ScriptedIcapServer server, IcapBody body) throws IOException {
+        return client.reqmod(
+                URI.create("icap://127.0.0.1:" + server.port() + "/req"),
+                TlsSettings.defaults(),
+                IcapHeaders.empty(),
+                POST,
+                body,
+                Duration.ofSeconds(5));
+    }
+
+    private static void write(OutputStream out, String s) throws IOException {
+        out.write(s.getBytes(StandardCharsets.ISO_8859_1));
+        out.flush();
+    }
+
+    /** Answers the first request on each connection (OPTIONS) and then never reads again, until closed. */
+    private static final class DeafServer implements AutoCloseable {
+        private final ServerSocket server;
+        private final List<Socket> sockets = new CopyOnWriteArrayList<>();
+
+        DeafServer(MockCertificate tls, String optionsAnswer) throws IOException {
+            server = tls == null
+                    ? new ServerSocket(0)
+                    : tls.serverContext().getServerSocketFactory().createServerSocket(0);
+            Thread.ofVirtual().start(() -> {
+                try {
+                    while (true) {
+                        Socket socket = server.accept();
+                        sockets.add(socket);
+                        Thread.ofVirtual().start(() -> answerOptionsOnly(socket, optionsAnswer));
+                    }
+                } catch (IOException closed) {
+                    // The test is over.
+                }
+            });
+        }
+
+        private static void answerOptionsOnly(Socket socket, String optionsAnswer) {
+            try {
+                InputStream in = socket.getInputStream();
+                StringBuilder head = new StringBuilder();
+                while (!head.toString().endsWith("\r\n\r\n")) {
+                    int c = in.read();
+                    if (c < 0) {
+                        return;
+                    }
+                    head.append((char) c);
+                }
+                write(socket.getOutputStream(), optionsAnswer);
+            } catch (IOException e) {
+                // The client went away.
+            }
+        }
+
+        int port() {
+            return server.getLocalPort();
+        }
+
+        @Override
+        public void close() throws IOException {
+            server.close();
+            for (Socket s : sockets) {
+                s.close();
+            }
+        }
+    }
+}
