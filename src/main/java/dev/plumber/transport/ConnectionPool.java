@@ -222,7 +222,8 @@ final class ConnectionPool implements AutoCloseable {
             }
             SSLSocketFactory tls = address.tls() == null ? null : tlsFactory(address.tls());
             return IcapConnection.open(address.host(), address.port(), tls, deadline);
-        } catch (IOException | RuntimeException e) {
+        } catch (Throwable e) {
+            // Whatever is thrown, an Error too: a slot not given back would be lost to every later call.
             giveBack(route, null, large);
             throw e;
         }

@@ -196,7 +196,8 @@ public final class IcapClient implements AutoCloseable {
             Outcome outcome;
             try {
                 outcome = step.run(connection, deadline);
-            } catch (IOException | RuntimeException e) {
+            } catch (Throwable e) {
+                // Whatever is thrown, an Error too, the slot goes back and the connection, out of step, is closed.
                 pool.release(address, connection, large, false);
                 // A reused connection the server had already closed fails before any answer byte; the request is
                 // sent again once, on a new connection, if none of the body beyond the buffered preview is gone.

@@ -59,7 +59,7 @@ final class IcapConnection implements AutoCloseable {
             ssl.setSoTimeout(deadline.remainingMillis());
             ssl.startHandshake();
             return new IcapConnection(ssl, socket);
-        } catch (IOException | RuntimeException e) {
+        } catch (Throwable e) {
             socket.close();
             throw e;
         }

@@ -1,6 +1,7 @@
 package dev.plumber.transport;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
 import dev.plumber.icap.HttpRequestHead;
@@ -28,7 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A DLP that announces more than is sane, or stops reading, costs the client bounded memory and at most the call's
- * deadline.
+ * deadline; an Error thrown inside an exchange loses no pooled connection.
  */
 @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class IcapClientBoundsTest {
@@ -142,6 +143,43 @@ class IcapClientBoundsTest {
         Duration took = Duration.ofNanos(System.nanoTime() - start);
         assertThat(thrown).isInstanceOf(IcapTimeoutException.class);
         assertThat(took).as(thrown.toString()).isLessThan(TIMEOUT.plus(GRACE));
+    }
+
+    @Test
+    void anErrorFromTheBodySourceGivesItsConnectionBack() throws Exception {
+        try (ScriptedIcapServer server = new ScriptedIcapServer((connection, part) -> switch (part.kind()) {
+                    case PREVIEW_END -> new ScriptedIcapServer.Send(ScriptedIcapServer.CONTINUE);
+                    case COMPLETE ->
+                        new ScriptedIcapServer.Send(
+                                part.request().method().equals("OPTIONS")
+                                        ? ScriptedIcapServer.OPTIONS_OK
+                                        : ScriptedIcapServer.NO_CONTENT);
+                });
+                IcapClient client = new IcapClient(2, Clock.systemUTC())) {
+            // More calls than the pool has connections: each one lost would leave the later calls waiting it out.
+            for (int i = 0; i < 3; i++) {
+                InputStream failing = new InputStream() {
+                    private int left = 100;
+
+                    @Override
+                    public int read() {
+                        if (left-- == 0) {
+                            throw new StackOverflowError("body source blew its stack");
+                        }
+                        return 'x';
+                    }
+                };
+                assertThatThrownBy(() -> reqmod(client, server, new IcapBody(1000, failing)))
+                        .isInstanceOf(StackOverflowError.class)
+                        .hasMessage("body source blew its stack");
+            }
+
+            for (int i = 0; i < 2; i++) {
+                assertThat(reqmod(client, server, IcapBody.of("abcdef".getBytes(StandardCharsets.US_ASCII)))
+                                .status())
+                        .isEqualTo(204);
+            }
+        }
     }
 
     private static IcapResponse reqmod(IcapClient client, ScriptedIcapServer server, IcapBody body) throws IOException {
