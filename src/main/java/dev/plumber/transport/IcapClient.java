@@ -37,6 +37,12 @@ public final class IcapClient implements AutoCloseable {
      * and a client may send fewer bytes than the server asks for (RFC 3507 §4.5).
      */
     static final int MAX_PREVIEW = 64 * 1024;
+    /**
+     * The most a request may have to write before its answer and still be written by the calling thread: less than a
+     * socket's smallest send buffer (Linux starts it at 16 KiB), which a connection in step has empty, so the write
+     * cannot block whatever the server does. Most messages fit, and a writer thread would cost more than their call.
+     */
+    private static final int WRITE_INLINE_MAX = 8 * 1024;
 
     private static final Logger log = LoggerFactory.getLogger(IcapClient.class);
     private static final Pattern SECRET_HEADER =
@@ -287,10 +293,11 @@ public final class IcapClient implements AutoCloseable {
      * One request on one connection: head and preview, then (after 100 or without preview) the rest of the body; an
      * OPTIONS request is one without a body.
      *
-     * <p>Every write goes on a virtual thread while the caller reads the answers, each read bounded by the call's
-     * deadline: a server may answer before the body is all sent, and one that stops reading must not hold the caller
-     * in a blocked write. When the deadline passes the connection is aborted, which ends such a write: the deadline
-     * has this one mechanism, for reads and writes alike.
+     * <p>A write that could block goes on a virtual thread while the caller reads the answers, each read bounded by
+     * the call's deadline: a server may answer before the body is all sent, and one that stops reading must not hold
+     * the caller in a blocked write. When the deadline passes the connection is aborted, which ends such a write: the
+     * deadline has this one mechanism, for reads and writes alike. A request that is all written before its answer and
+     * fits {@link #WRITE_INLINE_MAX} is written by the caller.
      */
     private final class Exchange {
         private final byte[] head;
@@ -311,6 +318,9 @@ public final class IcapClient implements AutoCloseable {
             boolean restAfterContinue = previewMode && preview.length < body.length();
             if (!previewMode && body.length() > 0) {
                 bodyTouched = true;
+            } else if (!restAfterContinue && head.length + preview.length <= WRITE_INLINE_MAX) {
+                writeHeadAndPreview(connection, false);
+                return new Outcome(finalResponse(connection, deadline), true);
             }
             WriterState state = new WriterState();
             Thread writer =
@@ -356,16 +366,7 @@ public final class IcapClient implements AutoCloseable {
         /** Writes the head and the preview, then the rest of the body when it is due. */
         private void write(IcapConnection connection, boolean restAfterContinue, WriterState state) {
             try {
-                connection.out.write(head);
-                if (previewMode) {
-                    if (preview.length > 0) {
-                        // With Preview: 0 only the zero chunk goes: an empty chunk would itself end the preview.
-                        connection.out.write(IcapEncoder.chunk(preview, 0, preview.length));
-                        bodyBytesSent.add(preview.length);
-                    }
-                    connection.out.write(restAfterContinue ? IcapEncoder.LAST_CHUNK : IcapEncoder.IEOF_CHUNK);
-                }
-                connection.out.flush();
+                writeHeadAndPreview(connection, restAfterContinue);
                 boolean rest = previewMode ? restAfterContinue && state.proceed.join() : body.length() > 0;
                 if (rest) {
                     writeChunks(connection, body.length() - preview.length);
@@ -378,6 +379,19 @@ public final class IcapClient implements AutoCloseable {
                     connection.abort();
                 }
             }
+        }
+
+        private void writeHeadAndPreview(IcapConnection connection, boolean restAfterContinue) throws IOException {
+            connection.out.write(head);
+            if (previewMode) {
+                if (preview.length > 0) {
+                    // With Preview: 0 only the zero chunk goes: an empty chunk would itself end the preview.
+                    connection.out.write(IcapEncoder.chunk(preview, 0, preview.length));
+                    bodyBytesSent.add(preview.length);
+                }
+                connection.out.write(restAfterContinue ? IcapEncoder.LAST_CHUNK : IcapEncoder.IEOF_CHUNK);
+            }
+            connection.out.flush();
         }
 
         private void writeChunks(IcapConnection connection, long rest) throws IOException {
