@@ -17,6 +17,7 @@ import dev.plumber.infowatch.thrift.InvalidEventFormat;
 import dev.plumber.infowatch.thrift.LicenseError;
 import dev.plumber.infowatch.thrift.StreamNotFound;
 import dev.plumber.settings.DlpSettings;
+import dev.plumber.transport.Deadline;
 import dev.plumber.transport.TlsSettings;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -37,6 +38,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Failures are classified: refused credentials and licence errors halt sending (see {@link Halt}; the event is
  * retried later), a malformed event is permanent, anything on the wire is transient and drops the connection.
+ *
+ * <p>One call, a file's bytes included, gets one time budget ({@code dlpClient.timeout}), as an ICAP call does: a
+ * Traffic Monitor that answers each request in time but too slowly over all, or drips an answer, fails the call
+ * instead of holding its worker. Large files need a timeout that covers streaming them.
  */
 public final class InfowatchSender implements DlpSender {
     private static final Logger log = LoggerFactory.getLogger(InfowatchSender.class);
@@ -55,7 +60,8 @@ public final class InfowatchSender implements DlpSender {
     private final LongAdder fileBytesSent = new LongAdder();
 
     /**
-     * @param timeout how long connecting and each push-API call may take ({@code dlpClient.timeout})
+     * @param timeout how long one whole call may take ({@code dlpClient.timeout}): connecting, the TLS handshake and
+     *     every push-API request of the event, the file's streamed bytes included
      * @param firstBackoff, maxBackoff how long a halt lasts before the next probe, doubling up to the maximum
      */
     public InfowatchSender(
@@ -156,13 +162,14 @@ public final class InfowatchSender implements DlpSender {
             Event event,
             FileSource.OpenFile file)
             throws DeliveryException {
+        Deadline deadline = Deadline.after(timeout);
         PushApiConnection connection;
         try {
-            connection = pool.acquire(address, timeout);
+            connection = pool.acquire(address, deadline);
         } catch (PushApiConnection.IncompatibleVersionException e) {
             throw halt(settings, "InfoWatch " + address + ": " + e.getMessage(), e);
         } catch (IOException | TException e) {
-            throw DeliveryException.transientFailure(STAGE_DLP, "InfoWatch " + address + ": " + describe(e), e);
+            throw DeliveryException.transientFailure(STAGE_DLP, wireFailure(address, e), e);
         }
         boolean reusable = false;
         try {
@@ -193,7 +200,7 @@ public final class InfowatchSender implements DlpSender {
             reusable = true;
             throw DeliveryException.transientFailure(STAGE_FILE, e.getMessage(), e.getCause());
         } catch (TException e) {
-            throw DeliveryException.transientFailure(STAGE_DLP, "InfoWatch " + address + ": " + describe(e), e);
+            throw DeliveryException.transientFailure(STAGE_DLP, wireFailure(address, e), e);
         } finally {
             pool.release(address, connection, reusable);
         }
@@ -287,6 +294,23 @@ public final class InfowatchSender implements DlpSender {
         }
         halt.halt(settings, reason);
         return DeliveryException.transientFailure(STAGE_DLP, reason + " (sending halted)", cause);
+    }
+
+    /** A broken, garbled or late exchange; one that ran out of the call's time says so, with the budget. */
+    private static String wireFailure(PushApiPool.Address address, Exception e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof PushApiConnection.DeadlineExceededException late) {
+                return "InfoWatch " + address + " did not answer within " + format(late.budget())
+                        + " (dlpClient.timeout, which bounds the whole call, a file's bytes included)";
+            }
+        }
+        return "InfoWatch " + address + ": " + describe(e);
+    }
+
+    /** A duration as the configuration writes it: 2s, 1500ms. */
+    private static String format(Duration duration) {
+        long millis = duration.toMillis();
+        return millis % 1000 == 0 ? millis / 1000 + "s" : millis + "ms";
     }
 
     private static String describe(Exception e) {

@@ -2,7 +2,12 @@ package dev.plumber.infowatch;
 
 import dev.plumber.infowatch.thrift.EventProcessor;
 import dev.plumber.infowatch.thrift.pushapiConstants;
+import dev.plumber.transport.Deadline;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.InterruptedIOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
@@ -10,27 +15,44 @@ import java.time.Duration;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.SSLSocketFactory;
+import org.apache.thrift.TConfiguration;
 import org.apache.thrift.TException;
 import org.apache.thrift.protocol.TBinaryProtocol;
-import org.apache.thrift.transport.TSocket;
+import org.apache.thrift.transport.TIOStreamTransport;
 import org.apache.thrift.transport.layered.TFramedTransport;
 
 /**
  * One open push-API session: TLS socket, framed transport, binary protocol. The interface version is checked once,
- * when the connection opens; every call then waits at most the socket timeout for its answer.
+ * when the connection opens. Each DLP call has one {@link Deadline} ({@code dlpClient.timeout}) for everything it
+ * does on the connection, opening it included: every read waits at most what is left of it, so a server that drips
+ * its answer cannot stretch the call, and a connection that runs out of time closes itself.
  */
 final class PushApiConnection implements AutoCloseable {
     /** Probing costs up to a millisecond; a connection idle for less is rarely stale. */
     private static final long PROBE_AFTER_IDLE_NANOS = 1_000_000_000L;
 
+    /**
+     * The largest frame accepted from the server. Its answers are ids, a Traffic Monitor id and exception messages;
+     * Thrift's default (about 16 MB) would have a frame that size allocated whole before a byte of it arrives.
+     */
+    static final int MAX_FRAME = 1024 * 1024;
+
     private final Socket socket;
     private final TFramedTransport transport;
     private final EventProcessor.Client client;
     private volatile long idleSinceNanos = System.nanoTime();
+    private volatile Deadline deadline;
 
-    private PushApiConnection(Socket socket, TFramedTransport transport) {
+    private PushApiConnection(Socket socket, Deadline deadline) throws IOException, TException {
         this.socket = socket;
-        this.transport = transport;
+        this.deadline = deadline;
+        // The framed transport writes its limit into the configuration it is given: one of its own per connection.
+        this.transport = new TFramedTransport(
+                new TIOStreamTransport(
+                        new TConfiguration(),
+                        new BufferedInputStream(new DeadlineInput(socket.getInputStream())),
+                        new BufferedOutputStream(socket.getOutputStream())),
+                MAX_FRAME);
         this.client = new EventProcessor.Client(new TBinaryProtocol(transport));
     }
 
@@ -40,22 +62,27 @@ final class PushApiConnection implements AutoCloseable {
      * @param verifyHost whether the server certificate must name {@code host} (off only with tlsVerify=false)
      * @throws IncompatibleVersionException when the server's interface is older than ours
      */
-    static PushApiConnection open(String host, int port, SSLSocketFactory tls, boolean verifyHost, Duration timeout)
+    static PushApiConnection open(String host, int port, SSLSocketFactory tls, boolean verifyHost, Deadline deadline)
             throws IOException, TException {
-        int millis = (int) Math.max(1, Math.min(Integer.MAX_VALUE, timeout.toMillis()));
         Socket plain = new Socket();
         try {
             plain.setTcpNoDelay(true);
-            plain.connect(new InetSocketAddress(host, port), millis);
-            SSLSocket ssl = (SSLSocket) tls.createSocket(plain, host, port, true);
-            if (verifyHost) {
-                SSLParameters params = ssl.getSSLParameters();
-                params.setEndpointIdentificationAlgorithm("HTTPS");
-                ssl.setSSLParameters(params);
+            plain.setKeepAlive(true);
+            SSLSocket ssl;
+            try {
+                plain.connect(new InetSocketAddress(host, port), deadline.remainingMillis(SocketTimeoutException::new));
+                ssl = (SSLSocket) tls.createSocket(plain, host, port, true);
+                if (verifyHost) {
+                    SSLParameters params = ssl.getSSLParameters();
+                    params.setEndpointIdentificationAlgorithm("HTTPS");
+                    ssl.setSSLParameters(params);
+                }
+                ssl.setSoTimeout(deadline.remainingMillis(SocketTimeoutException::new));
+                ssl.startHandshake();
+            } catch (SocketTimeoutException e) {
+                throw new DeadlineExceededException(deadline.budget());
             }
-            ssl.setSoTimeout(millis);
-            ssl.startHandshake();
-            PushApiConnection connection = new PushApiConnection(ssl, new TFramedTransport(new TSocket(ssl)));
+            PushApiConnection connection = new PushApiConnection(ssl, deadline);
             int version = connection.client.GetVersion();
             if (version < pushapiConstants.pushapi_version) {
                 connection.close();
@@ -66,6 +93,11 @@ final class PushApiConnection implements AutoCloseable {
             plain.close();
             throw e;
         }
+    }
+
+    /** Starts a call on this (reused) connection: its reads from now on share the call's deadline. */
+    void startCall(Deadline deadline) {
+        this.deadline = deadline;
     }
 
     EventProcessor.Client client() {
@@ -94,14 +126,10 @@ final class PushApiConnection implements AutoCloseable {
             return true;
         }
         try {
-            int timeout = socket.getSoTimeout();
+            // Straight from the socket: each read of a call sets its own timeout afterwards.
             socket.setSoTimeout(1);
-            try {
-                socket.getInputStream().read();
-                return false;
-            } finally {
-                socket.setSoTimeout(timeout);
-            }
+            socket.getInputStream().read();
+            return false;
         } catch (SocketTimeoutException e) {
             return true;
         } catch (IOException e) {
@@ -116,6 +144,63 @@ final class PushApiConnection implements AutoCloseable {
             socket.close();
         } catch (IOException ignored) {
             // Closing is best effort.
+        }
+    }
+
+    /**
+     * The socket's input as the framed transport reads it: each read waits at most what is left of the call's
+     * deadline, and once that is gone the connection is closed, as it is out of step in the middle of an answer.
+     */
+    private final class DeadlineInput extends InputStream {
+        private final InputStream in;
+
+        DeadlineInput(InputStream in) {
+            this.in = in;
+        }
+
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            Deadline call = deadline;
+            try {
+                socket.setSoTimeout(call.remainingMillis(SocketTimeoutException::new));
+                return in.read(b, off, len);
+            } catch (SocketTimeoutException e) {
+                PushApiConnection.this.close();
+                throw new DeadlineExceededException(call.budget());
+            }
+        }
+
+        /** Closes the connection: the transport closes it this way, on a garbled frame too. */
+        @Override
+        public void close() throws IOException {
+            // Closing TLS waits up to the socket timeout for a byte from the peer; one that stopped answering must
+            // not hold the call that gives up on it.
+            if (!socket.isClosed()) {
+                socket.setSoTimeout(1);
+            }
+            in.close();
+        }
+    }
+
+    /** The call ran out of its time budget ({@code dlpClient.timeout}); the connection it used is closed. */
+    static final class DeadlineExceededException extends InterruptedIOException {
+        private static final long serialVersionUID = 1L;
+
+        private final Duration budget;
+
+        DeadlineExceededException(Duration budget) {
+            super("no answer within " + budget.toMillis() + " ms");
+            this.budget = budget;
+        }
+
+        Duration budget() {
+            return budget;
         }
     }
 

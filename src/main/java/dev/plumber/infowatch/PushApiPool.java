@@ -1,8 +1,8 @@
 package dev.plumber.infowatch;
 
+import dev.plumber.transport.Deadline;
 import dev.plumber.transport.TlsSettings;
 import java.io.IOException;
-import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Map;
@@ -45,8 +45,11 @@ final class PushApiPool implements AutoCloseable {
         this.maxIdlePerAddress = maxIdlePerAddress;
     }
 
-    /** An idle connection to the address, or a new one (connected, handshaken, version checked). */
-    PushApiConnection acquire(Address address, Duration timeout) throws IOException, TException {
+    /**
+     * An idle connection to the address, or a new one (connected, handshaken, version checked), for one call that
+     * must end by {@code deadline}.
+     */
+    PushApiConnection acquire(Address address, Deadline deadline) throws IOException, TException {
         if (closed) {
             throw new IOException("InfoWatch client is closed");
         }
@@ -60,6 +63,7 @@ final class PushApiPool implements AutoCloseable {
                 break;
             }
             if (connection.reusable()) {
+                connection.startCall(deadline);
                 return connection;
             }
             connection.close();
@@ -69,7 +73,7 @@ final class PushApiPool implements AutoCloseable {
                 address.port(),
                 factory(address.tls()),
                 address.tls().verify(),
-                timeout);
+                deadline);
     }
 
     /** Gives a connection back: kept for reuse when {@code reusable} and there is room, else closed. */

@@ -246,7 +246,7 @@ class InfowatchSenderTest {
             assertThatThrownBy(() -> impatient.send(message("slow", null), settings(Map.of())))
                     .isInstanceOfSatisfying(DeliveryException.class, e -> assertThat(e.permanent())
                             .isFalse())
-                    .hasMessageContaining("timed out");
+                    .hasMessageContaining("did not answer within 2s");
             mock.slow(Duration.ZERO);
 
             impatient.send(message("fast again", null), settings(Map.of()));
