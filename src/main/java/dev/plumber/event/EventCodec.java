@@ -92,7 +92,8 @@ public final class EventCodec {
             throw new MalformedEventException("event is not a JSON object");
         }
         JsonNode v = node.get("v");
-        if (v == null || !v.canConvertToInt() || v.intValue() != DlpEvent.VERSION) {
+        // 1.0 is the version too; 1.5 is not, though it converts to 1.
+        if (v == null || !v.isNumber() || v.doubleValue() != DlpEvent.VERSION) {
             throw new MalformedEventException(
                     "unsupported schema version v=" + shown(v) + " (expected " + DlpEvent.VERSION + ")");
         }
@@ -102,24 +103,24 @@ public final class EventCodec {
                 new MessageEvent(
                         uuid(node),
                         longValue(node, "mid"),
-                        id(node, "sender", true),
-                        id(node, "chat", true),
+                        sender(node),
+                        nonEmpty(node, "chat"),
                         chatType(node),
                         text(node, "text", true),
-                        id(node, "hash", false),
+                        headerSafe("hash", id(node, "hash", false)),
                         text(node, "parts", false) == null ? "" : text(node, "parts", false),
-                        text(node, "ip", false),
+                        headerSafe("ip", text(node, "ip", false)),
                         instant(node),
-                        node.path("edit").asBoolean(false));
+                        edit(node));
             case "file" ->
                 new FileEvent(
                         uuid(node),
-                        id(node, "hash", true),
+                        headerSafe("hash", nonEmpty(node, "hash")),
                         text(node, "name", true),
-                        longValue(node, "size"),
+                        size(node),
                         text(node, "mime", false) == null ? "application/octet-stream" : text(node, "mime", false),
-                        id(node, "sender", true),
-                        text(node, "ip", false),
+                        sender(node),
+                        headerSafe("ip", text(node, "ip", false)),
                         instant(node));
             default -> throw new MalformedEventException("unknown event type '" + shown(type) + "'");
         };
@@ -165,6 +166,40 @@ public final class EventCodec {
         return value;
     }
 
+    /** A required id, which must name something: an empty or blank one names nothing. */
+    private static String nonEmpty(JsonNode node, String field) throws MalformedEventException {
+        String value = id(node, field, true);
+        if (value.isBlank()) {
+            throw new MalformedEventException("field '" + field + "' is blank");
+        }
+        return value;
+    }
+
+    private static String sender(JsonNode node) throws MalformedEventException {
+        return headerSafe("sender", nonEmpty(node, "sender"));
+    }
+
+    /**
+     * {@code value} unless it holds a control character. The sender and the IP go into the DLP request's ICAP headers
+     * ({@code X-Authenticated-User}, {@code X-Client-IP}) and the file hash into a multipart part of its body: a line
+     * break there would end the header or the part early — the header could not be written at all, and the event was
+     * retried for ever, holding up its partition. No e-mail, address or hash has one. The character is named, not
+     * shown: the reason goes to the log.
+     */
+    private static String headerSafe(String field, String value) throws MalformedEventException {
+        if (value == null) {
+            return null;
+        }
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (Character.isISOControl(c)) {
+                throw new MalformedEventException(
+                        "field '" + field + "' holds a control character (U+%04X)".formatted((int) c));
+            }
+        }
+        return value;
+    }
+
     private static boolean tooLongForAnId(String value) {
         // At most three UTF-8 bytes per UTF-16 unit: only a long text needs encoding to be measured.
         return value.length() > MAX_ID_BYTES / 3 && value.getBytes(StandardCharsets.UTF_8).length > MAX_ID_BYTES;
@@ -189,6 +224,26 @@ public final class EventCodec {
             throw new MalformedEventException("field '" + field + "' must be an integer");
         }
         return value.longValue();
+    }
+
+    private static long size(JsonNode node) throws MalformedEventException {
+        long size = longValue(node, "size");
+        if (size < 0) {
+            throw new MalformedEventException("field 'size' must not be negative, not " + size);
+        }
+        return size;
+    }
+
+    /** Absent or null when the message is not an edit; anything but true or false is a producer's mistake. */
+    private static boolean edit(JsonNode node) throws MalformedEventException {
+        JsonNode edit = node.get("edit");
+        if (edit == null || edit.isNull()) {
+            return false;
+        }
+        if (!edit.isBoolean()) {
+            throw new MalformedEventException("field 'edit' must be true or false, not " + shown(edit));
+        }
+        return edit.booleanValue();
     }
 
     private static UUID uuid(JsonNode node) throws MalformedEventException {
