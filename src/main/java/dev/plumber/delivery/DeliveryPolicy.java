@@ -13,15 +13,19 @@ import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.github.resilience4j.core.IntervalFunction;
+import io.github.resilience4j.core.exception.AcquirePermissionCancelledException;
 import io.github.resilience4j.core.functions.CheckedSupplier;
 import io.github.resilience4j.retry.Retry;
 import io.github.resilience4j.retry.RetryConfig;
 import io.github.resilience4j.retry.RetryRegistry;
+import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.function.BiConsumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * How one event is delivered, in one visible place: a bulkhead bounding concurrent DLP calls, around a short jittered
@@ -30,6 +34,8 @@ import java.util.function.BiConsumer;
  * tries again later; while the breaker is open those tries fail at once, without touching the DLP.
  */
 public final class DeliveryPolicy {
+    private static final Logger log = LoggerFactory.getLogger(DeliveryPolicy.class);
+
     private volatile BiConsumer<String, String> breakerTransitions = (address, state) -> {};
     private final Map<DlpSystem, DlpSender> senders;
     private final CircuitBreakerRegistry breakers;
@@ -131,9 +137,32 @@ public final class DeliveryPolicy {
                     "dlp", "DLP at " + settings.address() + " is failing; circuit open", e);
         } catch (BulkheadFullException e) {
             throw DeliveryException.transientFailure("dlp", "too many DLP calls in flight", e);
+        } catch (AcquirePermissionCancelledException e) {
+            throw DeliveryException.transientFailure("dlp", "interrupted while waiting for a DLP call slot", e);
         } catch (Throwable e) {
-            throw DeliveryException.transientFailure("dlp", e.toString(), e);
+            throw unexpected(event, e);
         }
+    }
+
+    /**
+     * A failure the sender did not classify. A bug that one event sets off — an IllegalArgumentException building its
+     * request, a NullPointerException — fails the same way on every try: taken for transient, it held the event's
+     * partition for good. So it is permanent for that event, which goes to the dead-letter topic with the error, and
+     * logged with its stack trace so the bug is seen. What is about the process rather than the event stays transient:
+     * an I/O failure the sender let through unclassified, an {@link Error} (out of memory), an interrupt (shutting
+     * down).
+     */
+    private static DeliveryException unexpected(DlpEvent event, Throwable e) {
+        if (e instanceof RuntimeException
+                && !(e instanceof UncheckedIOException)
+                && !Thread.currentThread().isInterrupted()) {
+            log.error(
+                    "event {}: unexpected failure building or sending its DLP request; it is dead-lettered",
+                    event.id(),
+                    e);
+            return DeliveryException.permanent("dlp", "unexpected error: " + e, e);
+        }
+        return DeliveryException.transientFailure("dlp", e.toString(), e);
     }
 
     /** The breaker and retry of a DLP address; the registries hold them, this the pair of the address last used. */

@@ -11,12 +11,15 @@ import dev.plumber.settings.DlpSettings;
 import dev.plumber.settings.DlpSystem;
 import dev.plumber.settings.InvalidSettingsException;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 class DeliveryPolicyTest {
@@ -141,5 +144,45 @@ class DeliveryPolicyTest {
     private static FileEvent file(long size) {
         return new FileEvent(
                 UUID.randomUUID(), "h", "f.bin", size, "application/octet-stream", "a@b", "", Instant.EPOCH);
+    }
+
+    /**
+     * A bug one event sets off fails the same way on every try: it is permanent for that event, tried once, where it
+     * held the event's partition for good; an I/O failure let through unclassified stays transient.
+     */
+    @Test
+    void anUnexpectedRuntimeExceptionIsPermanentForItsEventAndAnIoFailureTransient() {
+        AtomicInteger calls = new AtomicInteger();
+        DeliveryPolicy bug = oneSlot(
+                (event, settings) -> {
+                    calls.incrementAndGet();
+                    throw new IllegalArgumentException("header X-Authenticated-User value contains a line break");
+                },
+                Duration.ZERO);
+        assertThatThrownBy(() -> bug.deliver(EVENT, SETTINGS, () -> {}))
+                .isInstanceOfSatisfying(DeliveryException.class, e -> {
+                    assertThat(e.permanent()).isTrue();
+                    assertThat(e.getCause()).isInstanceOf(IllegalArgumentException.class);
+                })
+                .hasMessage("unexpected error: java.lang.IllegalArgumentException: header X-Authenticated-User value"
+                        + " contains a line break");
+        assertThat(calls).hasValue(1);
+
+        DeliveryPolicy io = oneSlot(
+                (event, settings) -> {
+                    throw new UncheckedIOException(new IOException("connection reset"));
+                },
+                Duration.ZERO);
+        assertThatThrownBy(() -> io.deliver(EVENT, SETTINGS, () -> {}))
+                .isInstanceOfSatisfying(
+                        DeliveryException.class, e -> assertThat(e.permanent()).isFalse());
+        DeliveryPolicy outOfMemory = oneSlot(
+                (event, settings) -> {
+                    throw new OutOfMemoryError("Java heap space");
+                },
+                Duration.ZERO);
+        assertThatThrownBy(() -> outOfMemory.deliver(EVENT, SETTINGS, () -> {}))
+                .isInstanceOfSatisfying(
+                        DeliveryException.class, e -> assertThat(e.permanent()).isFalse());
     }
 }
