@@ -16,12 +16,17 @@ import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Re-queues dead letters onto the topic they came from (after a fix), re-opening their {@code FAILED} status so the
- * gateway decides them again. Stops when it has caught up with the dead-letter topic.
+ * gateway decides them again; a letter cut for its size is left, with a log line. Stops when it has caught up with the
+ * dead-letter topic.
  */
 public final class DeadLetterReplay {
+    private static final Logger log = LoggerFactory.getLogger(DeadLetterReplay.class);
+
     private final Consumer<byte[], byte[]> consumer;
     private final Producer<byte[], byte[]> producer;
     private final StatusStore store;
@@ -55,6 +60,22 @@ public final class DeadLetterReplay {
             idlePolls = 0;
             Map<TopicPartition, OffsetAndMetadata> commits = new HashMap<>();
             for (ConsumerRecord<byte[], byte[]> letter : records) {
+                commits.put(
+                        new TopicPartition(letter.topic(), letter.partition()),
+                        new OffsetAndMetadata(letter.offset() + 1));
+                if (DeadLetters.truncated(letter)) {
+                    // Only its start is here: re-queued, it would be another, broken event.
+                    log.warn(
+                            "dead letter {}-{}@{} holds only the start of its event, which is not replayed; the whole"
+                                    + " is at {}-{}@{}",
+                            letter.topic(),
+                            letter.partition(),
+                            letter.offset(),
+                            header(letter, DeadLetters.ORIGINAL_TOPIC),
+                            header(letter, DeadLetters.ORIGINAL_PARTITION),
+                            header(letter, DeadLetters.ORIGINAL_OFFSET));
+                    continue;
+                }
                 String id = EventCodec.idOf(letter.value());
                 if (id != null) {
                     store.reopen(id);
@@ -67,9 +88,6 @@ public final class DeadLetterReplay {
                     }
                 }
                 producer.send(event).get(30, TimeUnit.SECONDS);
-                commits.put(
-                        new TopicPartition(letter.topic(), letter.partition()),
-                        new OffsetAndMetadata(letter.offset() + 1));
                 replayed++;
             }
             consumer.commitSync(commits);
@@ -78,7 +96,12 @@ public final class DeadLetterReplay {
     }
 
     private String originalTopic(ConsumerRecord<byte[], byte[]> letter) {
-        Header header = letter.headers().lastHeader(DeadLetters.ORIGINAL_TOPIC);
-        return header == null ? defaultTopic : new String(header.value(), StandardCharsets.UTF_8);
+        String topic = header(letter, DeadLetters.ORIGINAL_TOPIC);
+        return topic == null ? defaultTopic : topic;
+    }
+
+    private static String header(ConsumerRecord<byte[], byte[]> letter, String name) {
+        Header header = letter.headers().lastHeader(name);
+        return header == null ? null : new String(header.value(), StandardCharsets.UTF_8);
     }
 }

@@ -113,13 +113,13 @@ public final class EventProcessor implements RecordHandler {
         if (timed("lookup", () -> store.decided(id))) {
             return Result.DONE;
         }
+        deadLetters.send(record, "MalformedEvent", e.getMessage(), "decode", 0);
         log.warn(
                 "malformed event at {}-{}@{} sent to the dead-letter topic: {}",
                 at.topic(),
                 at.partition(),
                 at.offset(),
                 e.getMessage());
-        deadLetters.send(record, "MalformedEvent", e.getMessage(), "decode", 0);
         meters.deadLetter("decode");
         String reason = "malformed event: " + e.getMessage();
         Change failed = Change.decided(Status.FAILED, reason, null, e.getMessage());
@@ -181,8 +181,12 @@ public final class EventProcessor implements RecordHandler {
                     Status.valueOf(verdict.outcome().name()), verdict.reason(), verdict.reference(), null);
         } catch (DeliveryException e) {
             if (e.permanent()) {
-                log.warn("event {} failed permanently at stage {}: {}", id, e.stage(), e.getMessage());
                 deadLetters.send(record, errorClass(e), e.getMessage(), e.stage(), 1);
+                log.warn(
+                        "event {} failed permanently at stage {}, sent to the dead-letter topic: {}",
+                        id,
+                        e.stage(),
+                        e.getMessage());
                 meters.deadLetter(e.stage());
                 outcome = Change.decided(Status.FAILED, e.getMessage(), null, e.getMessage());
             } else {

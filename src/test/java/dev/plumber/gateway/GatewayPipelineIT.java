@@ -31,13 +31,23 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -48,6 +58,8 @@ import org.junit.jupiter.api.Timeout;
 class GatewayPipelineIT {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newHttpClient();
+    /** The largest record the requests topic and the test's producer take. */
+    private static final int BIG_RECORDS = 4 << 20;
 
     private static EmbeddedKafka kafka;
     private static EmbeddedPostgres postgres;
@@ -80,6 +92,10 @@ class GatewayPipelineIT {
                     Thread.currentThread().interrupt();
                 }
             }
+            if (text.contains("a bug")) {
+                // As a sender's own bug would: the request for this one event cannot be built.
+                throw new IllegalArgumentException("header X-Authenticated-User value contains a line break");
+            }
             if (text.contains("permanent")) {
                 throw DeliveryException.permanent("dlp", "ICAP 400 Bad Request", null);
             }
@@ -94,7 +110,14 @@ class GatewayPipelineIT {
         kafka = EmbeddedKafka.start();
         postgres = EmbeddedPostgres.start();
         String url = postgres.createDatabase("plumber");
-        KafkaTopics.create(kafka.bootstrapServers(), Map.of("dlp.requests", 3, "dlp.status", 1, "dlp.requests.dlq", 1));
+        KafkaTopics.create(kafka.bootstrapServers(), Map.of("dlp.status", 1, "dlp.requests.dlq", 1));
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+            // Taking events larger than Kafka's default 1 MiB, as a topic may: the gateway must still dead-letter them.
+            admin.createTopics(List.of(new NewTopic("dlp.requests", 3, (short) 1)
+                            .configs(Map.of(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, Integer.toString(BIG_RECORDS)))))
+                    .all()
+                    .get(30, TimeUnit.SECONDS);
+        }
         GatewayConfig config = new GatewayConfig(
                 null,
                 null,
@@ -162,7 +185,7 @@ class GatewayPipelineIT {
                 "{\"v\":1,\"type\":\"sms\"}".getBytes(StandardCharsets.UTF_8));
 
         ConsumerRecord<byte[], byte[]> letter = Eventually.within(Duration.ofSeconds(30), () -> {
-            var letters = KafkaTopics.read(kafka.bootstrapServers(), "dlp.requests.dlq", 10, Duration.ofSeconds(2));
+            var letters = KafkaTopics.read(kafka.bootstrapServers(), "dlp.requests.dlq", 1_000, Duration.ofSeconds(3));
             var mine = letters.stream()
                     .filter(r -> new String(r.value(), StandardCharsets.UTF_8).contains("sms"))
                     .findFirst();
@@ -307,6 +330,104 @@ class GatewayPipelineIT {
                 .doesNotContain("Failing row");
         assertThat(awaitStatus(after.id(), "ALLOWED").get("chat").asText()).isEqualTo("c-6");
         assertThat(dlp.calls.stream().filter(refused.id()::equals)).hasSize(1);
+    }
+
+    /**
+     * A CR/LF in the sender would end the ICAP header it goes into: the event is malformed, dead-lettered with the
+     * reason, and the chat goes on — it stayed RETRYING for ever and held up its partition.
+     */
+    @Test
+    void aSenderWithALineBreakIsMalformedAndTheChatGoesOn() throws Exception {
+        MessageEvent evil = new MessageEvent(
+                UUID.randomUUID(),
+                1,
+                "alice@demo.local\r\nX-Evil: 1",
+                "c-crlf",
+                "group",
+                "hello",
+                null,
+                "{}",
+                "10.0.0.5",
+                Instant.now(),
+                false);
+        MessageEvent next = message("c-crlf", "the next one");
+        send(evil);
+        send(next);
+
+        JsonNode failed = awaitStatus(evil.id(), "FAILED");
+        assertThat(failed.get("reason").asText()).contains("field 'sender' holds a control character (U+000D)");
+        assertThat(awaitStatus(next.id(), "ALLOWED").get("chat").asText()).isEqualTo("c-crlf");
+        ConsumerRecord<byte[], byte[]> letter = awaitLetter(evil.id().toString());
+        assertThat(header(letter, DeadLetters.STAGE)).isEqualTo("decode");
+        assertThat(header(letter, DeadLetters.ERROR_MESSAGE)).contains("field 'sender' holds a control character");
+        assertThat(dlp.calls).doesNotContain(evil.id());
+    }
+
+    /** A bug that one event sets off fails it, once, rather than retrying it for ever and holding up its chat. */
+    @Test
+    void anUnexpectedErrorOnOneEventFailsItAndTheChatGoesOn() throws Exception {
+        MessageEvent buggy = message("c-bug", "sets off a bug");
+        MessageEvent next = message("c-bug", "the next one");
+        send(buggy);
+        send(next);
+
+        JsonNode failed = awaitStatus(buggy.id(), "FAILED");
+        assertThat(failed.get("reason").asText()).contains("unexpected error: java.lang.IllegalArgumentException");
+        assertThat(failed.get("attempts").asInt()).isEqualTo(1);
+        awaitStatus(next.id(), "ALLOWED");
+        ConsumerRecord<byte[], byte[]> letter = awaitLetter(buggy.id().toString());
+        assertThat(header(letter, DeadLetters.ERROR_CLASS)).isEqualTo("IllegalArgumentException");
+        assertThat(dlp.calls.stream().filter(buggy.id()::equals)).hasSize(1);
+    }
+
+    /**
+     * An event over Kafka's default 1 MiB is malformed (over 256 KiB) and its dead letter keeps its start only: sent
+     * whole, the letter was refused on every try, and the event never got a row.
+     */
+    @Test
+    void aTwoMegabyteEventIsDeadLetteredAndFails() throws Exception {
+        UUID id = UUID.randomUUID();
+        byte[] value = ("{\"v\":1,\"type\":\"message\",\"id\":\"" + id + "\",\"text\":\"" + "x".repeat(2 << 20) + "\"}")
+                .getBytes(StandardCharsets.UTF_8);
+        RecordMetadata at = produce("c-big", value);
+        MessageEvent next = message("c-big", "the next one");
+        send(next);
+
+        JsonNode failed = awaitStatus(id, "FAILED");
+        assertThat(failed.get("reason").asText()).contains("event value of " + value.length + " bytes exceeds");
+        awaitStatus(next.id(), "ALLOWED");
+        ConsumerRecord<byte[], byte[]> letter = awaitLetter(id.toString());
+        assertThat(letter.value()).hasSizeLessThan(value.length);
+        assertThat(header(letter, DeadLetters.TRUNCATED)).isEqualTo("true");
+        assertThat(header(letter, DeadLetters.ORIGINAL_SIZE)).isEqualTo(Integer.toString(value.length));
+        assertThat(header(letter, DeadLetters.ORIGINAL_OFFSET)).isEqualTo(Long.toString(at.offset()));
+        assertThat(header(letter, DeadLetters.ORIGINAL_PARTITION)).isEqualTo(Integer.toString(at.partition()));
+    }
+
+    /** The dead letter whose value holds {@code text}, once it is there. */
+    private static ConsumerRecord<byte[], byte[]> awaitLetter(String text) throws Exception {
+        return Eventually.within(Duration.ofSeconds(60), () -> {
+            var mine =
+                    KafkaTopics.read(kafka.bootstrapServers(), "dlp.requests.dlq", 1_000, Duration.ofSeconds(3))
+                            .stream()
+                            .filter(r -> new String(r.value(), StandardCharsets.UTF_8).contains(text))
+                            .toList();
+            assertThat(mine).hasSize(1);
+            return mine.getFirst();
+        });
+    }
+
+    /** Produces a record of any size the topic takes; returns where it went. */
+    private static RecordMetadata produce(String key, byte[] value) throws Exception {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Integer.toString(BIG_RECORDS));
+        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p)) {
+            return producer.send(new ProducerRecord<>("dlp.requests", key.getBytes(StandardCharsets.UTF_8), value))
+                    .get(30, TimeUnit.SECONDS);
+        }
     }
 
     /** The statuses published for an event, in order. */
