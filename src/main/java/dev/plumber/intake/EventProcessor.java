@@ -40,6 +40,9 @@ public final class EventProcessor implements RecordHandler {
     /** Event ids decided here that are remembered, so that one produced twice is not sent twice (2 MiB of heap). */
     private static final int RECENT_IDS = 1 << 16;
 
+    /** Failures are few; so are the ids of failed events remembered (64 KiB of heap). */
+    private static final int RECENT_FAILED_IDS = 1 << 11;
+
     /** What became of a record: done (terminal and durable) or to be tried again after a pause. */
     public enum Result {
         DONE,
@@ -55,6 +58,8 @@ public final class EventProcessor implements RecordHandler {
     private final Clock clock;
     private final SendingMarks sendingMarks;
     private final RecentIds recentlyDecided = new RecentIds(RECENT_IDS);
+    /** Event ids failed here lately, which may be re-opened for a replay: a record with one of them is looked up. */
+    private final RecentIds recentlyFailed = new RecentIds(RECENT_FAILED_IDS);
 
     public EventProcessor(
             StatusStore store,
@@ -106,11 +111,17 @@ public final class EventProcessor implements RecordHandler {
         return Result.RETRY_LATER;
     }
 
+    /**
+     * A record that cannot be read is not the event whose id it may carry: it is dead-lettered and logged whatever
+     * that id's row says, and its row is keyed by its id only when no other record holds that row, else by where it
+     * sits. Only a re-delivery of the record itself, which finds its own row decided, is dropped.
+     */
     private Result malformed(
             ConsumerRecord<byte[], byte[]> record, KafkaCoordinates at, Instant received, MalformedEventException e)
             throws Exception {
-        String id = malformedId(record, at);
-        if (timed("lookup", () -> store.decided(id))) {
+        String ownId = EventCodec.idOf(record.value());
+        String placeId = placeId(at);
+        if (ownId != null && decidedHere(ownId, at) || timed("lookup", () -> store.decided(placeId))) {
             return Result.DONE;
         }
         deadLetters.send(record, "MalformedEvent", e.getMessage(), "decode", 0);
@@ -123,20 +134,57 @@ public final class EventProcessor implements RecordHandler {
         meters.deadLetter("decode");
         String reason = "malformed event: " + e.getMessage();
         Change failed = Change.decided(Status.FAILED, reason, null, e.getMessage());
-        if (timed("write", () -> store.writeMalformed(id, at, received, failed))) {
+        // A malformed record's write never takes over the row of an event that could be read (GroupCommit).
+        String id = ownId;
+        boolean written = ownId != null && timed("write", () -> store.writeMalformed(ownId, at, received, failed));
+        if (ownId != null && !written) {
+            log.warn(
+                    "malformed event at {}-{}@{} carries the id {} of another record; its status is kept as {}",
+                    at.topic(),
+                    at.partition(),
+                    at.offset(),
+                    ownId,
+                    placeId);
+        }
+        if (!written) {
+            id = placeId;
+            written = timed("write", () -> store.writeMalformed(placeId, at, received, failed));
+        }
+        if (written) {
+            UUID eventId = id.equals(ownId) ? eventId(ownId) : null;
+            if (eventId != null) {
+                recentlyFailed.add(eventId);
+            }
             published(id, Status.FAILED, "malformed", null, null, reason);
         }
         return Result.DONE;
     }
 
-    /** The event's own id when it has one, else one derived from where it sits, so a re-delivery finds its row. */
-    private static String malformedId(ConsumerRecord<byte[], byte[]> record, KafkaCoordinates at) {
-        String id = EventCodec.idOf(record.value());
-        return id != null
-                ? id
-                : UUID.nameUUIDFromBytes((at.topic() + "/" + at.partition() + "/" + at.offset())
-                                .getBytes(StandardCharsets.UTF_8))
-                        .toString();
+    /** The UUID whose row an event that can be read would share with {@code id}, or null. */
+    private static UUID eventId(String id) {
+        try {
+            UUID uuid = UUID.fromString(id);
+            return uuid.toString().equals(id) ? uuid : null;
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    /** Whether the row of {@code id} is decided and was written for the record at {@code at}. */
+    private boolean decidedHere(String id, KafkaCoordinates at) throws SQLException {
+        return timed("lookup", () -> store.find(id))
+                .filter(row -> row.status().terminal()
+                        && at.topic().equals(row.topic())
+                        && row.partition() == at.partition()
+                        && row.offset() == at.offset())
+                .isPresent();
+    }
+
+    /** An id derived from where a record sits, for a record whose own id keys no row of its own. */
+    private static String placeId(KafkaCoordinates at) {
+        return UUID.nameUUIDFromBytes(
+                        (at.topic() + "/" + at.partition() + "/" + at.offset()).getBytes(StandardCharsets.UTF_8))
+                .toString();
     }
 
     private CompletableFuture<Result> deliver(
@@ -158,8 +206,18 @@ public final class EventProcessor implements RecordHandler {
         }
         String id = event.id().toString();
         // Decided before — fetched again, or produced twice — it is never sent again. A record fetched for the first
-        // time that this gateway has not just decided needs no look-up: its outcome is then its only status write.
-        if (recentlyDecided.contains(event.id()) || seenBefore && timed("lookup", () -> store.decided(id))) {
+        // time that this gateway has not just decided needs no look-up: its outcome is then its only status write. An
+        // id failed here lately is looked up, as its row may have been re-opened for a replay since.
+        if (recentlyDecided.contains(event.id())
+                || (seenBefore || recentlyFailed.contains(event.id())) && timed("lookup", () -> store.decided(id))) {
+            if (!seenBefore) {
+                log.info(
+                        "event {} at {}-{}@{} was decided before; it is not sent again",
+                        id,
+                        at.topic(),
+                        at.partition(),
+                        at.offset());
+            }
             return CompletableFuture.completedFuture(Result.DONE);
         }
         DlpSettings dlp = current.get();
@@ -214,12 +272,31 @@ public final class EventProcessor implements RecordHandler {
                     try {
                         if (written) {
                             announce(event, last);
+                        } else if (last.status().terminal()) {
+                            unrecorded(event, at, last);
                         }
                     } catch (RuntimeException e) {
                         return retryLater(at, e);
                     }
                     return written && !last.status().terminal() ? Result.RETRY_LATER : Result.DONE;
                 });
+    }
+
+    /**
+     * An outcome for an event whose row was decided meanwhile — by another record with its id, which was not known
+     * when this one was sent — is not recorded: an event has one decision. It is not dropped unseen.
+     */
+    private void unrecorded(DlpEvent event, KafkaCoordinates at, Change outcome) {
+        log.warn(
+                "event {} at {}-{}@{}: its outcome {} ({}) is not recorded, as its id was decided before by another"
+                        + " record",
+                event.id(),
+                at.topic(),
+                at.partition(),
+                at.offset(),
+                outcome.status(),
+                outcome.reason());
+        meters.unrecorded(outcome.status());
     }
 
     /**
@@ -251,9 +328,8 @@ public final class EventProcessor implements RecordHandler {
         String chat = event instanceof MessageEvent m ? m.chat() : null;
         String id = event.id().toString();
         if (change.status().terminal()) {
-            if (change.status() != Status.FAILED) { // a failed event may be re-opened and replayed
-                recentlyDecided.add(event.id());
-            }
+            // A failed event may be re-opened and replayed: its id is looked up again rather than taken as decided.
+            (change.status() == Status.FAILED ? recentlyFailed : recentlyDecided).add(event.id());
             published(id, change.status(), type, mid, chat, change.reason());
         } else {
             publisher.publish(id, change.status(), type, mid, chat, change.error());

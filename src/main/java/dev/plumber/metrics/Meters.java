@@ -23,6 +23,7 @@ public final class Meters {
     public static final String EVENTS = "plumber_events_total";
     public static final String DLP_CALLS = "plumber_dlp_call";
     public static final String DEAD_LETTERS = "plumber_dead_letters_total";
+    public static final String UNRECORDED = "plumber_outcomes_unrecorded_total";
     public static final String SETTINGS_REJECTED = "plumber_settings_rejected_total";
     public static final String IN_FLIGHT = "plumber_events_in_flight";
     public static final String COMMITS = "plumber_offset_commits_total";
@@ -124,6 +125,15 @@ public final class Meters {
         Counter.builder(DEAD_LETTERS)
                 .description("Events written to the dead-letter topic")
                 .tag("stage", stage)
+                .register(registry)
+                .increment();
+    }
+
+    /** An outcome that was not recorded: its event's id was decided before by another record. */
+    public void unrecorded(Status status) {
+        Counter.builder(UNRECORDED)
+                .description("Outcomes not recorded, their event's id decided before by another record")
+                .tag("status", status.name())
                 .register(registry)
                 .increment();
     }

@@ -72,6 +72,8 @@ final class GroupCommit {
     /**
      * Creates each row or moves an undecided one on; a decided row is left alone and returns nothing. A decision
      * replaces the reason and reference; a row moving on keeps its last error and search terms unless given new ones.
+     * A record that could not be read never takes over the row of an event that could, though it carries its id: it
+     * is not that event, and the event's outcome would be lost to it (the caller keys it apart instead).
      */
     private static final String UPSERT = "INSERT INTO gateway.requests AS r (event_id, type, status, attempts,"
             + " dlp_system, dlp_address, mid, chat, sender, file_hash, file_name, kafka_topic, kafka_partition,"
@@ -102,6 +104,7 @@ final class GroupCommit {
             + " next_attempt_at = EXCLUDED.next_attempt_at, updated_at = EXCLUDED.updated_at,"
             + " completed_at = EXCLUDED.completed_at"
             + " WHERE r.status NOT " + TERMINAL
+            + " AND (EXCLUDED.type <> 'malformed' OR r.type = 'malformed')"
             + " RETURNING event_id";
 
     private GroupCommit() {}

@@ -404,6 +404,45 @@ class GatewayPipelineIT {
         assertThat(header(letter, DeadLetters.ORIGINAL_PARTITION)).isEqualTo(Integer.toString(at.partition()));
     }
 
+    /**
+     * A record that cannot be read is not the event whose id it carries. Before the event: the event is taken for a
+     * re-delivery of a decided id and not sent, rather than sent and its verdict dropped. After it: the record is still
+     * dead-lettered and gets a row of its own, and the event keeps its decision.
+     */
+    @Test
+    void aMalformedRecordAndAnEventSharingAnIdAreEachAccountedFor() throws Exception {
+        MessageEvent card = message("c-reuse", "a secret card number");
+        produce("c-reuse", malformedWithId(card.id(), "before"));
+        send(card);
+        MessageEvent after = message("c-reuse", "after them");
+        send(after);
+
+        awaitStatus(after.id(), "ALLOWED");
+        JsonNode row = awaitStatus(card.id(), "FAILED");
+        assertThat(row.get("reason").asText()).contains("missing field 'sender'");
+        assertThat(dlp.calls).doesNotContain(card.id());
+        awaitLetter("reused id before");
+
+        MessageEvent decided = message("c-reuse-2", "a secret plan");
+        send(decided);
+        awaitStatus(decided.id(), "BLOCKED");
+        RecordMetadata at = produce("c-reuse-2", malformedWithId(decided.id(), "after"));
+
+        ConsumerRecord<byte[], byte[]> letter = awaitLetter("reused id after");
+        assertThat(header(letter, DeadLetters.ERROR_MESSAGE)).contains("missing field 'sender'");
+        UUID place = UUID.nameUUIDFromBytes(
+                ("dlp.requests/" + at.partition() + "/" + at.offset()).getBytes(StandardCharsets.UTF_8));
+        JsonNode own = awaitStatus(place, "FAILED");
+        assertThat(own.get("type").asText()).isEqualTo("malformed");
+        assertThat(awaitStatus(decided.id(), "BLOCKED").get("reason").asText()).contains("X-Block-Reason: secret");
+    }
+
+    private static byte[] malformedWithId(UUID id, String marker) {
+        return ("{\"v\":1,\"type\":\"message\",\"id\":\"" + id + "\",\"mid\":1,\"chat\":\"c\",\"chatType\":\"group\","
+                        + "\"text\":\"reused id " + marker + "\"}")
+                .getBytes(StandardCharsets.UTF_8);
+    }
+
     /** The dead letter whose value holds {@code text}, once it is there. */
     private static ConsumerRecord<byte[], byte[]> awaitLetter(String text) throws Exception {
         return Eventually.within(Duration.ofSeconds(60), () -> {

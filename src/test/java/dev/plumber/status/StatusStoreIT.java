@@ -503,4 +503,28 @@ class StatusStoreIT {
         assertThat(store.decided(id)).isTrue();
         assertThat(store.find(id).orElseThrow().type()).isEqualTo("malformed");
     }
+
+    /** A record that could not be read, carrying the id of an event in flight, leaves the event's row to its outcome. */
+    @Test
+    void aMalformedRecordNeverTakesOverTheRowOfAnEventThatCouldBeRead() throws Exception {
+        MessageEvent e = message("retried while a broken record with its id comes by");
+        String id = e.id().toString();
+        assertThat(store.write(e, AT, Instant.now(), Change.retrying("connection reset", Instant.now())))
+                .isTrue();
+        Change failed = Change.decided(Status.FAILED, "malformed event: missing field 'sender'", null, "no sender");
+
+        assertThat(store.writeMalformed(id, new KafkaCoordinates("dlp.requests", 3, 43), Instant.now(), failed))
+                .isFalse();
+        assertThat(store.write(e, AT, Instant.now(), decided(Status.BLOCKED, "card number", "istag-1")))
+                .isTrue();
+        RequestRecord row = store.find(id).orElseThrow();
+        assertThat(row.status()).isEqualTo(Status.BLOCKED);
+        assertThat(row.type()).isEqualTo("message");
+        // A malformed row re-opened for a replay is the replayed record's again.
+        String malformed = UUID.randomUUID().toString();
+        assertThat(store.writeMalformed(malformed, AT, Instant.now(), failed)).isTrue();
+        assertThat(store.reopen(malformed)).isTrue();
+        assertThat(store.writeMalformed(malformed, new KafkaCoordinates("dlp.requests", 0, 7), Instant.now(), failed))
+                .isTrue();
+    }
 }
