@@ -1,5 +1,6 @@
 package dev.plumber.embedded;
 
+import java.nio.file.Files;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
 
@@ -11,8 +12,13 @@ public final class EmbeddedKafka implements AutoCloseable {
         this.cluster = cluster;
     }
 
+    /** Starts the broker; its data lives in a new temporary directory that {@link #close()} deletes. */
     public static EmbeddedKafka start() throws Exception {
+        // Our own directory: otherwise the test kit makes one that a JVM shutdown hook of its own deletes, at the
+        // same time as other hooks may still be stopping the broker, which then halts the JVM with status 1 ("all
+        // log dirs have failed").
         KafkaClusterTestKit cluster = new KafkaClusterTestKit.Builder(new TestKitNodes.Builder()
+                        .setBaseDirectory(Files.createTempDirectory("plumber-kafka-"))
                         .setCombined(true)
                         .setNumBrokerNodes(1)
                         .setNumControllerNodes(1)
