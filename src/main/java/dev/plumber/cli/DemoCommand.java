@@ -9,7 +9,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -17,9 +16,12 @@ import picocli.CommandLine.Option;
 @Command(
         name = "demo",
         mixinStandardHelpOptions = true,
+        // The first line is the summary that "plumber --help" lists.
         description = {
-            "Run everything in one process: embedded Kafka and PostgreSQL, the messenger core (8080),",
-            "the gateway and console (8081) and the ICAP mock DLP (1344). Ctrl-C stops it."
+            "Run the whole path in one process on embedded defaults.",
+            "Embedded Kafka and PostgreSQL, the messenger core (8080), the gateway and",
+            "console (8081) and the ICAP mock DLP (1344). Ctrl-C or SIGTERM stops it and",
+            "deletes its data."
         })
 final class DemoCommand implements Callable<Integer> {
     @Option(
@@ -28,38 +30,64 @@ final class DemoCommand implements Callable<Integer> {
             description = "DLP settings as key=value lines (default: config/demo-dlp.settings).")
     File settings;
 
+    @Option(
+            names = "--core-port",
+            paramLabel = "PORT",
+            defaultValue = "8080",
+            description = "The messenger core's port (default: ${DEFAULT-VALUE}).")
+    int corePort;
+
+    @Option(
+            names = "--gateway-port",
+            paramLabel = "PORT",
+            defaultValue = "8081",
+            description = "The gateway's and console's port (default: ${DEFAULT-VALUE}).")
+    int gatewayPort;
+
+    @Option(
+            names = "--icap-port",
+            paramLabel = "PORT",
+            defaultValue = "1344",
+            description = "The ICAP mock's port (default: ${DEFAULT-VALUE}). The gateway calls the address in the DLP"
+                    + " settings: with another port, pass --settings with address=icap://127.0.0.1:PORT/request.")
+    int icapPort;
+
     @Override
     public Integer call() throws Exception {
         var source =
                 FileDlpSettingsSource.read(settings == null ? Home.config("demo-dlp.settings") : settings.toPath());
-        Demo.Ports ports = Demo.Ports.DEFAULT;
+        Demo.Ports ports = new Demo.Ports(corePort, gatewayPort, icapPort);
+        // Before anything starts: a signal during the start stops the demo once it has started.
+        StopSignals stop = StopSignals.install();
         System.out.println("plumber demo: starting Kafka, PostgreSQL, the core, the gateway and the ICAP mock…");
-        Demo demo = Demo.start(ports, source);
-        CountDownLatch stopped = new CountDownLatch(1);
-        Thread hook = new Thread(() -> {
+        try (Demo demo = Demo.start(ports, source)) {
+            if (awaitReady(URI.create("http://127.0.0.1:" + ports.gateway() + "/health/ready"), stop)) {
+                demo.printWelcome(System.out);
+                System.out.println("plumber demo ready");
+                stop.await();
+            }
             System.out.println("plumber demo: stopping…");
-            demo.close();
-            stopped.countDown();
-        });
-        Runtime.getRuntime().addShutdownHook(hook);
-        awaitReady(URI.create("http://127.0.0.1:" + ports.gateway() + "/health/ready"), Duration.ofSeconds(60));
-        Demo.printWelcome(System.out, ports);
-        System.out.println("plumber demo ready");
-        stopped.await();
+        }
+        System.out.println("plumber demo stopped");
         return 0;
     }
 
-    private static void awaitReady(URI health, Duration timeout) throws Exception {
+    /** Waits for the gateway to be ready; false when a stop was asked for first. */
+    private static boolean awaitReady(URI health, StopSignals stop) throws Exception {
+        Duration timeout = Duration.ofSeconds(60);
         HttpClient http =
                 HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
         long deadline = System.nanoTime() + timeout.toNanos();
         String last = "no answer";
         while (System.nanoTime() < deadline) {
+            if (stop.requested()) {
+                return false;
+            }
             try {
                 HttpResponse<String> response =
                         http.send(HttpRequest.newBuilder(health).build(), HttpResponse.BodyHandlers.ofString());
                 if (response.statusCode() == 200) {
-                    return;
+                    return true;
                 }
                 last = response.body();
             } catch (java.io.IOException e) {

@@ -47,17 +47,21 @@ public final class Demo implements AutoCloseable {
     }
 
     private final ResourceStack resources = new ResourceStack();
+    private final Ports ports;
+    private String kafkaBootstrapServers;
 
-    private Demo() {}
+    private Demo(Ports ports) {
+        this.ports = ports;
+    }
 
     /**
      * Starts the demo; {@code settings} is the DLP settings source (the demo file, or {@code --settings}). Returns
      * once every part answers.
      */
     public static Demo start(Ports ports, DlpSettingsSource settings) throws Exception {
-        Demo demo = new Demo();
+        Demo demo = new Demo(ports);
         try {
-            demo.startAll(ports, settings);
+            demo.startAll(settings);
         } catch (Exception | Error e) {
             demo.close();
             throw e;
@@ -65,7 +69,7 @@ public final class Demo implements AutoCloseable {
         return demo;
     }
 
-    private void startAll(Ports ports, DlpSettingsSource settings) throws Exception {
+    private void startAll(DlpSettingsSource settings) throws Exception {
         Path dataDir = Files.createTempDirectory("plumber-demo-");
         resources.push(() -> deleteTree(dataDir));
 
@@ -76,6 +80,7 @@ public final class Demo implements AutoCloseable {
 
         EmbeddedKafka kafka = EmbeddedKafka.start();
         resources.push(kafka);
+        kafkaBootstrapServers = kafka.bootstrapServers();
         GatewayConfig.Topics topics = GatewayConfig.Topics.DEFAULT;
         createTopics(kafka.bootstrapServers(), topics);
 
@@ -122,8 +127,13 @@ public final class Demo implements AutoCloseable {
     /** Throw-away demo accounts: a tenth of the production work factor keeps log-ins snappy. */
     private static final int DEMO_ITERATIONS = PasswordHasher.DEFAULT_ITERATIONS / 10;
 
+    /** The embedded broker's address; its port is picked at random. */
+    public String kafkaBootstrapServers() {
+        return kafkaBootstrapServers;
+    }
+
     /** What a person needs to try it. */
-    public static void printWelcome(PrintStream out, Ports ports) {
+    public void printWelcome(PrintStream out) {
         out.println();
         out.println("  messenger core   http://127.0.0.1:" + ports.core() + "/api/v1/   (REST API)");
         out.println("  DLP console      http://127.0.0.1:" + ports.gateway() + "/console/");
@@ -131,6 +141,8 @@ public final class Demo implements AutoCloseable {
         out.println("  metrics, health  http://127.0.0.1:" + ports.gateway() + "/metrics  /health/ready");
         out.println("  ICAP mock DLP    icap://127.0.0.1:" + ports.icap()
                 + "/request   (blocks card numbers and \"confidential\")");
+        out.println("  Kafka            " + kafkaBootstrapServers + "   (topic "
+                + GatewayConfig.Topics.DEFAULT.requests() + "; the port changes with each run)");
         out.println();
         out.println("  accounts (password \"" + PASSWORD + "\"):");
         for (String[] account : ACCOUNTS) {

@@ -65,6 +65,24 @@ class MainTest {
         assertThat(run.err).contains("/nonexistent/plumber.yml");
     }
 
+    @Test
+    void theTopLevelHelpSummarisesEachCommandInAWholeSentence() {
+        Run run = run("--help");
+
+        // One entry per command: its name and summary, wrapped onto further, deeper indented lines when long.
+        List<String> entries = new java.util.ArrayList<>();
+        run.out.lines().dropWhile(line -> !line.equals("Commands:")).skip(1).forEach(line -> {
+            if (line.matches(" {2}\\S.*")) {
+                entries.add(line.strip());
+            } else if (!entries.isEmpty()) {
+                entries.add(entries.removeLast() + " " + line.strip());
+            }
+        });
+        assertThat(entries).hasSizeGreaterThan(5);
+        assertThat(entries).allSatisfy(entry -> assertThat(entry).endsWith("."));
+        assertThat(entries).anySatisfy(entry -> assertThat(entry).startsWith("demo "));
+    }
+
     private record Run(int code, String out, String err) {}
 
     private static Run run(String... args) {
