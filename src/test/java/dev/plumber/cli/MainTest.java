@@ -83,6 +83,14 @@ class MainTest {
         assertThat(entries).anySatisfy(entry -> assertThat(entry).startsWith("demo "));
     }
 
+    @Test
+    void aMissingRulesFileSaysWhatWentWrong() {
+        Run run = run("icap-mock", "--port", "0", "--rules", "/nonexistent/rules.yml");
+
+        assertThat(run.code).isEqualTo(1);
+        assertThat(run.err.strip()).isEqualTo("plumber: cannot read rules file /nonexistent/rules.yml: no such file");
+    }
+
     private record Run(int code, String out, String err) {}
 
     private static Run run(String... args) {

@@ -34,6 +34,9 @@ public final class IcapMockServer implements AutoCloseable {
     private static final int BODY_LIMIT = 256 * 1024 * 1024;
     private static final byte[] CONTINUE = "ICAP/1.0 100 Continue\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
 
+    /** The one service the mock serves: {@code icap://host:port/request}. */
+    public static final String SERVICE_PATH = "/request";
+
     /** A REQMOD the mock received, with its de-chunked body and what the rules decided. */
     public record RecordedRequest(IcapRequest request, byte[] body, String blockedBy) {
         public String bodyText() {
@@ -148,6 +151,13 @@ public final class IcapMockServer implements AutoCloseable {
     /** Writes the answer to one decoded part; false when the connection must close afterwards. */
     private boolean answer(IcapRequestDecoder.Part part, OutputStream out) throws IOException {
         IcapRequest request = part.request();
+        if (!SERVICE_PATH.equals(request.service().getPath())) {
+            // As a real server does; then close, since after a preview the rest of the body would still follow.
+            out.write(
+                    IcapEncoder.encodeResponse(simple(404, "Service not found").with("Connection", "close")));
+            out.flush();
+            return false;
+        }
         if (part.kind() == IcapRequestDecoder.Kind.PREVIEW_END) {
             out.write(CONTINUE);
             out.flush();

@@ -5,7 +5,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -57,7 +59,22 @@ public record MockRules(List<Rule> rules) {
     public static final String CARD_PATTERN = "(?<!\\d)\\d{4}(?:[ -]?\\d{4}){3}(?!\\d)";
 
     public static MockRules load(Path file) throws IOException {
-        return parse(Files.readString(file, StandardCharsets.UTF_8), file.toString());
+        String yaml;
+        try {
+            yaml = Files.readString(file, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new IOException("cannot read rules file " + file + ": " + reason(e), e);
+        }
+        return parse(yaml, file.toString());
+    }
+
+    /** The file system's exceptions name only the path for their commonest causes. */
+    private static String reason(IOException e) {
+        return switch (e) {
+            case NoSuchFileException missing -> "no such file";
+            case AccessDeniedException denied -> "permission denied";
+            default -> e.getMessage();
+        };
     }
 
     public static MockRules parse(String yaml, String origin) throws IOException {

@@ -34,6 +34,30 @@ class IcapMockServerTest {
     }
 
     @Test
+    void answersServiceNotFoundForAnyServiceButItsOwn() throws Exception {
+        try (IcapMockServer mock = IcapMockServer.start(0, MockRules.demo())) {
+            IcapResponse options =
+                    exchange(mock, "OPTIONS icap://127.0.0.1/nosuch ICAP/1.0\r\nEncapsulated: null-body=0\r\n\r\n");
+            IcapResponse reqmod = exchange(
+                    mock,
+                    "REQMOD icap://127.0.0.1/nosuch ICAP/1.0\r\nAllow: 204\r\nEncapsulated: req-hdr=0, req-body=19"
+                            + "\r\n\r\nPOST / HTTP/1.1\r\n\r\n5\r\nhello\r\n0\r\n\r\n");
+            // Not a 100 Continue for the rest of a body that no service would read.
+            IcapResponse preview = exchange(
+                    mock,
+                    "REQMOD icap://127.0.0.1/request/more ICAP/1.0\r\nPreview: 4\r\n"
+                            + "Encapsulated: req-hdr=0, req-body=19\r\n\r\nPOST / HTTP/1.1\r\n\r\n"
+                            + "4\r\nhell\r\n0\r\n\r\n");
+
+            for (IcapResponse r : java.util.List.of(options, reqmod, preview)) {
+                assertThat(r.status()).isEqualTo(404);
+                assertThat(r.reason()).isEqualTo("Service not found");
+            }
+            assertThat(mock.takeRequest(java.time.Duration.ofMillis(100))).isNull();
+        }
+    }
+
+    @Test
     void echoesTheRequestWhenTheClientDidNotAllow204() throws Exception {
         try (IcapMockServer mock = IcapMockServer.start(0, MockRules.demo())) {
             IcapResponse r = exchange(

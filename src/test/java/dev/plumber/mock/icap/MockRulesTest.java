@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class MockRulesTest {
 
@@ -24,6 +25,16 @@ class MockRulesTest {
             assertThat(a.action()).isEqualTo(b.action());
             assertThat(a.luhn()).isEqualTo(b.luhn());
         }
+    }
+
+    @Test
+    void aRulesFileThatCannotBeReadIsNamedWithTheReason(@TempDir Path dir) {
+        assertThatThrownBy(() -> MockRules.load(dir.resolve("missing.yml")))
+                .isInstanceOf(IOException.class)
+                .hasMessage("cannot read rules file " + dir.resolve("missing.yml") + ": no such file");
+        assertThatThrownBy(() -> MockRules.load(dir))
+                .isInstanceOf(IOException.class)
+                .hasMessageStartingWith("cannot read rules file " + dir + ": ");
     }
 
     @Test
