@@ -1,6 +1,8 @@
 package dev.plumber.cli;
 
 import dev.plumber.demo.Demo;
+import dev.plumber.settings.DlpSettings;
+import dev.plumber.settings.DlpSettingsSource;
 import dev.plumber.settings.FileDlpSettingsSource;
 import java.io.File;
 import java.net.URI;
@@ -8,6 +10,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -48,14 +51,19 @@ final class DemoCommand implements Callable<Integer> {
             names = "--icap-port",
             paramLabel = "PORT",
             defaultValue = "1344",
-            description = "The ICAP mock's port (default: ${DEFAULT-VALUE}). The gateway calls the address in the DLP"
-                    + " settings: with another port, pass --settings with address=icap://127.0.0.1:PORT/request.")
+            description = "The ICAP mock's port (default: ${DEFAULT-VALUE}), which the gateway calls unless"
+                    + " --settings names another address.")
     int icapPort;
 
     @Override
     public Integer call() throws Exception {
-        var source =
-                FileDlpSettingsSource.read(settings == null ? Home.config("demo-dlp.settings") : settings.toPath());
+        DlpSettingsSource source = settings != null
+                ? FileDlpSettingsSource.read(settings.toPath())
+                : icapPort == Demo.Ports.DEFAULT.icap()
+                        ? FileDlpSettingsSource.read(Home.config("demo-dlp.settings"))
+                        // The demo's file names the mock at its usual port; the gateway calls it where it runs.
+                        : DlpSettingsSource.fixed(DlpSettings.fromMap(
+                                Map.of("system", "icap", "address", "icap://127.0.0.1:" + icapPort + "/request")));
         Demo.Ports ports = new Demo.Ports(corePort, gatewayPort, icapPort);
         // Before anything starts: a signal during the start stops the demo once it has started.
         StopSignals stop = StopSignals.install();

@@ -61,8 +61,6 @@ class DemoIT {
     @ValueSource(strings = {"TERM", "INT"})
     void theDemoStopsCleanlyOnASignal(String signal, @TempDir Path dir) throws Exception {
         int[] ports = FreePorts.take(3);
-        Path settings = dir.resolve("dlp.settings");
-        Files.writeString(settings, "system=icap\naddress=icap://127.0.0.1:" + ports[2] + "/request\n");
         Path tmp = Files.createDirectory(dir.resolve("tmp"));
         // A build run in the background (a script's "mvn … &") passes an ignored SIGINT down to its children, and the
         // JVM keeps it ignored, as a background job should; env gives the demo the default back.
@@ -80,8 +78,6 @@ class DemoIT {
                 "-jar",
                 Path.of("target/plumber.jar").toAbsolutePath().toString(),
                 "demo",
-                "--settings",
-                settings.toString(),
                 "--core-port",
                 Integer.toString(ports[0]),
                 "--gateway-port",
