@@ -177,6 +177,7 @@ class HelmChartTest {
         assertThat(config.store().url()).isEqualTo("jdbc:postgresql://postgres.db:5432/plumber?sslmode=require");
         assertThat(config.store().password()).isEqualTo("from-secret");
         assertThat(config.console().bootstrapAdmin().email()).isEqualTo("admin@example.com");
+        assertThat(config.console().secureCookies()).isTrue();
         assertThat(config.console().contentKeyFile()).isEqualTo("/etc/plumber-keys/content-2026.key");
         assertThat(config.console().previousContentKeyFiles())
                 .containsExactly("/etc/plumber-keys/content-2025.key", "/etc/plumber-keys/content-2024.key");
@@ -221,6 +222,7 @@ class HelmChartTest {
 
         assertThat(config.console().contentKeyFile()).isEqualTo("/etc/plumber-keys/content.key");
         assertThat(config.console().previousContentKeyFiles()).isEmpty();
+        assertThat(config.console().secureCookies()).as("off unless asked for").isFalse();
         assertThat(rendered.get("Deployment", "dlp-plumber")
                         .at("/spec/template/spec/volumes")
                         .findValuesAsText("secretName"))
