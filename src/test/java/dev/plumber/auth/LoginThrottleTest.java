@@ -45,4 +45,30 @@ class LoginThrottleTest {
         throttle.failed("a@x", "ip");
         assertThat(throttle.lockedFor("a@x", "ip")).isEmpty();
     }
+
+    @Test
+    void aFloodOfJunkEmailsDoesNotResetAnAccountsFailures() {
+        LoginThrottle fiveTries = new LoginThrottle(5, Duration.ofSeconds(30), clock);
+        for (int i = 0; i < 4; i++) {
+            fiveTries.failed("admin@x", "10.0.0.1");
+        }
+        for (int i = 0; i < 100_002; i++) {
+            fiveTries.failed("junk-" + i + "@x", "10.6.6.6");
+        }
+
+        fiveTries.failed("admin@x", "10.0.0.1");
+
+        assertThat(fiveTries.lockedFor("admin@x", "10.0.0.1")).hasValue(Duration.ofSeconds(30));
+    }
+
+    @Test
+    void failuresAreForgottenAnHourAfterTheLastOne() {
+        throttle.failed("a@x", "ip");
+        throttle.failed("a@x", "ip");
+        clock.advance(Duration.ofMinutes(61));
+
+        throttle.failed("a@x", "ip");
+
+        assertThat(throttle.lockedFor("a@x", "ip")).isEmpty();
+    }
 }
