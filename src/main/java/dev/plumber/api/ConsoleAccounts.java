@@ -106,7 +106,8 @@ public final class ConsoleAccounts {
         }
     }
 
-    private static String normalise(String email) {
+    /** An e-mail as accounts are stored and looked up: stripped and lower-case. */
+    public static String normalise(String email) {
         return email == null ? "" : email.strip().toLowerCase(java.util.Locale.ROOT);
     }
 }

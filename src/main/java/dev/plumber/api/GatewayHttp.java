@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
-import dev.plumber.api.ConsoleAccounts.Role;
 import dev.plumber.auth.LoginThrottle;
 import dev.plumber.auth.TokenSessions;
 import dev.plumber.status.RequestQuery;
@@ -22,6 +21,7 @@ import java.time.format.DateTimeParseException;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Supplier;
 
 /** The gateway's HTTP surface (SPEC §6): log-in, the requests API, metrics and health. */
@@ -42,7 +42,7 @@ public final class GatewayHttp implements AutoCloseable {
             int port,
             StatusStore store,
             ConsoleAccounts accounts,
-            TokenSessions<Role> sessions,
+            TokenSessions<String> sessions,
             PrometheusMeterRegistry registry,
             Supplier<Health> liveness,
             Supplier<Health> readiness,
@@ -81,14 +81,21 @@ public final class GatewayHttp implements AutoCloseable {
                 return;
             }
             throttle.succeeded(credentials.email(), ctx.ip());
-            ctx.json(Map.of("token", sessions.open(role.get())));
+            ctx.json(Map.of("token", sessions.open(ConsoleAccounts.normalise(credentials.email()))));
         });
         app.post("/api/v1/logout", ctx -> {
             sessions.close(bearer(ctx));
             ctx.status(HttpStatus.NO_CONTENT);
         });
         app.before("/api/v1/requests*", ctx -> {
-            if (sessions.principal(bearer(ctx)).isEmpty()) {
+            String token = bearer(ctx);
+            Optional<String> email = sessions.principal(token);
+            // As the console does on every request: an account disabled since its log-in loses its tokens now.
+            if (email.isPresent() && accounts.enabledRole(email.get()).isEmpty()) {
+                sessions.close(token);
+                email = Optional.empty();
+            }
+            if (email.isEmpty()) {
                 error(
                         ctx,
                         HttpStatus.UNAUTHORIZED,

@@ -9,18 +9,30 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
-/** Opaque bearer tokens with an idle expiry, held in memory; a restart logs everyone out. */
+/**
+ * Opaque bearer tokens held in memory (a restart logs everyone out). A token expires after {@code idle} without use,
+ * and, when a lifetime is given, that long after it was issued however often it is used, so a stolen token that is
+ * kept busy still dies.
+ */
 public final class TokenSessions<P> {
-    private record Session<P>(P principal, Instant expires) {}
+    private record Session<P>(P principal, Instant expires, Instant dies) {}
 
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final Map<String, Session<P>> sessions = new ConcurrentHashMap<>();
-    private final Duration ttl;
+    private final Duration idle;
+    private final Duration lifetime;
     private final Clock clock;
 
-    public TokenSessions(Duration ttl, Clock clock) {
-        this.ttl = ttl;
+    /** Tokens that live while they are used at least once per {@code idle}. */
+    public TokenSessions(Duration idle, Clock clock) {
+        this(idle, null, clock);
+    }
+
+    /** Tokens that expire after {@code idle} without use, and {@code lifetime} after they were issued. */
+    public TokenSessions(Duration idle, Duration lifetime, Clock clock) {
+        this.idle = idle;
+        this.lifetime = lifetime;
         this.clock = clock;
     }
 
@@ -28,7 +40,8 @@ public final class TokenSessions<P> {
         byte[] bytes = new byte[32];
         RANDOM.nextBytes(bytes);
         String token = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
-        sessions.put(token, new Session<>(principal, clock.instant().plus(ttl)));
+        Instant now = clock.instant();
+        sessions.put(token, new Session<>(principal, now.plus(idle), lifetime == null ? null : now.plus(lifetime)));
         return token;
     }
 
@@ -38,7 +51,11 @@ public final class TokenSessions<P> {
         }
         Instant now = clock.instant();
         Session<P> session = sessions.computeIfPresent(
-                token, (t, s) -> s.expires().isAfter(now) ? new Session<>(s.principal(), now.plus(ttl)) : null);
+                token,
+                (t, s) -> s.expires().isAfter(now)
+                                && (s.dies() == null || s.dies().isAfter(now))
+                        ? new Session<>(s.principal(), now.plus(idle), s.dies())
+                        : null);
         return session == null ? Optional.empty() : Optional.of(session.principal());
     }
 

@@ -141,7 +141,8 @@ public final class Gateway implements AutoCloseable {
                     config.http().port(),
                     store,
                     accounts,
-                    new TokenSessions<>(Duration.ofHours(8), clock),
+                    // API tokens: an hour without use ends them, and a working day after the log-in at the latest.
+                    new TokenSessions<>(Duration.ofHours(1), Duration.ofHours(8), clock),
                     registry,
                     () -> new Health().required("intake", intakeProblem(poller)),
                     () -> health(settings, dataSource, poller, policy, senders),

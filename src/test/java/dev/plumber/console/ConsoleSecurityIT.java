@@ -144,6 +144,24 @@ class ConsoleSecurityIT {
     }
 
     @Test
+    void aDisabledAccountLosesItsApiTokens() throws Exception {
+        fixture.gateway
+                .consoleAccounts()
+                .create("api-temp@it.local", ConsoleFixture.PASSWORD, dev.plumber.api.ConsoleAccounts.Role.AUDITOR);
+        JsonHttp api = new JsonHttp(fixture.base()).login("api-temp@it.local", ConsoleFixture.PASSWORD);
+        assertThat(api.get("/api/v1/requests").has("items")).isTrue();
+
+        ConsoleClient admin = new ConsoleClient(fixture.base());
+        admin.login("admin@it.local", ConsoleFixture.PASSWORD);
+        assertThat(admin.post("/console/accounts/api-temp%40it.local/disable", Map.of("csrf", admin.csrf))
+                        .body())
+                .contains("Disabled api-temp@it.local");
+
+        assertThatThrownBy(() -> api.get("/api/v1/requests")).hasMessageContaining("401");
+        assertThatThrownBy(() -> api.get("/api/v1/requests/some-id")).hasMessageContaining("401");
+    }
+
+    @Test
     void repeatedFailedLogInsAreThrottled() throws Exception {
         fixture.gateway
                 .consoleAccounts()
