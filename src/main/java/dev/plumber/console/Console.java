@@ -48,6 +48,7 @@ public final class Console {
     private final StatusStore store;
     private final Journals journals;
     private final ViewJournal views;
+    private final SearchJournaling searches;
     private final DlpSettingsSource settings;
     private final FileSource files;
     private final ConsoleLogin login;
@@ -70,6 +71,7 @@ public final class Console {
         this.store = store;
         this.journals = journals;
         this.views = views;
+        this.searches = new SearchJournaling(Duration.ofMinutes(10), clock);
         this.settings = settings;
         this.files = files;
         this.login = new ConsoleLogin(
@@ -137,13 +139,16 @@ public final class Console {
         RequestSearch.Page page = search.list(filter, after, PAGE_SIZE);
         Map<Status, Long> counts = search.counts(filter);
         String query = Optional.ofNullable(ctx.queryString()).orElse("");
+        String account = ConsoleLogin.user(ctx).email();
+        // Journaled before any result is sent, the live view's refreshes included (see SearchJournaling for how often).
+        if (filter.text() != null && searches.due(account, filter.text())) {
+            // The words themselves stay out of the journal: they are message content.
+            views.append(account, "message.search", "text search", ctx.ip());
+            searches.journaled(account, filter.text());
+        }
         if ("live".equals(ctx.queryParam("fragment"))) {
             ctx.html(RequestPages.live(filter, query.replaceAll("(^|&)fragment=[^&]*", ""), page, counts));
             return;
-        }
-        if (filter.text() != null) {
-            // The words themselves stay out of the journal: they are message content.
-            views.append(ConsoleLogin.user(ctx).email(), "message.search", "text search", ctx.ip());
         }
         ctx.html(RequestPages.list(ConsoleLogin.user(ctx), filter, query, page, counts));
     }

@@ -162,6 +162,40 @@ class ConsoleSecurityIT {
     }
 
     @Test
+    void aLiveWordSearchIsJournaledOnceNotOnEveryRefresh() throws Exception {
+        String email = "searcher-" + UUID.randomUUID() + "@it.local";
+        fixture.gateway
+                .consoleAccounts()
+                .create(email, ConsoleFixture.PASSWORD, dev.plumber.api.ConsoleAccounts.Role.AUDITOR);
+        ConsoleClient auditor = new ConsoleClient(fixture.base());
+        auditor.login(email, ConsoleFixture.PASSWORD);
+
+        for (int i = 0; i < 3; i++) {
+            assertThat(auditor.get("/console/requests?q=confidential&fragment=live")
+                            .statusCode())
+                    .isEqualTo(200);
+        }
+        assertThat(searchesJournaled(email)).isEqualTo(1);
+
+        auditor.get("/console/requests?q=confidential");
+        auditor.get("/console/requests?q=recipe&fragment=live");
+
+        assertThat(searchesJournaled(email)).isEqualTo(2);
+    }
+
+    private static long searchesJournaled(String actor) throws SQLException {
+        try (Connection c = fixture.db();
+                PreparedStatement s = c.prepareStatement(
+                        "SELECT count(*) FROM gateway.view_journal WHERE actor = ? AND action = 'message.search'")) {
+            s.setString(1, actor);
+            try (ResultSet r = s.executeQuery()) {
+                r.next();
+                return r.getLong(1);
+            }
+        }
+    }
+
+    @Test
     void repeatedFailedLogInsAreThrottled() throws Exception {
         fixture.gateway
                 .consoleAccounts()
