@@ -16,6 +16,14 @@ public final class ConsoleAccounts {
         ADMIN
     }
 
+    /** What {@link #setDisabled} did. */
+    public enum Change {
+        DONE,
+        NO_SUCH_ACCOUNT,
+        /** Refused: the console would be left without an enabled admin. */
+        LAST_ADMIN
+    }
+
     private final DataSource dataSource;
     private final PasswordHasher hasher;
 
@@ -58,14 +66,42 @@ public final class ConsoleAccounts {
         }
     }
 
-    /** Disables or re-enables an account; returns whether it exists. */
-    public boolean setDisabled(String email, boolean disabled) throws SQLException {
-        try (Connection c = dataSource.getConnection();
-                PreparedStatement s =
-                        c.prepareStatement("UPDATE gateway.console_accounts SET disabled = ? WHERE email = ?")) {
+    /** Disables or re-enables an account; never disables the last enabled admin. */
+    public Change setDisabled(String email, boolean disabled) throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                Change change = setDisabled(c, normalise(email), disabled);
+                c.commit();
+                return change;
+            } finally {
+                c.rollback(); // a no-op after the commit
+                c.setAutoCommit(true);
+            }
+        }
+    }
+
+    private static Change setDisabled(Connection c, String email, boolean disabled) throws SQLException {
+        if (disabled) {
+            // Locks the enabled admins' rows: two admins disabling each other at once are serialised here, and the
+            // second sees the first's change.
+            java.util.List<String> admins = new java.util.ArrayList<>();
+            try (PreparedStatement s = c.prepareStatement("SELECT email FROM gateway.console_accounts"
+                            + " WHERE role = 'admin' AND NOT disabled ORDER BY email FOR UPDATE");
+                    ResultSet r = s.executeQuery()) {
+                while (r.next()) {
+                    admins.add(r.getString(1));
+                }
+            }
+            if (admins.equals(java.util.List.of(email))) {
+                return Change.LAST_ADMIN;
+            }
+        }
+        try (PreparedStatement s =
+                c.prepareStatement("UPDATE gateway.console_accounts SET disabled = ? WHERE email = ?")) {
             s.setBoolean(1, disabled);
-            s.setString(2, normalise(email));
-            return s.executeUpdate() == 1;
+            s.setString(2, email);
+            return s.executeUpdate() == 1 ? Change.DONE : Change.NO_SUCH_ACCOUNT;
         }
     }
 

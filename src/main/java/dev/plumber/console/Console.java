@@ -327,20 +327,25 @@ public final class Console {
             accountsPage(ctx, null);
             return;
         }
-        String email = ctx.pathParam("email");
+        // Compared and changed in the form the account is stored in: " Admin@x" is admin@x.
+        String email = ConsoleAccounts.normalise(ctx.pathParam("email"));
         String action = ctx.pathParam("action");
         if (!action.equals("disable") && !action.equals("enable")) {
             ctx.status(HttpStatus.NOT_FOUND).result("not found");
             return;
         }
         String notice;
-        if (email.equalsIgnoreCase(ConsoleLogin.user(ctx).email())) {
+        if (email.equals(ConsoleAccounts.normalise(ConsoleLogin.user(ctx).email()))) {
             notice = "You cannot disable your own account.";
-        } else if (accounts.setDisabled(email, action.equals("disable"))) {
-            journal("account." + action + "d", ConsoleLogin.user(ctx).email(), email, ctx.ip(), null);
-            notice = (action.equals("disable") ? "Disabled " : "Enabled ") + email + ".";
         } else {
-            notice = "No account " + email + ".";
+            notice = switch (accounts.setDisabled(email, action.equals("disable"))) {
+                case DONE -> {
+                    journal("account." + action + "d", ConsoleLogin.user(ctx).email(), email, ctx.ip(), null);
+                    yield (action.equals("disable") ? "Disabled " : "Enabled ") + email + ".";
+                }
+                case NO_SUCH_ACCOUNT -> "No account " + email + ".";
+                case LAST_ADMIN -> "You cannot disable " + email + ": it is the last enabled admin.";
+            };
         }
         accountsPage(ctx, notice);
     }

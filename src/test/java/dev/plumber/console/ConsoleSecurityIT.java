@@ -3,7 +3,10 @@ package dev.plumber.console;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.plumber.api.ConsoleAccounts;
+import dev.plumber.auth.PasswordHasher;
 import dev.plumber.event.MessageEvent;
+import dev.plumber.status.StatusStore;
 import dev.plumber.testkit.Eventually;
 import dev.plumber.testkit.JsonHttp;
 import java.net.http.HttpResponse;
@@ -159,6 +162,33 @@ class ConsoleSecurityIT {
 
         assertThatThrownBy(() -> api.get("/api/v1/requests")).hasMessageContaining("401");
         assertThatThrownBy(() -> api.get("/api/v1/requests/some-id")).hasMessageContaining("401");
+    }
+
+    @Test
+    void anAdminCannotDisableTheirOwnAccountWrittenDifferently() throws Exception {
+        ConsoleClient admin = new ConsoleClient(fixture.base());
+        admin.login("admin@it.local", ConsoleFixture.PASSWORD);
+        admin.get("/console/accounts");
+
+        HttpResponse<String> refused =
+                admin.post("/console/accounts/%20Admin%40IT.local%20/disable", Map.of("csrf", admin.csrf));
+
+        assertThat(refused.body()).contains("You cannot disable your own account");
+        assertThat(admin.get("/console/accounts").statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void theLastEnabledAdminIsNeverDisabled() throws Exception {
+        ConsoleAccounts accounts = isolatedAccounts("last_admin", new PasswordHasher(1_000));
+        accounts.create("one@it.local", ConsoleFixture.PASSWORD, ConsoleAccounts.Role.ADMIN);
+        accounts.create("two@it.local", ConsoleFixture.PASSWORD, ConsoleAccounts.Role.ADMIN);
+
+        assertThat(accounts.setDisabled(" Two@it.local", true)).isEqualTo(ConsoleAccounts.Change.DONE);
+        assertThat(accounts.setDisabled("one@it.local", true)).isEqualTo(ConsoleAccounts.Change.LAST_ADMIN);
+        assertThat(accounts.enabledRole("one@it.local")).hasValue(ConsoleAccounts.Role.ADMIN);
+        assertThat(accounts.setDisabled("nobody@it.local", true)).isEqualTo(ConsoleAccounts.Change.NO_SUCH_ACCOUNT);
+        assertThat(accounts.setDisabled("two@it.local", false)).isEqualTo(ConsoleAccounts.Change.DONE);
+        assertThat(accounts.setDisabled("one@it.local", true)).isEqualTo(ConsoleAccounts.Change.DONE);
     }
 
     @Test
@@ -334,6 +364,15 @@ class ConsoleSecurityIT {
                         .body())
                 .doesNotContain("user.created")
                 .contains("login");
+    }
+
+    /** Console accounts in a database of their own, for tests that need to know every account. */
+    private static ConsoleAccounts isolatedAccounts(String database, PasswordHasher hasher) throws Exception {
+        PGSimpleDataSource dataSource = new PGSimpleDataSource();
+        dataSource.setURL(fixture.postgres.createDatabase(database));
+        dataSource.setUser(fixture.postgres.user());
+        StatusStore.migrate(dataSource);
+        return new ConsoleAccounts(dataSource, hasher);
     }
 
     private static Map<String, String> with(Map<String, String> form, String key, String value) {
