@@ -26,10 +26,13 @@ public final class ConsoleAccounts {
 
     private final DataSource dataSource;
     private final PasswordHasher hasher;
+    /** Checked for an unknown or disabled e-mail, so a wrong e-mail costs as long as a wrong password. */
+    private final String decoyHash;
 
     public ConsoleAccounts(DataSource dataSource, PasswordHasher hasher) {
         this.dataSource = dataSource;
         this.hasher = hasher;
+        this.decoyHash = hasher.hash("decoy");
     }
 
     /** Creates the account unless one with that e-mail exists; returns whether it was created. */
@@ -127,19 +130,26 @@ public final class ConsoleAccounts {
         }
     }
 
-    /** The account's role when the e-mail and password match an enabled account. */
+    /**
+     * The account's role when the e-mail and password match an enabled account. The password is checked whether or not
+     * the account exists and is enabled, so the time taken does not tell which e-mails have accounts.
+     */
     public Optional<Role> authenticate(String email, String password) throws SQLException {
+        String hash = decoyHash;
+        Optional<Role> role = Optional.empty();
         try (Connection c = dataSource.getConnection();
                 PreparedStatement s = c.prepareStatement(
                         "SELECT password_hash, role FROM gateway.console_accounts WHERE email = ? AND NOT disabled")) {
             s.setString(1, normalise(email));
             try (ResultSet r = s.executeQuery()) {
-                if (r.next() && hasher.matches(password, r.getString(1))) {
-                    return Optional.of(Role.valueOf(r.getString(2).toUpperCase(java.util.Locale.ROOT)));
+                if (r.next()) {
+                    hash = r.getString(1);
+                    role = Optional.of(Role.valueOf(r.getString(2).toUpperCase(java.util.Locale.ROOT)));
                 }
-                return Optional.empty();
             }
         }
+        // Outside the connection: a slow hash does not hold one of the pool's connections.
+        return hasher.matches(password, hash) ? role : Optional.empty();
     }
 
     /** An e-mail as accounts are stored and looked up: stripped and lower-case. */

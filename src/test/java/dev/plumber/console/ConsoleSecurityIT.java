@@ -192,6 +192,23 @@ class ConsoleSecurityIT {
     }
 
     @Test
+    void anUnknownOrDisabledEmailTakesAsLongToRefuseAsAWrongPassword() throws Exception {
+        // Enough iterations that the hash, not the database, sets the time: about 50 ms a check.
+        ConsoleAccounts accounts = isolatedAccounts("timing", new PasswordHasher(100_000));
+        accounts.create("known@it.local", ConsoleFixture.PASSWORD, ConsoleAccounts.Role.AUDITOR);
+        accounts.create("gone@it.local", ConsoleFixture.PASSWORD, ConsoleAccounts.Role.AUDITOR);
+        accounts.setDisabled("gone@it.local", true);
+        accounts.authenticate("known@it.local", "warm-up");
+
+        long wrongPassword = refusalNanos(accounts, "known@it.local");
+        long unknown = refusalNanos(accounts, "unknown@it.local");
+        long disabled = refusalNanos(accounts, "gone@it.local");
+
+        assertThat(unknown).as("unknown e-mail vs wrong password").isGreaterThan(wrongPassword / 2);
+        assertThat(disabled).as("disabled account vs wrong password").isGreaterThan(wrongPassword / 2);
+    }
+
+    @Test
     void aLiveWordSearchIsJournaledOnceNotOnEveryRefresh() throws Exception {
         String email = "searcher-" + UUID.randomUUID() + "@it.local";
         fixture.gateway
@@ -373,6 +390,15 @@ class ConsoleSecurityIT {
         dataSource.setUser(fixture.postgres.user());
         StatusStore.migrate(dataSource);
         return new ConsoleAccounts(dataSource, hasher);
+    }
+
+    /** How long five refused log-ins of this e-mail take. */
+    private static long refusalNanos(ConsoleAccounts accounts, String email) throws Exception {
+        long start = System.nanoTime();
+        for (int i = 0; i < 5; i++) {
+            assertThat(accounts.authenticate(email, "wrong password " + i)).isEmpty();
+        }
+        return System.nanoTime() - start;
     }
 
     private static Map<String, String> with(Map<String, String> form, String key, String value) {
