@@ -209,12 +209,10 @@ public final class Console {
     }
 
     private void journals(Context ctx) throws SQLException {
-        Journals.Cursor before = null;
-        String beforeTs = param(ctx, "beforeTs");
+        Instant beforeTs = time(param(ctx, "beforeTs"));
         String beforeId = param(ctx, "beforeId");
-        if (beforeTs != null && beforeId != null) {
-            before = new Journals.Cursor(time(beforeTs), beforeId);
-        }
+        // An unreadable position shows the newest page, as on the views page.
+        Journals.Cursor before = beforeTs == null || beforeId == null ? null : new Journals.Cursor(beforeTs, beforeId);
         Journals.Search q = new Journals.Search(
                 param(ctx, "journal"),
                 param(ctx, "actor"),

@@ -243,6 +243,16 @@ class ConsoleSecurityIT {
     }
 
     @Test
+    void anUnreadableJournalPositionShowsTheFirstPage() throws Exception {
+        ConsoleClient auditor = new ConsoleClient(fixture.base());
+        auditor.login("auditor@it.local", ConsoleFixture.PASSWORD);
+
+        HttpResponse<String> page = auditor.get("/console/journals?beforeTs=x&beforeId=y");
+
+        assertThat(page.statusCode()).isEqualTo(200);
+    }
+
+    @Test
     void repeatedFailedLogInsAreThrottled() throws Exception {
         fixture.gateway
                 .consoleAccounts()
