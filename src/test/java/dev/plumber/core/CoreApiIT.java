@@ -367,6 +367,33 @@ class CoreApiIT {
     }
 
     @Test
+    void anOverlongEmailOrPasswordIsRefusedBeforeItIsJournaled() throws Exception {
+        Setup setup = freshSetup();
+        try (CoreServer core =
+                CoreServer.start(config(setup, kafka.bootstrapServers()).build())) {
+            HttpResponse<String> longEmail = Api.tryLogin(http, core.port(), "a".repeat(600_000) + "@x", "x");
+            assertThat(longEmail.statusCode()).isEqualTo(400);
+            assertThat(JSON.readTree(longEmail.body()).get("error").asText())
+                    .isEqualTo("email is 600002 characters long; an e-mail address has at most 254");
+            HttpResponse<String> longPassword =
+                    Api.tryLogin(http, core.port(), "alice@demo.local", "p".repeat(100_000));
+            assertThat(longPassword.statusCode()).isEqualTo(400);
+            assertThat(longPassword.body()).contains("password is 100000 characters long");
+
+            Api alice = Api.login(http, core.port(), "alice@demo.local", "demo");
+            HttpResponse<String> chat = alice.post(
+                    "/api/v1/chats", Map.of("type", "group", "members", List.of("b".repeat(300) + "@x")), null);
+            assertThat(chat.statusCode()).isEqualTo(400);
+            try (Connection c = postgres.dataSource(setup.database()).getConnection();
+                    Statement s = c.createStatement();
+                    ResultSet rs = s.executeQuery("SELECT max(length(event_key)) FROM core.outbox")) {
+                rs.next();
+                assertThat(rs.getInt(1)).isLessThan(300);
+            }
+        }
+    }
+
+    @Test
     void administratorsManageAccountsAndEveryChangeIsJournaled() throws Exception {
         Setup setup = freshSetup();
         try (CoreServer core =

@@ -22,6 +22,15 @@ import java.util.UUID;
 public final class Journal {
     private static final ObjectMapper JSON = Json.MAPPER;
 
+    /**
+     * The longest actor, target or IP an entry carries, in characters: an e-mail has at most 254 (RFC 5321), so only
+     * a caller's bug reaches it. The actor is also the record's key, and a record Kafka refuses as too large is parked.
+     */
+    static final int MAX_FIELD = 320;
+
+    /** The largest entry, in bytes; details that would make it larger are left out and their size noted instead. */
+    static final int MAX_ENTRY_BYTES = 16 * 1024;
+
     private final Database db;
     private final MessageCipher cipher;
     private final OutboxRelay relay;
@@ -73,18 +82,29 @@ public final class Journal {
         entry.put("id", UUID.randomUUID().toString());
         entry.put("journal", journal);
         entry.put("action", action);
-        entry.put("actor", actor);
-        entry.put("target", target);
-        entry.put("ip", ip);
+        entry.put("actor", bounded(actor));
+        entry.put("target", bounded(target));
+        entry.put("ip", bounded(ip));
         entry.put("ts", clock.instant().toString());
         entry.set("details", JSON.valueToTree(details));
-        byte[] value;
+        byte[] value = bytes(entry);
+        if (value.length > MAX_ENTRY_BYTES) {
+            entry.set("details", JSON.createObjectNode().put("omittedBytes", value.length));
+            value = bytes(entry);
+        }
+        String key = actor == null ? "core" : bounded(actor);
+        Outbox.add(tx, topic, key, cipher.encrypt(value, Outbox.associatedData(topic, key)));
+    }
+
+    private static String bounded(String value) {
+        return value == null || value.length() <= MAX_FIELD ? value : value.substring(0, MAX_FIELD) + "…";
+    }
+
+    private static byte[] bytes(ObjectNode entry) {
         try {
-            value = JSON.writeValueAsBytes(entry);
+            return JSON.writeValueAsBytes(entry);
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException("journal details must be plain JSON values", e);
         }
-        String key = actor == null ? "core" : actor;
-        Outbox.add(tx, topic, key, cipher.encrypt(value, Outbox.associatedData(topic, key)));
     }
 }

@@ -59,6 +59,18 @@ final class Outbox {
         }
     }
 
+    /** Moves a row Kafka refused for good to {@code core.outbox_parked}, with the reason. */
+    static void park(Connection c, long id, String reason) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("WITH moved AS (DELETE FROM core.outbox WHERE id = ?"
+                + " RETURNING id, topic, event_key, value, created_at)"
+                + " INSERT INTO core.outbox_parked (id, topic, event_key, value, created_at, reason)"
+                + " SELECT id, topic, event_key, value, created_at, ? FROM moved")) {
+            s.setLong(1, id);
+            s.setString(2, reason);
+            s.executeUpdate();
+        }
+    }
+
     static long size(Connection c) throws SQLException {
         try (PreparedStatement s = c.prepareStatement("SELECT count(*) FROM core.outbox");
                 ResultSet rs = s.executeQuery()) {

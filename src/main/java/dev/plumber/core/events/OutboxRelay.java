@@ -2,6 +2,8 @@ package dev.plumber.core.events;
 
 import dev.plumber.core.store.Database;
 import dev.plumber.core.store.MessageCipher;
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,13 +14,18 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.InvalidRecordException;
+import org.apache.kafka.common.errors.InvalidTopicException;
+import org.apache.kafka.common.errors.RecordBatchTooLargeException;
+import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Sends outbox rows to Kafka in id order on a virtual thread and deletes each row once the broker acknowledged it,
  * so events written while Kafka is down go out when it is back. Delivery is at least once: a crash between the ack
- * and the delete sends a row again, with the same event id (the gateway keys its status by that id).
+ * and the delete sends a row again, with the same event id (the gateway keys its status by that id). A row Kafka
+ * refuses for good (too large, invalid topic) is moved to {@code core.outbox_parked} with the reason, and logged.
  */
 public final class OutboxRelay implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(OutboxRelay.class);
@@ -89,11 +96,14 @@ public final class OutboxRelay implements AutoCloseable {
 
     /**
      * Sends one batch and deletes what Kafka acknowledged, in one transaction that holds an advisory lock: with
-     * several cores on one database only one relays at a time, so rows are neither sent twice nor reordered.
+     * several cores on one database only one relays at a time, so rows are neither sent twice nor reordered. A row
+     * Kafka refuses for good is parked (see {@link #refusedForGood}) and the rows behind it go on; at the first other
+     * failure the batch stops, so a row is never overtaken by a later one of its key, and is retried as it was.
+     * Returns the number of rows sent or parked.
      */
     int relayOnce() throws Exception {
         Exception[] failure = {null};
-        int sent = db.inTransaction(c -> {
+        int done = db.inTransaction(c -> {
             if (!Outbox.tryLock(c)) {
                 return 0;
             }
@@ -104,12 +114,19 @@ public final class OutboxRelay implements AutoCloseable {
                 acks.add(producer.send(new ProducerRecord<>(row.topic(), row.key(), value)));
             }
             List<Long> acked = new ArrayList<>(rows.size());
+            int parked = 0;
             for (int i = 0; i < rows.size() && failure[0] == null; i++) {
+                Outbox.Row row = rows.get(i);
                 try {
                     acks.get(i).get();
-                    acked.add(rows.get(i).id());
+                    acked.add(row.id());
                 } catch (ExecutionException e) {
-                    failure[0] = e;
+                    if (refusedForGood(e.getCause())) {
+                        park(c, row, e.getCause());
+                        parked++;
+                    } else {
+                        failure[0] = e;
+                    }
                 } catch (InterruptedException e) {
                     // Keep what was acknowledged; the run loop sees the failure and stops when closing.
                     failure[0] = e;
@@ -118,12 +135,36 @@ public final class OutboxRelay implements AutoCloseable {
             if (!acked.isEmpty()) {
                 Outbox.delete(c, acked);
             }
-            return acked.size();
+            return acked.size() + parked;
         });
         if (failure[0] != null) {
             throw failure[0];
         }
-        return sent;
+        return done;
+    }
+
+    /**
+     * Errors about the record itself, which every retry would meet again: left in the outbox, such a row would hold
+     * up every row behind it for ever. Anything else (broker down, timeouts, authorisation) is about Kafka and retried.
+     */
+    static boolean refusedForGood(Throwable error) {
+        return error instanceof RecordTooLargeException
+                || error instanceof RecordBatchTooLargeException
+                || error instanceof InvalidTopicException
+                || error instanceof InvalidRecordException;
+    }
+
+    private static void park(Connection c, Outbox.Row row, Throwable reason) throws SQLException {
+        String key = row.key().length() > 80 ? row.key().substring(0, 80) + "…" : row.key();
+        LOG.error(
+                "outbox relay: Kafka refused row {} (topic {}, key {}, {} bytes) for good, parked in"
+                        + " core.outbox_parked: {}",
+                row.id(),
+                row.topic(),
+                key,
+                row.value().length,
+                reason.toString());
+        Outbox.park(c, row.id(), reason.toString());
     }
 
     @Override

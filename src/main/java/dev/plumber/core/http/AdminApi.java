@@ -39,11 +39,11 @@ public final class AdminApi {
     private void create(Context ctx) throws SQLException {
         User actor = Requests.admin(accounts, ctx);
         JsonNode body = Requests.body(ctx);
-        String email = Requests.text(body, "email", true);
+        String email = Requests.email("email", Requests.text(body, "email", true));
         admin.create(
                 actor,
                 email,
-                Requests.text(body, "password", true),
+                Requests.password("password", Requests.text(body, "password", true)),
                 Requests.text(body, "role", false),
                 Requests.clientIp(ctx));
         ctx.status(201).json(Map.of("email", Accounts.normalise(email)));
@@ -52,14 +52,14 @@ public final class AdminApi {
     private void update(Context ctx) throws SQLException {
         User actor = Requests.admin(accounts, ctx);
         JsonNode body = Requests.body(ctx);
-        String email = ctx.pathParam("email");
+        String email = Requests.email("email", ctx.pathParam("email"));
         admin.update(
                 actor,
                 email,
                 new AccountAdmin.Change(
                         Requests.text(body, "role", false),
                         Requests.bool(body, "disabled"),
-                        Requests.text(body, "password", false)),
+                        Requests.password("password", Requests.text(body, "password", false))),
                 Requests.clientIp(ctx));
         ctx.json(Map.of("email", Accounts.normalise(email)));
     }

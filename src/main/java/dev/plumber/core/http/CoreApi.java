@@ -92,8 +92,9 @@ public final class CoreApi {
 
     private void login(Context ctx) throws SQLException {
         JsonNode body = Requests.body(ctx);
-        String email = Requests.text(body, "email", true);
-        String password = Requests.text(body, "password", true);
+        // Bounded before anything else: the e-mail keys the throttle and the journal entry of a failed log-in.
+        String email = Requests.email("email", Requests.text(body, "email", true));
+        String password = Requests.password("password", Requests.text(body, "password", true));
         String ip = Requests.clientIp(ctx);
         Optional<java.time.Duration> wait = throttle.retryAfter(email, ip);
         if (wait.isPresent()) {
@@ -127,7 +128,7 @@ public final class CoreApi {
             if (!member.isTextual()) {
                 throw RequestRefused.invalid("members must be a list of e-mails");
             }
-            members.add(Requests.storable("members", member.textValue()));
+            members.add(Requests.email("members", Requests.storable("members", member.textValue())));
         }
         long id = chats.create(user, Requests.text(body, "type", true), members, Requests.text(body, "title", false));
         ctx.json(Map.of("id", id));

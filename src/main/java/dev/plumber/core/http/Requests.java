@@ -13,6 +13,11 @@ import java.util.Optional;
 
 /** Reading a request: who sent it (bearer token), its JSON body, path and query values; bad input is refused. */
 final class Requests {
+    /** RFC 5321 caps an address at 254 characters: a longer one names no account, and is never stored or journaled. */
+    static final int MAX_EMAIL = 254;
+
+    /** Far above any real password, and it keeps the password hash's work per request bounded. */
+    static final int MAX_PASSWORD = 1024;
 
     private Requests() {}
 
@@ -68,6 +73,24 @@ final class Requests {
     static String storable(String field, String value) {
         if (value.indexOf('\0') >= 0) {
             throw RequestRefused.invalid(field + " must not contain U+0000");
+        }
+        return value;
+    }
+
+    /** {@code value} (may be null), refused when longer than an e-mail address can be. */
+    static String email(String field, String value) {
+        if (value != null && value.length() > MAX_EMAIL) {
+            throw RequestRefused.invalid(
+                    field + " is " + value.length() + " characters long; an e-mail address has at most " + MAX_EMAIL);
+        }
+        return value;
+    }
+
+    /** {@code value} (may be null), refused when longer than {@link #MAX_PASSWORD} characters. */
+    static String password(String field, String value) {
+        if (value != null && value.length() > MAX_PASSWORD) {
+            throw RequestRefused.invalid(
+                    field + " is " + value.length() + " characters long; at most " + MAX_PASSWORD + " are accepted");
         }
         return value;
     }

@@ -1,0 +1,122 @@
+package dev.plumber.core.events;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.plumber.core.store.Database;
+import dev.plumber.core.store.MessageCipher;
+import dev.plumber.embedded.EmbeddedKafka;
+import dev.plumber.embedded.EmbeddedPostgres;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class OutboxRelayIT {
+    private static EmbeddedPostgres postgres;
+    private static EmbeddedKafka kafka;
+
+    @BeforeAll
+    static void startServices() throws Exception {
+        postgres = EmbeddedPostgres.start();
+        kafka = EmbeddedKafka.start();
+    }
+
+    @AfterAll
+    static void stopServices() throws Exception {
+        if (kafka != null) {
+            kafka.close();
+        }
+        if (postgres != null) {
+            postgres.close();
+        }
+    }
+
+    @Test
+    void aRowKafkaRefusesForGoodIsParkedAndTheRowsBehindItGoOut() throws Exception {
+        String topic = "outbox.parking";
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+            admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get(60, TimeUnit.SECONDS);
+        }
+        String database = "outbox_parking";
+        postgres.createDatabase(database);
+        Database db = new Database(postgres.dataSource(database));
+        db.migrate();
+        MessageCipher cipher = new MessageCipher(new byte[32], new SecureRandom());
+        // The journal entry of a log-in with a 600,000-character e-mail, keyed by it: 1.2 MB, over Kafka's 1 MB.
+        String hugeKey = "a".repeat(600_000) + "@x";
+        db.inTransaction(c -> {
+            add(c, cipher, topic, "chat-1", "first");
+            add(c, cipher, topic, hugeKey, "{\"actor\":\"" + hugeKey + "\"}");
+            add(c, cipher, topic, "chat-1", "second");
+            add(c, cipher, topic, "chat-2", "third");
+            return null;
+        });
+
+        // Not started: relayOnce is called directly, so the producer is closed here rather than by the relay.
+        try (Producer<String, byte[]> producer = Producers.relay(kafka.bootstrapServers())) {
+            OutboxRelay relay = new OutboxRelay(db, cipher, producer, Duration.ofSeconds(1), Duration.ofSeconds(1));
+            assertThat(relay.relayOnce()).isEqualTo(4);
+            assertThat(relay.relayOnce()).isZero();
+        }
+
+        assertThat(values(topic, 3)).containsExactly("first", "second", "third");
+        assertThat(db.inTransaction(Outbox::size)).isZero();
+        try (Connection c = postgres.dataSource(database).getConnection();
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT event_key, reason FROM core.outbox_parked")) {
+            assertThat(rs.next()).isTrue();
+            assertThat(rs.getString(1)).isEqualTo(hugeKey);
+            assertThat(rs.getString(2)).contains("RecordTooLargeException");
+            assertThat(rs.next()).isFalse();
+        }
+    }
+
+    private static void add(Connection c, MessageCipher cipher, String topic, String key, String value)
+            throws java.sql.SQLException {
+        Outbox.add(
+                c,
+                topic,
+                key,
+                cipher.encrypt(value.getBytes(StandardCharsets.UTF_8), Outbox.associatedData(topic, key)));
+    }
+
+    private static List<String> values(String topic, int expected) {
+        Map<String, Object> props = Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        List<String> values = new ArrayList<>();
+        try (KafkaConsumer<String, byte[]> consumer =
+                new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer())) {
+            TopicPartition partition = new TopicPartition(topic, 0);
+            consumer.assign(Set.of(partition));
+            consumer.seekToBeginning(Set.of(partition));
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (values.size() < expected && System.nanoTime() < deadline) {
+                consumer.poll(Duration.ofMillis(200))
+                        .forEach(r -> values.add(new String(r.value(), StandardCharsets.UTF_8)));
+            }
+            consumer.poll(Duration.ofMillis(500))
+                    .forEach(r -> values.add(new String(r.value(), StandardCharsets.UTF_8)));
+        }
+        return values;
+    }
+}
