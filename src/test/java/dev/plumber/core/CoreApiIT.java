@@ -255,6 +255,41 @@ class CoreApiIT {
     }
 
     @Test
+    void aMessageWhoseEventTheGatewayWouldRefuseIsRefusedWith413() throws Exception {
+        Setup setup = freshSetup();
+        try (CoreServer core =
+                CoreServer.start(config(setup, kafka.bootstrapServers()).build())) {
+            Api alice = Api.login(http, core.port(), "alice@demo.local", "demo");
+            long chat = alice.createChat("personal", List.of("bob@demo.local"), null);
+            String path = "/api/v1/chats/" + chat + "/messages";
+            // Within the 65,536 characters, but 4 bytes each in the event: over the gateway's 256 KiB.
+            String tooLarge = "confidential 4111 1111 1111 1111 " + "\uD83D\uDE00".repeat(65_500);
+            // 240,000 bytes as UTF-8; escaped as surrogates (12 bytes an emoji) it would not fit either.
+            String fits = "\uD83D\uDE00".repeat(60_000);
+
+            HttpResponse<String> refused = alice.post(path, Map.of("text", tooLarge), null);
+            long mid = JSON.readTree(
+                            alice.post(path, Map.of("text", fits), null).body())
+                    .get("mid")
+                    .asLong();
+            HttpResponse<String> refusedEdit = alice.put(path + "/" + mid, Map.of("text", tooLarge));
+
+            assertThat(refused.statusCode()).isEqualTo(413);
+            assertThat(JSON.readTree(refused.body()).get("error").asText())
+                    .startsWith("text is too large to be checked by the DLP: its event would be ")
+                    .endsWith(" bytes, at most 262144 are accepted");
+            assertThat(refusedEdit.statusCode()).isEqualTo(413);
+            List<ConsumerRecord<String, byte[]>> records = consume(setup.topic(), 1);
+            assertThat(records).hasSize(1);
+            assertThat(records.getFirst().value().length).isLessThanOrEqualTo(EventCodec.MAX_VALUE_BYTES);
+            MessageEvent event =
+                    (MessageEvent) EventCodec.decode(records.getFirst().value());
+            assertThat(event.text()).isEqualTo(fits);
+            assertThat(JSON.readTree(alice.get(path).body()).get("items")).hasSize(1);
+        }
+    }
+
+    @Test
     void anUploadBecomesAFileEventAndTheGatewayDownloadsTheSameBytes() throws Exception {
         Setup setup = freshSetup();
         try (CoreServer core =

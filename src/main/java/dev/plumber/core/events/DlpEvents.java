@@ -1,6 +1,7 @@
 package dev.plumber.core.events;
 
 import dev.plumber.core.CoreConfig;
+import dev.plumber.core.RequestRefused;
 import dev.plumber.core.store.Database;
 import dev.plumber.core.store.MessageCipher;
 import dev.plumber.event.DlpEvent;
@@ -80,13 +81,14 @@ public final class DlpEvents implements AutoCloseable {
         if (!messages.checkDlp()) {
             return db.inTransaction(store);
         }
+        byte[] value = encode(event);
         if (messages.checkDlpSync()) {
-            announce(event);
+            announce(event, value);
             return db.inTransaction(store);
         }
         T stored = db.inTransaction(tx -> {
             T result = store.run(tx);
-            publish(tx, event, false);
+            publish(tx, event, value, false);
             return result;
         });
         relay.wake();
@@ -99,7 +101,7 @@ public final class DlpEvents implements AutoCloseable {
      */
     public void file(Connection tx, FileEvent event) throws SQLException {
         if (files.isActive()) {
-            publish(tx, event, files.syncSend());
+            publish(tx, event, encode(event), files.syncSend());
         }
     }
 
@@ -108,9 +110,25 @@ public final class DlpEvents implements AutoCloseable {
         relay.wake();
     }
 
-    private void publish(Connection tx, DlpEvent event, boolean sync) throws SQLException {
-        DlpChecks.expect(tx, event);
+    /**
+     * The event's value, refused when the gateway would refuse it ({@link EventCodec#MAX_VALUE_BYTES}): it would mark
+     * the event malformed and the message would reach its recipients unchecked. A message's length limit counts
+     * characters, and one character takes up to 6 bytes in the event (a control character is written as a 6-byte escape).
+     */
+    private static byte[] encode(DlpEvent event) {
         byte[] value = EventCodec.encode(event);
+        if (value.length > EventCodec.MAX_VALUE_BYTES) {
+            throw new RequestRefused(
+                    RequestRefused.Reason.TOO_LARGE,
+                    (event instanceof MessageEvent ? "text" : "the file's name")
+                            + " is too large to be checked by the DLP: its event would be " + value.length
+                            + " bytes, at most " + EventCodec.MAX_VALUE_BYTES + " are accepted");
+        }
+        return value;
+    }
+
+    private void publish(Connection tx, DlpEvent event, byte[] value, boolean sync) throws SQLException {
+        DlpChecks.expect(tx, event);
         if (sync) {
             produceNow(event.key(), value);
         } else {
@@ -118,13 +136,13 @@ public final class DlpEvents implements AutoCloseable {
         }
     }
 
-    private void announce(DlpEvent event) throws SQLException {
+    private void announce(DlpEvent event, byte[] value) throws SQLException {
         db.autoCommit(c -> {
             DlpChecks.expect(c, event);
             return null;
         });
         try {
-            produceNow(event.key(), EventCodec.encode(event));
+            produceNow(event.key(), value);
         } catch (QueueUnavailableException e) {
             try {
                 db.autoCommit(c -> DlpChecks.forget(c, event));
