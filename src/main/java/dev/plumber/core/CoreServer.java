@@ -124,7 +124,8 @@ public final class CoreServer implements AutoCloseable {
                     config.files().serviceToken(),
                     new LoginThrottle(
                             config.users().loginFailures(), config.users().loginLockout(), clock));
-            AdminApi adminApi = new AdminApi(accounts, new AccountAdmin(db, hasher, journal, sessions));
+            AdminApi adminApi =
+                    new AdminApi(accounts, new AccountAdmin(db, hasher, journal, sessions), api::accountSessionsEnded);
             resources.add(StatusConsumer.start(config.kafka(), db, api::messageBlocked));
 
             Javalin app = Javalin.create(c -> {

@@ -33,6 +33,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -196,6 +197,78 @@ class CoreApiIT {
                                     new WebSocket.Listener() {})
                             .get(10, TimeUnit.SECONDS))
                     .hasCauseInstanceOf(WebSocketHandshakeException.class);
+        }
+    }
+
+    @Test
+    void aSocketIsClosedWhenItsSessionEnds() throws Exception {
+        Setup setup = freshSetup();
+        try (CoreServer core =
+                CoreServer.start(config(setup, kafka.bootstrapServers()).build())) {
+            Api alice = Api.login(http, core.port(), "alice@demo.local", "demo");
+            Api bob = Api.login(http, core.port(), "bob@demo.local", "demo");
+            Api bobElsewhere = Api.login(http, core.port(), "bob@demo.local", "demo");
+            Api carol = Api.login(http, core.port(), "carol@demo.local", "demo");
+            Api aliceElsewhere = Api.login(http, core.port(), "alice@demo.local", "demo");
+            Api admin = Api.login(http, core.port(), "admin@demo.local", "demo");
+            long chat = alice.createChat("group", List.of("bob@demo.local", "carol@demo.local"), "team");
+            LiveSocket bobs = LiveSocket.open(http, core.port(), bob.token());
+            LiveSocket bobsOther = LiveSocket.open(http, core.port(), bobElsewhere.token());
+            LiveSocket carols = LiveSocket.open(http, core.port(), carol.token());
+            LiveSocket alicesOther = LiveSocket.open(http, core.port(), aliceElsewhere.token());
+
+            assertThat(bob.post("/api/v1/logout", Map.of(), null).statusCode()).isEqualTo(204);
+            assertThat(bobs.closed().get(10, TimeUnit.SECONDS)).isEqualTo(1008);
+            assertThat(admin.put("/api/v1/admin/users/carol@demo.local", Map.of("disabled", true))
+                            .statusCode())
+                    .isEqualTo(200);
+            assertThat(carols.closed().get(10, TimeUnit.SECONDS)).isEqualTo(1008);
+            // A session that ended without this core's knowledge (expired, or signed out through another core).
+            try (Connection c = postgres.dataSource(setup.database()).getConnection();
+                    Statement s = c.createStatement()) {
+                s.executeUpdate("DELETE FROM core.sessions WHERE user_id ="
+                        + " (SELECT id FROM core.users WHERE email = 'alice@demo.local')");
+            }
+            Thread.sleep(1_500); // the session cache's freshness
+            assertThat(alice.post("/api/v1/chats/" + chat + "/messages", Map.of("text", "still there?"), null)
+                            .statusCode())
+                    .isEqualTo(401);
+            bobElsewhere.post("/api/v1/chats/" + chat + "/messages", Map.of("text", "after"), null);
+
+            assertThat(alicesOther.closed().get(10, TimeUnit.SECONDS)).isEqualTo(1008);
+            assertThat(JSON.readTree(bobsOther.frames().poll(10, TimeUnit.SECONDS))
+                            .get("text")
+                            .asText())
+                    .isEqualTo("after");
+            assertThat(bobs.frames()).isEmpty();
+            assertThat(carols.frames()).isEmpty();
+            assertThat(alicesOther.frames()).isEmpty();
+        }
+    }
+
+    /** An open WebSocket: its text frames, and the close code once the server closed it. */
+    private record LiveSocket(BlockingQueue<String> frames, CompletableFuture<Integer> closed) {
+        static LiveSocket open(HttpClient http, int port, String token) throws Exception {
+            LiveSocket socket = new LiveSocket(new LinkedBlockingQueue<>(), new CompletableFuture<>());
+            http.newWebSocketBuilder()
+                    .buildAsync(
+                            URI.create("ws://127.0.0.1:" + port + "/api/v1/ws?token=" + token),
+                            new WebSocket.Listener() {
+                                @Override
+                                public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
+                                    socket.frames().add(data.toString());
+                                    ws.request(1);
+                                    return null;
+                                }
+
+                                @Override
+                                public CompletionStage<?> onClose(WebSocket ws, int status, String reason) {
+                                    socket.closed().complete(status);
+                                    return null;
+                                }
+                            })
+                    .get(10, TimeUnit.SECONDS);
+            return socket;
         }
     }
 

@@ -8,15 +8,19 @@ import io.javalin.Javalin;
 import io.javalin.http.Context;
 import java.sql.SQLException;
 import java.util.Map;
+import java.util.function.LongConsumer;
 
 /** Account management for administrators, and the address book for every signed-in user. */
 public final class AdminApi {
     private final Accounts accounts;
     private final AccountAdmin admin;
+    private final LongConsumer sessionsEnded;
 
-    public AdminApi(Accounts accounts, AccountAdmin admin) {
+    /** {@code sessionsEnded} is told the id of an account whose sessions an update ended. */
+    public AdminApi(Accounts accounts, AccountAdmin admin, LongConsumer sessionsEnded) {
         this.accounts = accounts;
         this.admin = admin;
+        this.sessionsEnded = sessionsEnded;
     }
 
     public void routes(Javalin app) {
@@ -54,13 +58,14 @@ public final class AdminApi {
         JsonNode body = Requests.body(ctx);
         String email = Requests.email("email", ctx.pathParam("email"));
         admin.update(
-                actor,
-                email,
-                new AccountAdmin.Change(
-                        Requests.text(body, "role", false),
-                        Requests.bool(body, "disabled"),
-                        Requests.password("password", Requests.text(body, "password", false))),
-                Requests.clientIp(ctx));
+                        actor,
+                        email,
+                        new AccountAdmin.Change(
+                                Requests.text(body, "role", false),
+                                Requests.bool(body, "disabled"),
+                                Requests.password("password", Requests.text(body, "password", false))),
+                        Requests.clientIp(ctx))
+                .ifPresent(sessionsEnded);
         ctx.json(Map.of("email", Accounts.normalise(email)));
     }
 }

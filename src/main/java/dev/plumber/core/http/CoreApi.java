@@ -44,7 +44,7 @@ public final class CoreApi {
     private final FileStore files;
     private final byte[] serviceToken;
     private final LoginThrottle throttle;
-    private final LiveDelivery live = new LiveDelivery();
+    private final LiveDelivery live;
     private static final Logger LOG = LoggerFactory.getLogger(CoreApi.class);
 
     public CoreApi(
@@ -56,6 +56,7 @@ public final class CoreApi {
             LoginThrottle throttle) {
         this.throttle = throttle;
         this.accounts = accounts;
+        this.live = new LiveDelivery(token -> accounts.authenticate(token).isPresent());
         this.chats = chats;
         this.messages = messages;
         this.files = files;
@@ -73,7 +74,11 @@ public final class CoreApi {
         app.put("/api/v1/chats/{id}/messages/{mid}", this::edit);
         app.post("/api/v1/files", this::upload);
         app.get("/get/{hash}", this::download);
-        app.wsBeforeUpgrade("/api/v1/ws", ctx -> ctx.attribute("user", wsUser(ctx)));
+        app.wsBeforeUpgrade("/api/v1/ws", ctx -> {
+            String token = wsToken(ctx);
+            ctx.attribute("user", wsUser(token));
+            ctx.attribute(LiveDelivery.TOKEN, token);
+        });
         app.ws("/api/v1/ws", ws -> {
             ws.onConnect(socket -> live.connected(socket.<User>attribute("user").id(), socket));
             ws.onClose(socket -> live.closed(socket.<User>attribute("user").id(), socket));
@@ -82,11 +87,15 @@ public final class CoreApi {
     }
 
     /** Browsers cannot set headers on a WebSocket, so the token may also come as {@code ?token=}. */
-    private User wsUser(Context ctx) throws SQLException {
+    private static String wsToken(Context ctx) {
         String token = Requests.bearer(ctx).orElse(ctx.queryParam("token"));
         if (token == null || token.isBlank()) {
             throw new Unauthorized("a bearer token is required");
         }
+        return token;
+    }
+
+    private User wsUser(String token) throws SQLException {
         return accounts.authenticate(token).orElseThrow(() -> new Unauthorized("invalid or expired token"));
     }
 
@@ -112,7 +121,9 @@ public final class CoreApi {
 
     private void logout(Context ctx) throws SQLException {
         User user = Requests.user(accounts, ctx);
-        accounts.logout(user, Requests.bearer(ctx).orElseThrow(), Requests.clientIp(ctx));
+        String token = Requests.bearer(ctx).orElseThrow();
+        accounts.logout(user, token, Requests.clientIp(ctx));
+        live.sessionEnded(user.id(), token);
         ctx.status(204);
     }
 
@@ -233,6 +244,11 @@ public final class CoreApi {
         ctx.header("X-Content-Type-Options", "nosniff");
         ctx.header("Content-Disposition", ContentDisposition.attachment(file.name()));
         ctx.result(Files.newInputStream(path));
+    }
+
+    /** Closes the account's live sockets: its sessions ended (disabled, or a new password). */
+    public void accountSessionsEnded(long userId) {
+        live.accountSessionsEnded(userId);
     }
 
     /** Tells the members of the chat, live, that a message was blocked (its text goes only to its sender then). */

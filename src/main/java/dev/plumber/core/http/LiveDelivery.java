@@ -3,7 +3,9 @@ package dev.plumber.core.http;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.plumber.core.chats.Message;
 import dev.plumber.json.Json;
+import io.javalin.websocket.WsCloseStatus;
 import io.javalin.websocket.WsContext;
+import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -14,11 +16,45 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Pushes sent and edited messages to the open WebSockets of the chat's members. */
+/**
+ * Pushes sent and edited messages to the open WebSockets of the chat's members. A socket lives no longer than the
+ * session it was opened with: it is closed on that session's log-out, when its account is disabled, and at the first
+ * frame after its session ended otherwise (expired, or ended by another core on the same database).
+ */
 final class LiveDelivery {
     private static final Logger LOG = LoggerFactory.getLogger(LiveDelivery.class);
 
+    /** The socket attribute holding the bearer token the socket was opened with. */
+    static final String TOKEN = "token";
+
+    /** Whether a session token still signs its account in. */
+    @FunctionalInterface
+    interface Sessions {
+        boolean valid(String token) throws SQLException;
+    }
+
+    private final Sessions sessions;
     private final Map<Long, Set<WsContext>> sockets = new ConcurrentHashMap<>();
+
+    LiveDelivery(Sessions sessions) {
+        this.sessions = sessions;
+    }
+
+    /** Closes the sockets opened with {@code token} (its session was signed out). */
+    void sessionEnded(long userId, String token) {
+        for (WsContext socket : sockets.getOrDefault(userId, Set.of())) {
+            if (token.equals(socket.attribute(TOKEN))) {
+                close(socket, "signed out");
+            }
+        }
+    }
+
+    /** Closes every socket of the account (disabled, or its password changed: its sessions ended). */
+    void accountSessionsEnded(long userId) {
+        for (WsContext socket : sockets.getOrDefault(userId, Set.of())) {
+            close(socket, "the session ended");
+        }
+    }
 
     void connected(long userId, WsContext socket) {
         sockets.computeIfAbsent(userId, id -> ConcurrentHashMap.newKeySet()).add(socket);
@@ -68,7 +104,31 @@ final class LiveDelivery {
             throw new IllegalStateException("a map of strings and numbers always serialises", e);
         }
         for (WsContext socket : targets) {
-            send(socket, text);
+            if (stillSignedIn(socket)) {
+                send(socket, text);
+            } else {
+                close(socket, "the session ended");
+            }
+        }
+    }
+
+    /** Answered from the session cache mostly; a database that cannot answer does not end anyone's session. */
+    private boolean stillSignedIn(WsContext socket) {
+        try {
+            return sessions.valid(socket.attribute(TOKEN));
+        } catch (SQLException e) {
+            LOG.warn("could not check a live socket's session, delivering anyway: {}", e.toString());
+            return true;
+        }
+    }
+
+    private static void close(WsContext socket, String reason) {
+        try {
+            synchronized (socket) {
+                socket.closeSession(WsCloseStatus.POLICY_VIOLATION, reason);
+            }
+        } catch (RuntimeException e) {
+            LOG.debug("closing a live socket failed: {}", e.toString());
         }
     }
 

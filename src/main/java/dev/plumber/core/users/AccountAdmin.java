@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 
 /** Administrators' account management (seed: assigning roles, managing accounts); every change is journaled. */
 public final class AccountAdmin {
@@ -91,8 +92,10 @@ public final class AccountAdmin {
      * Changes role, enabled state or password; disabling or a new password ends the account's sessions, and every
      * change applies to the account's next request (its cached sessions are forgotten). An
      * administrator cannot disable or demote themselves, so the last one cannot lock everyone out.
+     * Returns the account's id when the change ended its sessions (disabled, or a new password), so its live
+     * sockets can be closed.
      */
-    public void update(User admin, String email, Change change, String ip) throws SQLException {
+    public OptionalLong update(User admin, String email, Change change, String ip) throws SQLException {
         String normalised = Accounts.normalise(email);
         Role role = change.role() == null ? null : role(change.role());
         if (change.password() != null) {
@@ -132,6 +135,7 @@ public final class AccountAdmin {
         // After the commit: a lookup that started earlier saw the old account and must not be served from now on.
         sessions.forgetUser(id);
         journal.committed();
+        return Boolean.TRUE.equals(change.disabled()) || hash != null ? OptionalLong.of(id) : OptionalLong.empty();
     }
 
     private static void set(Connection c, String column, Object value, long id) throws SQLException {
