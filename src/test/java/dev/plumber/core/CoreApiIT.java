@@ -400,6 +400,54 @@ class CoreApiIT {
     }
 
     @Test
+    void eachUploaderOfTheSameContentSeesTheirOwnNameAndNoOneElses() throws Exception {
+        Setup setup = freshSetup();
+        try (CoreServer core =
+                CoreServer.start(config(setup, kafka.bootstrapServers()).build())) {
+            Api alice = Api.login(http, core.port(), "alice@demo.local", "demo");
+            Api bob = Api.login(http, core.port(), "bob@demo.local", "demo");
+            Api carol = Api.login(http, core.port(), "carol@demo.local", "demo");
+            byte[] bytes = "same bytes".getBytes(StandardCharsets.UTF_8);
+            String hash = JSON.readTree(
+                            alice.upload("wd", "application/x-wd", bytes).body())
+                    .get("hash")
+                    .asText();
+            long chat = alice.createChat("personal", List.of("bob@demo.local"), null);
+            alice.post("/api/v1/chats/" + chat + "/messages", Map.of("text", "", "hash", hash), null);
+
+            HttpResponse<String> carols = carol.upload("carol.txt", "text/plain", bytes);
+
+            assertThat(JSON.readTree(carols.body()).get("name").asText()).isEqualTo("carol.txt");
+            HttpResponse<byte[]> carolGets = download(core.port(), hash, carol.token());
+            assertThat(carolGets.headers().firstValue("Content-Disposition").orElseThrow())
+                    .contains("carol.txt")
+                    .doesNotContain("wd");
+            assertThat(carolGets.headers().firstValue("Content-Type").orElseThrow())
+                    .startsWith("text/plain");
+            assertThat(carolGets.body()).isEqualTo(bytes);
+            assertThat(download(core.port(), hash, alice.token())
+                            .headers()
+                            .firstValue("Content-Disposition")
+                            .orElseThrow())
+                    .contains("\"wd\"");
+            // Bob got it from Alice in their chat: Alice's name.
+            assertThat(download(core.port(), hash, bob.token())
+                            .headers()
+                            .firstValue("Content-Disposition")
+                            .orElseThrow())
+                    .contains("\"wd\"");
+            List<String> names = new ArrayList<>();
+            for (ConsumerRecord<String, byte[]> record : consume(setup.topic(), 3)) {
+                if (EventCodec.decode(record.value()) instanceof FileEvent event) {
+                    names.add(event.sender() + " " + event.name() + " " + event.mime());
+                }
+            }
+            assertThat(names)
+                    .containsExactly("alice@demo.local wd application/x-wd", "carol@demo.local carol.txt text/plain");
+        }
+    }
+
+    @Test
     void onlyUploadersAndMembersOfChatsWhereAFileWasPostedMayDownloadIt() throws Exception {
         Setup setup = freshSetup();
         try (CoreServer core =

@@ -111,10 +111,14 @@ public final class FileStore {
         } catch (IOException e) {
             throw new java.io.UncheckedIOException("cannot store file " + hash, e);
         }
-        try (PreparedStatement s = c.prepareStatement(
-                "INSERT INTO core.file_uploads (hash, user_id) VALUES (?, ?) ON CONFLICT DO NOTHING")) {
+        // The uploader's own name and type; uploading the same content again renames it for them.
+        try (PreparedStatement s = c.prepareStatement("INSERT INTO core.file_uploads (hash, user_id, name, mime)"
+                + " VALUES (?, ?, ?, ?) ON CONFLICT (hash, user_id) DO UPDATE SET name = excluded.name,"
+                + " mime = excluded.mime")) {
             s.setString(1, hash);
             s.setLong(2, uploader.id());
+            s.setString(3, name);
+            s.setString(4, mime);
             s.executeUpdate();
         }
         try {
@@ -135,20 +139,45 @@ public final class FileStore {
         return null;
     }
 
-    /** The file's metadata when {@code hash} is known. */
-    public Optional<StoredFile> find(String hash) throws SQLException {
+    /**
+     * The file's metadata when {@code hash} is known, named as {@code reader} knows it: their own upload's name and
+     * type, else those of the sender's upload in the latest message of a chat of theirs that carries it, else a
+     * neutral name. Another uploader's name is never shown. {@code reader} null (the gateway): the first upload's.
+     */
+    public Optional<StoredFile> find(String hash, User reader) throws SQLException {
         if (hash == null || !HASH.matcher(hash).matches()) {
             return Optional.empty();
         }
         return db.inTransaction(c -> {
+            StoredFile first;
             try (PreparedStatement s =
                     c.prepareStatement("SELECT hash, name, size, mime FROM core.files WHERE hash = ?")) {
                 s.setString(1, hash);
                 try (ResultSet rs = s.executeQuery()) {
-                    return rs.next()
-                            ? Optional.of(
-                                    new StoredFile(rs.getString(1), rs.getString(2), rs.getLong(3), rs.getString(4)))
-                            : Optional.<StoredFile>empty();
+                    if (!rs.next()) {
+                        return Optional.<StoredFile>empty();
+                    }
+                    first = new StoredFile(rs.getString(1), rs.getString(2), rs.getLong(3), rs.getString(4));
+                }
+            }
+            if (reader == null) {
+                return Optional.of(first);
+            }
+            try (PreparedStatement s = c.prepareStatement("SELECT name, mime FROM ("
+                    + " SELECT name, mime, 0 AS rank, 0 AS mid FROM core.file_uploads WHERE hash = ? AND user_id = ?"
+                    + " UNION ALL SELECT u.name, u.mime, 1, m.mid FROM core.messages m"
+                    + "  JOIN core.chat_members cm ON cm.chat_id = m.chat_id AND cm.user_id = ?"
+                    + "  JOIN core.file_uploads u ON u.hash = m.hash AND u.user_id = m.sender_id"
+                    + "  WHERE m.hash = ?) named ORDER BY rank, mid DESC LIMIT 1")) {
+                s.setString(1, hash);
+                s.setLong(2, reader.id());
+                s.setLong(3, reader.id());
+                s.setString(4, hash);
+                try (ResultSet rs = s.executeQuery()) {
+                    return Optional.of(
+                            rs.next()
+                                    ? new StoredFile(hash, rs.getString(1), first.size(), rs.getString(2))
+                                    : new StoredFile(hash, "file", first.size(), "application/octet-stream"));
                 }
             }
         });

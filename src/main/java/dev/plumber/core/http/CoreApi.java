@@ -227,14 +227,15 @@ public final class CoreApi {
         }
         boolean service = serviceToken.length > 0
                 && MessageDigest.isEqual(serviceToken, token.get().getBytes(StandardCharsets.UTF_8));
+        User user = null;
         if (!service) {
-            User user = accounts.authenticate(token.get()).orElseThrow(() -> new Unauthorized("invalid token"));
+            user = accounts.authenticate(token.get()).orElseThrow(() -> new Unauthorized("invalid token"));
             // Unknown and not-yours look the same: a hash names content, so its existence is itself a secret.
             if (!files.downloadableBy(hash, user)) {
                 throw RequestRefused.notFound("no file " + hash);
             }
         }
-        StoredFile file = files.find(hash).orElseThrow(() -> RequestRefused.notFound("no file " + hash));
+        StoredFile file = files.find(hash, user).orElseThrow(() -> RequestRefused.notFound("no file " + hash));
         java.nio.file.Path path = files.path(hash);
         if (!Files.exists(path)) {
             throw RequestRefused.notFound("no file " + hash);
