@@ -495,6 +495,27 @@ class CoreApiIT {
     }
 
     @Test
+    void aPartHeaderWithAControlCharacterIsRefusedWith400() throws Exception {
+        Setup setup = freshSetup();
+        try (CoreServer core = CoreServer.start(
+                config(setup, kafka.bootstrapServers()).maxFileSize(1024).build())) {
+            Api alice = Api.login(http, core.port(), "alice@demo.local", "demo");
+
+            HttpResponse<String> badName = alice.upload("a\u0001b.txt", "text/plain", new byte[10]);
+            HttpResponse<String> badType = alice.upload("a.txt", "text/plain\u0000", new byte[10]);
+
+            for (HttpResponse<String> response : List.of(badName, badType)) {
+                assertThat(response.statusCode()).as(response.body()).isEqualTo(400);
+                assertThat(JSON.readTree(response.body()).get("error").asText())
+                        .isEqualTo(
+                                "the multipart body is malformed: a part header holds a control or other illegal character");
+            }
+            assertThat(alice.upload("fine.txt", "text/plain", new byte[10]).statusCode())
+                    .isEqualTo(200);
+        }
+    }
+
+    @Test
     void wrongPasswordsAndDisabledAccountsAreRefused() throws Exception {
         Setup setup = freshSetup();
         try (CoreServer core =

@@ -28,6 +28,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.eclipse.jetty.http.BadMessageException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -201,7 +202,15 @@ public final class CoreApi {
         try {
             file = ctx.uploadedFile("file");
         } catch (IllegalStateException e) {
-            // Jetty refuses a part over the configured maximum while parsing.
+            // Jetty's parser refuses a malformed body (a control character in a part's header) with a bad message
+            // wrapped like its refusal of a part over the configured maximum.
+            if (e.getCause() instanceof BadMessageException bad) {
+                String reason = bad.getReason() == null ? "" : bad.getReason();
+                throw RequestRefused.invalid("the multipart body is malformed: "
+                        + (reason.startsWith("Illegal character")
+                                ? "a part header holds a control or other illegal character"
+                                : reason));
+            }
             throw new RequestRefused(RequestRefused.Reason.TOO_LARGE, "the file is too large");
         }
         if (file == null) {
