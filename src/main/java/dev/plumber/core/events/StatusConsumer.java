@@ -128,6 +128,11 @@ public final class StatusConsumer implements AutoCloseable {
             return Optional.empty();
         }
         String reason = node.path("reason").isTextual() ? node.path("reason").textValue() : null;
+        if (reason != null && reason.indexOf('\0') >= 0) {
+            // PostgreSQL's text cannot hold U+0000: the update would fail on every re-read, holding every status
+            // behind.
+            reason = reason.replace('\0', '\uFFFD');
+        }
         return DlpChecks.update(c, id, status, reason);
     }
 
