@@ -152,7 +152,7 @@ public record CoreConfig(
     /**
      * Accounts created at start when missing, the password hashing cost, how long a sign-in lasts, and log-in
      * throttling: after {@code loginFailures} failed log-ins to one account from one address, further attempts from
-     * there are refused (HTTP 429) for {@code loginLockout}.
+     * there are refused (HTTP 429) for {@code loginLockout}, doubled by each failure after it up to an hour.
      */
     public record Users(
             List<Account> bootstrap,

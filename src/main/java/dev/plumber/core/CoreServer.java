@@ -2,6 +2,7 @@ package dev.plumber.core;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import dev.plumber.auth.LoginThrottle;
 import dev.plumber.auth.PasswordHasher;
 import dev.plumber.core.chats.Chats;
 import dev.plumber.core.chats.Messages;
@@ -17,7 +18,6 @@ import dev.plumber.core.store.MessageCipher;
 import dev.plumber.core.users.AccountAdmin;
 import dev.plumber.core.users.Accounts;
 import dev.plumber.core.users.BearerTokens;
-import dev.plumber.core.users.LoginThrottle;
 import dev.plumber.core.users.SessionCache;
 import dev.plumber.crypto.Sealer;
 import io.javalin.Javalin;

@@ -3,6 +3,7 @@ package dev.plumber.core.http;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.plumber.auth.LoginThrottle;
 import dev.plumber.core.RequestRefused;
 import dev.plumber.core.chats.Chats;
 import dev.plumber.core.chats.Message;
@@ -11,7 +12,6 @@ import dev.plumber.core.events.DlpChecks;
 import dev.plumber.core.files.FileStore;
 import dev.plumber.core.files.StoredFile;
 import dev.plumber.core.users.Accounts;
-import dev.plumber.core.users.LoginThrottle;
 import dev.plumber.core.users.User;
 import dev.plumber.json.Json;
 import io.javalin.Javalin;
@@ -106,7 +106,7 @@ public final class CoreApi {
         String email = Requests.email("email", Requests.text(body, "email", true));
         String password = Requests.password("password", Requests.text(body, "password", true));
         String ip = Requests.clientIp(ctx);
-        Optional<java.time.Duration> wait = throttle.retryAfter(email, ip);
+        Optional<java.time.Duration> wait = throttle.lockedFor(email, ip);
         if (wait.isPresent()) {
             accounts.throttled(email, ip);
             throw new TooManyAttempts(wait.get());
