@@ -18,6 +18,11 @@ public final class TokenSessions<P> {
     private record Session<P>(P principal, Instant expires, Instant dies) {}
 
     private static final SecureRandom RANDOM = new SecureRandom();
+    /**
+     * From this many sessions on, each new one first drops those expired: a token never used again is otherwise held
+     * for ever. Every session costs a log-in (a password hash), so the sweep is rare next to its cost.
+     */
+    private static final int SWEEP_FROM = 1024;
 
     private final Map<String, Session<P>> sessions = new ConcurrentHashMap<>();
     private final Duration idle;
@@ -41,6 +46,9 @@ public final class TokenSessions<P> {
         RANDOM.nextBytes(bytes);
         String token = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
         Instant now = clock.instant();
+        if (sessions.size() >= SWEEP_FROM) {
+            sessions.values().removeIf(s -> !alive(s, now));
+        }
         sessions.put(token, new Session<>(principal, now.plus(idle), lifetime == null ? null : now.plus(lifetime)));
         return token;
     }
@@ -51,12 +59,17 @@ public final class TokenSessions<P> {
         }
         Instant now = clock.instant();
         Session<P> session = sessions.computeIfPresent(
-                token,
-                (t, s) -> s.expires().isAfter(now)
-                                && (s.dies() == null || s.dies().isAfter(now))
-                        ? new Session<>(s.principal(), now.plus(idle), s.dies())
-                        : null);
+                token, (t, s) -> alive(s, now) ? new Session<>(s.principal(), now.plus(idle), s.dies()) : null);
         return session == null ? Optional.empty() : Optional.of(session.principal());
+    }
+
+    /** How many sessions are held, expired ones not yet dropped included. */
+    int size() {
+        return sessions.size();
+    }
+
+    private static boolean alive(Session<?> s, Instant now) {
+        return s.expires().isAfter(now) && (s.dies() == null || s.dies().isAfter(now));
     }
 
     public void close(String token) {

@@ -22,6 +22,24 @@ class TokenSessionsTest {
     }
 
     @Test
+    void tokensNeverUsedAgainAreDroppedOnceTheyExpire() {
+        TokenSessions<String> sessions = new TokenSessions<>(Duration.ofHours(1), clock);
+        for (int i = 0; i < 2_000; i++) {
+            sessions.open("a@x");
+        }
+        String live = sessions.open("b@x");
+        clock.advance(Duration.ofMinutes(61));
+        assertThat(sessions.principal(live)).isEmpty();
+        String kept = sessions.open("c@x");
+
+        String next = sessions.open("d@x");
+
+        assertThat(sessions.size()).isEqualTo(2);
+        assertThat(sessions.principal(kept)).hasValue("c@x");
+        assertThat(sessions.principal(next)).hasValue("d@x");
+    }
+
+    @Test
     void aTokenInConstantUseStillDiesAtTheEndOfItsLifetime() {
         TokenSessions<String> sessions = new TokenSessions<>(Duration.ofHours(1), Duration.ofHours(8), clock);
         String token = sessions.open("a@x");
