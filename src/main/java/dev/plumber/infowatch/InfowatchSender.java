@@ -39,9 +39,9 @@ import org.slf4j.LoggerFactory;
  * <p>Failures are classified: refused credentials and licence errors halt sending (see {@link Halt}; the event is
  * retried later), a malformed event is permanent, anything on the wire is transient and drops the connection.
  *
- * <p>One call, a file's bytes included, gets one time budget ({@code dlpClient.timeout}), as an ICAP call does: a
- * Traffic Monitor that answers each request in time but too slowly over all, or drips an answer, fails the call
- * instead of holding its worker. Large files need a timeout that covers streaming them.
+ * <p>One call gets one time budget ({@code dlpClient.timeout}), as an ICAP call does, and each chunk of a file
+ * Traffic Monitor takes gives it the whole budget again: a file of any size goes at the server's pace, while a server
+ * that drips an answer, or stops answering, fails the call instead of holding its worker.
  */
 public final class InfowatchSender implements DlpSender {
     private static final Logger log = LoggerFactory.getLogger(InfowatchSender.class);
@@ -173,7 +173,7 @@ public final class InfowatchSender implements DlpSender {
         }
         boolean reusable = false;
         try {
-            String tmId = deliver(address, connection.client(), event, credentials, file);
+            String tmId = deliver(address, connection.client(), event, credentials, file, deadline);
             reusable = true;
             if (halt.reason().isPresent()) {
                 log.info("InfoWatch sending resumed: Traffic Monitor accepted an event");
@@ -212,7 +212,8 @@ public final class InfowatchSender implements DlpSender {
             EventProcessor.Client client,
             Event event,
             Credentials credentials,
-            FileSource.OpenFile file)
+            FileSource.OpenFile file,
+            Deadline deadline)
             throws TException, FileReadException {
         long eventId;
         try {
@@ -224,7 +225,7 @@ public final class InfowatchSender implements DlpSender {
         wire.beginEvent(address, event, credentials.getCompany_name(), eventId);
         try {
             if (file != null) {
-                stream(address, client, eventId, file);
+                stream(address, client, eventId, file, deadline);
             }
             String tmId = client.GetEventDatabaseId(eventId);
             client.EndEvent(eventId, false);
@@ -241,7 +242,11 @@ public final class InfowatchSender implements DlpSender {
     }
 
     private void stream(
-            PushApiPool.Address address, EventProcessor.Client client, long eventId, FileSource.OpenFile file)
+            PushApiPool.Address address,
+            EventProcessor.Client client,
+            long eventId,
+            FileSource.OpenFile file,
+            Deadline deadline)
             throws TException, FileReadException {
         long streamId = client.BeginStream(eventId, PushApiEvents.FILE_DATA_ID);
         byte[] chunk = new byte[CHUNK];
@@ -258,6 +263,7 @@ public final class InfowatchSender implements DlpSender {
                 break;
             }
             client.SendStreamData(eventId, streamId, ByteBuffer.wrap(chunk, 0, n));
+            deadline.progressed(); // the server took a chunk: the call has its whole time again
             fileBytesSent.add(n);
             sent += n;
             chunks++;
@@ -301,7 +307,7 @@ public final class InfowatchSender implements DlpSender {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof PushApiConnection.DeadlineExceededException late) {
                 return "InfoWatch " + address + " did not answer within " + format(late.budget())
-                        + " (dlpClient.timeout, which bounds the whole call, a file's bytes included)";
+                        + " (dlpClient.timeout)";
             }
         }
         return "InfoWatch " + address + ": " + describe(e);

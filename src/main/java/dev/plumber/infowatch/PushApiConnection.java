@@ -3,11 +3,14 @@ package dev.plumber.infowatch;
 import dev.plumber.infowatch.thrift.EventProcessor;
 import dev.plumber.infowatch.thrift.pushapiConstants;
 import dev.plumber.transport.Deadline;
+import dev.plumber.transport.Watchdog;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
+import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
+import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
@@ -24,8 +27,9 @@ import org.apache.thrift.transport.layered.TFramedTransport;
 /**
  * One open push-API session: TLS socket, framed transport, binary protocol. The interface version is checked once,
  * when the connection opens. Each DLP call has one {@link Deadline} ({@code dlpClient.timeout}) for everything it
- * does on the connection, opening it included: every read waits at most what is left of it, so a server that drips
- * its answer cannot stretch the call, and a connection that runs out of time closes itself.
+ * does on the connection, opening it included: every read waits at most what is left of it, and the call is watched
+ * ({@link Watchdog}), so that neither a server that drips its answer (or a TLS record of it) nor one that stops reading
+ * what is written can stretch the call; a connection that runs out of time is closed.
  */
 final class PushApiConnection implements AutoCloseable {
     /** Probing costs up to a millisecond; a connection idle for less is rarely stale. */
@@ -38,20 +42,24 @@ final class PushApiConnection implements AutoCloseable {
     static final int MAX_FRAME = 1024 * 1024;
 
     private final Socket socket;
+    /** The TCP socket under the TLS one: closed first when a call is aborted (see {@link #abort()}). */
+    private final Socket tcp;
+
     private final TFramedTransport transport;
     private final EventProcessor.Client client;
     private volatile long idleSinceNanos = System.nanoTime();
     private volatile Deadline deadline;
+    private volatile Watchdog.Watch watch;
 
-    private PushApiConnection(Socket socket, Deadline deadline) throws IOException, TException {
+    private PushApiConnection(Socket socket, Socket tcp) throws IOException, TException {
         this.socket = socket;
-        this.deadline = deadline;
+        this.tcp = tcp;
         // The framed transport writes its limit into the configuration it is given: one of its own per connection.
         this.transport = new TFramedTransport(
                 new TIOStreamTransport(
                         new TConfiguration(),
                         new BufferedInputStream(new DeadlineInput(socket.getInputStream())),
-                        new BufferedOutputStream(socket.getOutputStream())),
+                        new BufferedOutputStream(new DeadlineOutput(socket.getOutputStream()))),
                 MAX_FRAME);
         this.client = new EventProcessor.Client(new TBinaryProtocol(transport));
     }
@@ -71,33 +79,67 @@ final class PushApiConnection implements AutoCloseable {
             SSLSocket ssl;
             try {
                 plain.connect(new InetSocketAddress(host, port), deadline.remainingMillis(SocketTimeoutException::new));
-                ssl = (SSLSocket) tls.createSocket(plain, host, port, true);
-                if (verifyHost) {
-                    SSLParameters params = ssl.getSSLParameters();
-                    params.setEndpointIdentificationAlgorithm("HTTPS");
-                    ssl.setSSLParameters(params);
-                }
-                ssl.setSoTimeout(deadline.remainingMillis(SocketTimeoutException::new));
-                ssl.startHandshake();
             } catch (SocketTimeoutException e) {
                 throw new DeadlineExceededException(deadline.budget());
             }
-            PushApiConnection connection = new PushApiConnection(ssl, deadline);
-            int version = connection.client.GetVersion();
-            if (version < pushapiConstants.pushapi_version) {
-                connection.close();
-                throw new IncompatibleVersionException(version);
+            ssl = (SSLSocket) tls.createSocket(plain, host, port, true);
+            if (verifyHost) {
+                SSLParameters params = ssl.getSSLParameters();
+                params.setEndpointIdentificationAlgorithm("HTTPS");
+                ssl.setSSLParameters(params);
             }
-            return connection;
+            PushApiConnection connection = new PushApiConnection(ssl, plain);
+            connection.startCall(deadline);
+            try {
+                ssl.setSoTimeout(deadline.remainingMillis(SocketTimeoutException::new));
+                ssl.startHandshake();
+                int version = connection.client.GetVersion();
+                if (version < pushapiConstants.pushapi_version) {
+                    throw new IncompatibleVersionException(version);
+                }
+                return connection;
+            } catch (SocketTimeoutException e) {
+                connection.close();
+                throw new DeadlineExceededException(deadline.budget());
+            } catch (IOException e) {
+                connection.close();
+                throw connection.lateOr(e);
+            } catch (TException | RuntimeException e) {
+                connection.close();
+                throw e;
+            }
         } catch (IOException | TException | RuntimeException e) {
             plain.close();
             throw e;
         }
     }
 
-    /** Starts a call on this (reused) connection: its reads from now on share the call's deadline. */
+    /**
+     * Starts a call on this connection: its reads from now on share the call's deadline, and the call is watched until
+     * the connection goes back to the pool or is closed.
+     */
     void startCall(Deadline deadline) {
         this.deadline = deadline;
+        this.watch = Watchdog.watch(deadline, this::abort);
+    }
+
+    /**
+     * Closes the connection in the middle of a call that ran out of time. A TLS socket's own close waits for a blocked
+     * write to send its close_notify, so the TCP socket under it goes first.
+     */
+    private void abort() {
+        try {
+            tcp.close();
+        } catch (IOException ignored) {
+            // Closing is best effort.
+        }
+        close();
+    }
+
+    /** The deadline's exception in place of {@code e} when the watchdog aborted the call (e is then a closed socket). */
+    private IOException lateOr(IOException e) {
+        Watchdog.Watch call = watch;
+        return call != null && call.fired() ? new DeadlineExceededException(deadline.budget()) : e;
     }
 
     EventProcessor.Client client() {
@@ -108,9 +150,17 @@ final class PushApiConnection implements AutoCloseable {
         return !socket.isClosed() && transport.isOpen();
     }
 
-    /** Marks the moment the connection went back to the pool. */
+    /** Marks the moment the connection went back to the pool: its call is over. */
     void markIdle() {
+        endWatch();
         idleSinceNanos = System.nanoTime();
+    }
+
+    private void endWatch() {
+        Watchdog.Watch call = watch;
+        if (call != null) {
+            call.close();
+        }
     }
 
     /**
@@ -139,6 +189,7 @@ final class PushApiConnection implements AutoCloseable {
 
     @Override
     public void close() {
+        endWatch();
         transport.close();
         try {
             socket.close();
@@ -173,6 +224,8 @@ final class PushApiConnection implements AutoCloseable {
             } catch (SocketTimeoutException e) {
                 PushApiConnection.this.close();
                 throw new DeadlineExceededException(call.budget());
+            } catch (IOException e) {
+                throw lateOr(e);
             }
         }
 
@@ -185,6 +238,36 @@ final class PushApiConnection implements AutoCloseable {
                 socket.setSoTimeout(1);
             }
             in.close();
+        }
+    }
+
+    /** The socket's output as the transport writes it; a write the watchdog ended says that the call ran late. */
+    private final class DeadlineOutput extends FilterOutputStream {
+        DeadlineOutput(OutputStream out) {
+            super(out);
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            write(new byte[] {(byte) b}, 0, 1);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            try {
+                out.write(b, off, len);
+            } catch (IOException e) {
+                throw lateOr(e);
+            }
+        }
+
+        @Override
+        public void flush() throws IOException {
+            try {
+                out.flush();
+            } catch (IOException e) {
+                throw lateOr(e);
+            }
         }
     }
 

@@ -57,7 +57,17 @@ final class IcapConnection implements AutoCloseable {
             params.setEndpointIdentificationAlgorithm("HTTPS");
             ssl.setSSLParameters(params);
             ssl.setSoTimeout(deadline.remainingMillis());
-            ssl.startHandshake();
+            try (Watchdog.Watch watch = Watchdog.watch(deadline, () -> closeQuietly(socket))) {
+                try {
+                    ssl.startHandshake();
+                } catch (IOException e) {
+                    if (watch.fired() || e instanceof SocketTimeoutException) {
+                        throw new IcapTimeoutException("TLS handshake with " + host + ":" + port + " took longer than "
+                                + deadline.budget().toMillis() + " ms");
+                    }
+                    throw e;
+                }
+            }
             return new IcapConnection(ssl, socket);
         } catch (Throwable e) {
             socket.close();
@@ -91,6 +101,9 @@ final class IcapConnection implements AutoCloseable {
                 try {
                     n = in.read(readBuffer);
                 } catch (SocketTimeoutException e) {
+                    if (!deadline.passed()) {
+                        continue; // the body writer moved the deadline while this read waited
+                    }
                     throw new IcapTimeoutException(
                             "no ICAP answer within " + deadline.budget().toMillis() + " ms");
                 }
@@ -148,16 +161,21 @@ final class IcapConnection implements AutoCloseable {
      * TLS socket's own close waits for such a write to send its close_notify, so the TCP socket under it goes first.
      */
     void abort() {
-        try {
-            tcp.close();
-        } catch (IOException ignored) {
-            // Closing a broken socket can fail; it is closed either way.
-        }
+        closeQuietly(tcp);
         close();
+    }
+
+    /** Whether this is a TLS connection, whose reads the socket's timeout does not bound (see {@link Watchdog}). */
+    boolean secure() {
+        return socket != tcp;
     }
 
     @Override
     public void close() {
+        closeQuietly(socket);
+    }
+
+    private static void closeQuietly(Socket socket) {
         try {
             socket.close();
         } catch (IOException ignored) {

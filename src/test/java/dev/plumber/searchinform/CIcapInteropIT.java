@@ -1,6 +1,7 @@
 package dev.plumber.searchinform;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 import dev.plumber.delivery.Verdict;
 import dev.plumber.event.FileEvent;
@@ -11,9 +12,11 @@ import dev.plumber.icap.IcapResponse;
 import dev.plumber.settings.DlpSettings;
 import dev.plumber.testkit.CIcapServer;
 import dev.plumber.testkit.InMemoryFileSource;
+import dev.plumber.testkit.TcpProxy;
 import dev.plumber.transport.IcapBody;
 import dev.plumber.transport.IcapClient;
 import dev.plumber.transport.IcapOptions;
+import dev.plumber.transport.IcapTimeoutException;
 import dev.plumber.transport.TlsSettings;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -156,6 +159,36 @@ class CIcapInteropIT {
                     IcapBody.of(("n" + i).getBytes(StandardCharsets.US_ASCII)),
                     TIMEOUT);
             assertThat(r.status()).isIn(200, 204);
+        }
+    }
+
+    @ParameterizedTest(name = "once the client has sent {0} bytes")
+    @ValueSource(longs = {0, 16 * 1024})
+    void aTlsPathThatDripsTheServersBytesFailsTheCallSoonAfterItsTimeout(long afterClientBytes) throws Exception {
+        // Below TLS the server's bytes come one at a time, 100 ms apart: each read of the TCP socket gets one in time,
+        // so only the call's watchdog ends it. From byte 0 the handshake is dripped; from 16 KiB the answer to a body.
+        URI direct = cicap.dlpServiceTlsUri();
+        try (TcpProxy proxy = TcpProxy.to("127.0.0.1", direct.getPort());
+                IcapClient own = new IcapClient()) {
+            proxy.drip(afterClientBytes, Duration.ofMillis(100));
+            URI service = URI.create("icaps://127.0.0.1:" + proxy.port() + direct.getPath());
+            HttpRequestHead http = HttpRequestHead.of("POST", "http://vkteams/", IcapHeaders.of("Host", "vkteams"));
+            Duration budget = Duration.ofSeconds(1);
+            long start = System.nanoTime();
+
+            Throwable thrown = catchThrowable(() -> own.reqmod(
+                    service,
+                    new TlsSettings(cicap.caFile(), true),
+                    IcapHeaders.empty(),
+                    http,
+                    IcapBody.of(new byte[64 * 1024]),
+                    budget));
+
+            Duration took = Duration.ofNanos(System.nanoTime() - start);
+            assertThat(thrown)
+                    .isInstanceOf(IcapTimeoutException.class)
+                    .hasMessageContaining("took longer than 1000 ms");
+            assertThat(took).isLessThan(budget.plus(Duration.ofSeconds(2)));
         }
     }
 

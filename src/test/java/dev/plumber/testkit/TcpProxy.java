@@ -9,18 +9,24 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
 
 /**
  * A TCP forwarder on a free loopback port to a server, for cutting the network between a client and a server
- * that keeps running: {@link #cut()} drops every connection and refuses new ones until {@link #restore()}.
+ * that keeps running: {@link #cut()} drops every connection and refuses new ones until {@link #restore()}. It can also
+ * drip what the server sends ({@link #drip}), below TLS: one record's bytes come a few at a time.
  */
 public final class TcpProxy implements AutoCloseable {
     private final ServerSocket listener;
     private final InetSocketAddress upstream;
     private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
     private volatile boolean cut;
+    private volatile long dripAfterClientBytes = Long.MAX_VALUE;
+    private volatile Duration dripEvery = Duration.ZERO;
 
     private TcpProxy(InetSocketAddress upstream) throws IOException {
         this.upstream = upstream;
@@ -51,6 +57,15 @@ public final class TcpProxy implements AutoCloseable {
         cut = true;
         sockets.forEach(TcpProxy::reset);
         sockets.clear();
+    }
+
+    /**
+     * On connections opened from now on, once the client has sent {@code afterClientBytes}, forwards the server's
+     * bytes one at a time, {@code every} apart (0 bytes: from the first, the TLS handshake's included).
+     */
+    public void drip(long afterClientBytes, Duration every) {
+        dripEvery = every;
+        dripAfterClientBytes = afterClientBytes;
     }
 
     /** Forwards new connections again. */
@@ -95,21 +110,37 @@ public final class TcpProxy implements AutoCloseable {
             cut();
             return;
         }
-        Thread.ofVirtual().start(() -> pump(client, server));
-        Thread.ofVirtual().start(() -> pump(server, client));
+        AtomicLong clientSent = new AtomicLong();
+        long dripAfter = dripAfterClientBytes;
+        Duration every = dripEvery;
+        Thread.ofVirtual().start(() -> pump(client, server, clientSent, () -> false, every));
+        Thread.ofVirtual()
+                .start(() -> pump(server, client, new AtomicLong(), () -> clientSent.get() >= dripAfter, every));
     }
 
-    private void pump(Socket from, Socket to) {
+    private void pump(Socket from, Socket to, AtomicLong sent, BooleanSupplier drip, Duration every) {
         byte[] buffer = new byte[16 * 1024];
         try (InputStream in = from.getInputStream()) {
             OutputStream out = to.getOutputStream();
             int n;
             while ((n = in.read(buffer)) >= 0) {
-                out.write(buffer, 0, n);
-                out.flush();
+                sent.addAndGet(n);
+                if (!drip.getAsBoolean()) {
+                    out.write(buffer, 0, n);
+                    out.flush();
+                    continue;
+                }
+                for (int i = 0; i < n; i++) {
+                    out.write(buffer[i]);
+                    out.flush();
+                    Thread.sleep(every);
+                }
             }
             to.shutdownOutput();
         } catch (IOException e) {
+            closeQuietly(to);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
             closeQuietly(to);
         } finally {
             sockets.remove(from);

@@ -20,12 +20,15 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * A DLP that announces more than is sane, or stops reading, costs the client bounded memory and at most the call's
@@ -111,7 +114,7 @@ class IcapClientBoundsTest {
     @Test
     void failsWithinTheDeadlineWhenTheServerStopsReadingAHugePreview() throws Exception {
         // Preview: 2000000000 had the caller write a 64 MiB preview on its own thread, past any deadline.
-        try (DeafServer server = new DeafServer(null, OPTIONS_HUGE_PREVIEW);
+        try (SlowServer server = new SlowServer(null, OPTIONS_HUGE_PREVIEW, 0);
                 IcapClient client = new IcapClient(4, Clock.systemUTC())) {
             assertFailsWithinTheDeadline(client, URI.create("icap://127.0.0.1:" + server.port() + "/req"), null);
         }
@@ -121,12 +124,35 @@ class IcapClientBoundsTest {
     void failsWithinTheDeadlineWhenATlsServerStopsReadingTheBody(@TempDir Path dir) throws Exception {
         // A TLS socket's close waits for a blocked write to send its close_notify: the deadline must not.
         MockCertificate certificate = MockCertificate.generate(dir);
-        try (DeafServer server = new DeafServer(certificate, OPTIONS_NO_PREVIEW);
+        try (SlowServer server = new SlowServer(certificate, OPTIONS_NO_PREVIEW, 0);
                 IcapClient client = new IcapClient(4, Clock.systemUTC())) {
             assertFailsWithinTheDeadline(
                     client,
                     URI.create("icaps://127.0.0.1:" + server.port() + "/req"),
                     new TlsSettings(certificate.caFile(), true));
+        }
+    }
+
+    @ParameterizedTest(name = "tls: {0}")
+    @ValueSource(booleans = {false, true})
+    void aBodyTheServerTakesSteadilyIsDeliveredHoweverLongTheWholeTakes(boolean tls, @TempDir Path dir)
+            throws Exception {
+        // 24 MiB, read 64 KiB at a time with 10 ms pauses: the whole takes longer than the call's time budget, no part
+        // of it near it. The answer waits only for what the sockets' buffers still hold (a few MiB) to be read.
+        Duration budget = Duration.ofSeconds(2);
+        MockCertificate certificate = tls ? MockCertificate.generate(dir) : null;
+        try (SlowServer server = new SlowServer(certificate, OPTIONS_NO_PREVIEW, 64 * 1024);
+                IcapClient client = new IcapClient(4, Clock.systemUTC())) {
+            URI service = URI.create((tls ? "icaps" : "icap") + "://127.0.0.1:" + server.port() + "/req");
+            TlsSettings settings = tls ? new TlsSettings(certificate.caFile(), true) : TlsSettings.defaults();
+            byte[] body = new byte[24 << 20];
+            long start = System.nanoTime();
+
+            IcapResponse answer =
+                    client.reqmod(service, settings, IcapHeaders.empty(), POST, IcapBody.of(body), budget);
+
+            assertThat(answer.status()).isEqualTo(204);
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThan(budget);
         }
     }
 
@@ -197,21 +223,29 @@ class IcapClientBoundsTest {
         out.flush();
     }
 
-    /** Answers the first request on each connection (OPTIONS) and then never reads again, until closed. */
-    private static final class DeafServer implements AutoCloseable {
+    /**
+     * Answers the first request on each connection (OPTIONS), then reads what follows {@code slice} bytes every 10 ms
+     * and answers 204 when the body has ended; with a slice of 0 it never reads again, until closed.
+     */
+    private static final class SlowServer implements AutoCloseable {
+        private static final byte[] LAST_CHUNK = "0\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+
         private final ServerSocket server;
         private final List<Socket> sockets = new CopyOnWriteArrayList<>();
 
-        DeafServer(MockCertificate tls, String optionsAnswer) throws IOException {
+        SlowServer(MockCertificate tls, String optionsAnswer, int slice) throws IOException {
             server = tls == null
-                    ? new ServerSocket(0)
-                    : tls.serverContext().getServerSocketFactory().createServerSocket(0);
+                    ? new ServerSocket()
+                    : tls.serverContext().getServerSocketFactory().createServerSocket();
+            // A small window, so that what the client has written is mostly what this server has read.
+            server.setReceiveBufferSize(64 * 1024);
+            server.bind(null);
             Thread.ofVirtual().start(() -> {
                 try {
                     while (true) {
                         Socket socket = server.accept();
                         sockets.add(socket);
-                        Thread.ofVirtual().start(() -> answerOptionsOnly(socket, optionsAnswer));
+                        Thread.ofVirtual().start(() -> serve(socket, optionsAnswer, slice));
                     }
                 } catch (IOException closed) {
                     // The test is over.
@@ -219,7 +253,7 @@ class IcapClientBoundsTest {
             });
         }
 
-        private static void answerOptionsOnly(Socket socket, String optionsAnswer) {
+        private static void serve(Socket socket, String optionsAnswer, int slice) {
             try {
                 InputStream in = socket.getInputStream();
                 StringBuilder head = new StringBuilder();
@@ -231,7 +265,31 @@ class IcapClientBoundsTest {
                     head.append((char) c);
                 }
                 write(socket.getOutputStream(), optionsAnswer);
-            } catch (IOException e) {
+                if (slice == 0) {
+                    return;
+                }
+                // The body is zeros: its end is the only place the last chunk's bytes can appear.
+                byte[] buffer = new byte[slice];
+                byte[] tail = new byte[LAST_CHUNK.length];
+                int sinceSleep = 0;
+                int n;
+                while ((n = in.read(buffer)) >= 0) {
+                    for (int i = 0; i < n; i++) {
+                        System.arraycopy(tail, 1, tail, 0, tail.length - 1);
+                        tail[tail.length - 1] = buffer[i];
+                    }
+                    if (Arrays.equals(tail, LAST_CHUNK)) {
+                        write(socket.getOutputStream(), ScriptedIcapServer.NO_CONTENT);
+                        return;
+                    }
+                    // A TLS read returns one record (16 KiB at most): the pause comes after a slice, not after a read.
+                    sinceSleep += n;
+                    if (sinceSleep >= slice) {
+                        Thread.sleep(10);
+                        sinceSleep = 0;
+                    }
+                }
+            } catch (IOException | InterruptedException e) {
                 // The client went away.
             }
         }
