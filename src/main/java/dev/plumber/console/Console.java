@@ -78,7 +78,9 @@ public final class Console {
                 accounts,
                 journals,
                 new LoginThrottle(5, Duration.ofSeconds(30), clock),
-                new TokenSessions<>(Duration.ofMinutes(30), clock),
+                // As API tokens do, a cookie ends 8 hours after the log-in however busy: a stolen one kept in use
+                // still dies.
+                new TokenSessions<>(Duration.ofMinutes(30), Duration.ofHours(8), clock),
                 secureCookies,
                 clock);
         this.registry = registry;
