@@ -1,6 +1,5 @@
 package dev.plumber.settings;
 
-import dev.plumber.infowatch.PluginManifest;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -81,7 +80,7 @@ public record DlpSettings(
             DlpValues.checkHostPort(address);
             required(values, "token");
             required(values, "company");
-            checkService(required(values, "imservice"));
+            DlpValues.checkImservice(required(values, "imservice"));
         }
         String tlsVerify = values.getOrDefault("tlsVerify", "true");
         if (!tlsVerify.equals("true") && !tlsVerify.equals("false")) {
@@ -166,17 +165,5 @@ public record DlpSettings(
 
     private static String unescape(String value) {
         return value == null ? null : value.strip().replace("\\/", "/");
-    }
-
-    /**
-     * {@code imservice} must be a service the Traffic Monitor plugin declares: Traffic Monitor files events only under
-     * the plugin's services, and the manifest is the one the gateway ships (infowatch/manifest.json).
-     */
-    private static void checkService(String imservice) throws InvalidSettingsException {
-        try {
-            PluginManifest.bundled().checkService(imservice);
-        } catch (PluginManifest.InvalidManifestException e) {
-            throw new InvalidSettingsException(e.getMessage());
-        }
     }
 }

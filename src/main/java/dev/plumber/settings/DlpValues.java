@@ -1,7 +1,10 @@
 package dev.plumber.settings;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.plumber.transport.TlsSettings;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.AccessDeniedException;
@@ -9,6 +12,8 @@ import java.nio.file.InvalidPathException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.OptionalLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -22,6 +27,11 @@ final class DlpValues {
     private static final Pattern HOST = Pattern.compile("[A-Za-z0-9._-]+|\\[[0-9A-Fa-f:.]+]");
 
     private static final Pattern SIZE = Pattern.compile("(\\d{1,19})(KiB|MiB|GiB)?");
+
+    /** The Traffic Monitor plugin manifest on the classpath (the jar carries a copy of {@code infowatch/}). */
+    private static final String MANIFEST = "infowatch/manifest.json";
+
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private DlpValues() {}
 
@@ -150,6 +160,35 @@ final class DlpValues {
             return OptionalLong.of(bytes);
         } catch (NumberFormatException | ArithmeticException e) {
             throw new InvalidSettingsException(rule + " (too large)");
+        }
+    }
+
+    /**
+     * {@code imservice}: a service the Traffic Monitor plugin declares, as Traffic Monitor files events only under the
+     * plugin's services, and the manifest is the one the gateway ships. Only its {@code SERVICE_MNEMO}s are read here:
+     * the infowatch sender, which reads these settings, checks the whole manifest when it starts.
+     */
+    static void checkImservice(String imservice) throws InvalidSettingsException {
+        List<String> services = pluginServices();
+        if (!services.contains(imservice)) {
+            throw new InvalidSettingsException("DLP key 'imservice' is '" + imservice
+                    + "' but the Traffic Monitor plugin declares SERVICE_MNEMO " + String.join(", ", services)
+                    + " (" + MANIFEST + ")");
+        }
+    }
+
+    private static List<String> pluginServices() throws InvalidSettingsException {
+        try (InputStream in = DlpValues.class.getClassLoader().getResourceAsStream(MANIFEST)) {
+            if (in == null) {
+                throw new InvalidSettingsException(MANIFEST + " is not on the classpath");
+            }
+            List<String> services = new ArrayList<>();
+            for (JsonNode type : JSON.readTree(in).path("ADDS_SERVICES").path("SERVICE_TYPE")) {
+                services.add(type.path("SERVICE_MNEMO").asText());
+            }
+            return services;
+        } catch (IOException e) {
+            throw new InvalidSettingsException("cannot read " + MANIFEST + ": " + e.getMessage());
         }
     }
 }

@@ -2,7 +2,9 @@ package dev.plumber.settings;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
+import dev.plumber.infowatch.PluginManifest;
 import dev.plumber.mock.infowatch.MockCertificate;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -154,6 +156,20 @@ class DlpSettingsTest {
                 .isInstanceOf(InvalidSettingsException.class)
                 .hasMessageContaining("DLP key 'imservice' is 'im_Other'")
                 .hasMessageContaining("SERVICE_MNEMO im_VKteams");
+    }
+
+    /** The settings read the plugin's services themselves: they must find those the full manifest check finds. */
+    @Test
+    void rejectsAnImserviceWithTheMessageOfThePluginManifestCheck() throws Exception {
+        PluginManifest manifest = PluginManifest.bundled();
+        String expected =
+                catchThrowable(() -> manifest.checkService("im_Other")).getMessage();
+
+        assertThat(manifest.serviceMnemos()).isNotEmpty();
+        for (String service : manifest.serviceMnemos()) {
+            assertThat(infowatch(Map.of("imservice", service)).imservice()).isEqualTo(service);
+        }
+        assertThatThrownBy(() -> infowatch(Map.of("imservice", "im_Other"))).hasMessage(expected);
     }
 
     @Test
