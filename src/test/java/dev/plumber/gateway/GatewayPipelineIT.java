@@ -19,6 +19,7 @@ import dev.plumber.settings.DlpSettingsSource;
 import dev.plumber.settings.DlpSystem;
 import dev.plumber.settings.GatewayConfig;
 import dev.plumber.testkit.Eventually;
+import dev.plumber.testkit.GatewayApi;
 import dev.plumber.testkit.KafkaTopics;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -65,7 +66,7 @@ class GatewayPipelineIT {
     private static EmbeddedPostgres postgres;
     private static Gateway gateway;
     private static final ScriptedDlp dlp = new ScriptedDlp();
-    private static String token;
+    private static GatewayApi api;
 
     /**
      * Blocks texts containing "secret"; fails transiently while a message's countdown lasts; holds a call on a text
@@ -132,9 +133,7 @@ class GatewayPipelineIT {
         // machine in the middle of the call must not turn into two.
         gateway = Gateway.start(
                 config, source, Map.of(DlpSystem.ICAP, dlp), new PasswordHasher(1_000), Duration.ofSeconds(1));
-        token = JSON.readTree(post("/api/v1/login", "{\"email\":\"admin@it.local\",\"password\":\"pw\"}"))
-                .get("token")
-                .asText();
+        api = GatewayApi.asAdmin(gateway.httpPort());
     }
 
     @AfterAll
@@ -195,7 +194,7 @@ class GatewayPipelineIT {
         assertThat(header(letter, DeadLetters.ORIGINAL_TOPIC)).isEqualTo("dlp.requests");
         assertThat(header(letter, DeadLetters.STAGE)).isEqualTo("decode");
         assertThat(header(letter, DeadLetters.ERROR_MESSAGE)).contains("unknown event type 'sms'");
-        JsonNode page = JSON.readTree(get("/api/v1/requests?status=FAILED&type=malformed"));
+        JsonNode page = api.get("/api/v1/requests?status=FAILED&type=malformed");
         assertThat(page.get("total").asLong()).isGreaterThanOrEqualTo(1);
     }
 
@@ -243,7 +242,7 @@ class GatewayPipelineIT {
         awaitStatus(after.id(), "ALLOWED");
 
         assertThat(dlp.calls.stream().filter(event.id()::equals)).hasSize(1);
-        JsonNode page = JSON.readTree(get("/api/v1/requests?chat=c-4"));
+        JsonNode page = api.get("/api/v1/requests?chat=c-4");
         assertThat(page.get("total").asLong()).isEqualTo(2);
     }
 
@@ -524,11 +523,7 @@ class GatewayPipelineIT {
     }
 
     private static JsonNode awaitStatus(UUID id, String status) throws Exception {
-        return Eventually.within(Duration.ofSeconds(60), () -> {
-            JsonNode row = JSON.readTree(get("/api/v1/requests/" + id));
-            assertThat(row.path("status").asText()).isEqualTo(status);
-            return row;
-        });
+        return api.awaitStatus(id, status, Duration.ofSeconds(60));
     }
 
     private static String header(ConsumerRecord<byte[], byte[]> record, String name) {
@@ -537,24 +532,5 @@ class GatewayPipelineIT {
 
     private static URI uri(String path) {
         return URI.create("http://127.0.0.1:" + gateway.httpPort() + path);
-    }
-
-    private static String get(String path) throws Exception {
-        return HTTP.send(
-                        HttpRequest.newBuilder(uri(path))
-                                .header("Authorization", "Bearer " + token)
-                                .build(),
-                        HttpResponse.BodyHandlers.ofString())
-                .body();
-    }
-
-    private static String post(String path, String body) throws Exception {
-        return HTTP.send(
-                        HttpRequest.newBuilder(uri(path))
-                                .header("Content-Type", "application/json")
-                                .POST(HttpRequest.BodyPublishers.ofString(body))
-                                .build(),
-                        HttpResponse.BodyHandlers.ofString())
-                .body();
     }
 }

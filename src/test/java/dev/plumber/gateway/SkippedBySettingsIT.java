@@ -22,14 +22,11 @@ import dev.plumber.settings.EtcdDlpSettingsSource;
 import dev.plumber.settings.GatewayConfig;
 import dev.plumber.testkit.EtcdServer;
 import dev.plumber.testkit.Eventually;
+import dev.plumber.testkit.GatewayApi;
 import dev.plumber.testkit.GeneratedFileSource;
 import dev.plumber.testkit.KafkaTopics;
 import dev.plumber.testkit.PrometheusText;
 import dev.plumber.transport.IcapClient;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -49,7 +46,6 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 4, unit = TimeUnit.MINUTES)
 class SkippedBySettingsIT {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
     private static final String DLP = "/vars/services/plumber/it/public/service/DLP/";
 
     @Test
@@ -79,7 +75,7 @@ class SkippedBySettingsIT {
                     Map.of(DlpSystem.ICAP, new SearchInformSender(new IcapClient(), files, Duration.ofSeconds(5)));
             EtcdDlpSettingsSource source = EtcdDlpSettingsSource.start(etcdConfig);
             try (Gateway gateway = Gateway.start(config, source, senders, new PasswordHasher(1_000))) {
-                Api api = new Api(gateway.httpPort());
+                GatewayApi api = GatewayApi.asAdmin(gateway.httpPort());
 
                 FileEvent big = file("big", 1025);
                 FileEvent small = file("small", 1024);
@@ -181,48 +177,5 @@ class SkippedBySettingsIT {
                 "dlp.requests",
                 event.key().getBytes(StandardCharsets.UTF_8),
                 EventCodec.encode(event));
-    }
-
-    /** The gateway's request API, logged in as the bootstrap admin, and its metrics page. */
-    private static final class Api {
-        private final int port;
-        private final String token;
-
-        Api(int port) throws Exception {
-            this.port = port;
-            HttpResponse<String> login = HTTP.send(
-                    HttpRequest.newBuilder(uri("/api/v1/login"))
-                            .header("Content-Type", "application/json")
-                            .POST(HttpRequest.BodyPublishers.ofString(
-                                    "{\"email\":\"admin@it.local\",\"password\":\"pw\"}"))
-                            .build(),
-                    HttpResponse.BodyHandlers.ofString());
-            this.token = JSON.readTree(login.body()).get("token").asText();
-        }
-
-        JsonNode awaitStatus(UUID id, String status) throws Exception {
-            return Eventually.within(Duration.ofSeconds(90), () -> {
-                String body = HTTP.send(
-                                HttpRequest.newBuilder(uri("/api/v1/requests/" + id))
-                                        .header("Authorization", "Bearer " + token)
-                                        .build(),
-                                HttpResponse.BodyHandlers.ofString())
-                        .body();
-                JsonNode row = JSON.readTree(body);
-                assertThat(row.path("status").asText())
-                        .as("status of %s: %s", id, row)
-                        .isEqualTo(status);
-                return row;
-            });
-        }
-
-        String metrics() throws Exception {
-            return HTTP.send(HttpRequest.newBuilder(uri("/metrics")).build(), HttpResponse.BodyHandlers.ofString())
-                    .body();
-        }
-
-        private URI uri(String path) {
-            return URI.create("http://127.0.0.1:" + port + path);
-        }
     }
 }

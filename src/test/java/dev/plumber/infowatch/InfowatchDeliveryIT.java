@@ -3,7 +3,6 @@ package dev.plumber.infowatch;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.plumber.auth.PasswordHasher;
 import dev.plumber.embedded.EmbeddedKafka;
 import dev.plumber.embedded.EmbeddedPostgres;
@@ -20,12 +19,9 @@ import dev.plumber.settings.DlpSettingsSource;
 import dev.plumber.settings.DlpSystem;
 import dev.plumber.settings.GatewayConfig;
 import dev.plumber.testkit.Eventually;
+import dev.plumber.testkit.GatewayApi;
 import dev.plumber.testkit.GeneratedFileSource;
 import dev.plumber.testkit.KafkaTopics;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -47,8 +43,6 @@ import org.junit.jupiter.api.io.TempDir;
 /** Kafka → gateway → InfoWatch push API, on a real broker and PostgreSQL, against the recording push-API mock. */
 @Timeout(value = 4, unit = TimeUnit.MINUTES)
 class InfowatchDeliveryIT {
-    private static final ObjectMapper JSON = new ObjectMapper();
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
     private static final long MIB = 1024 * 1024;
 
     @TempDir
@@ -61,7 +55,7 @@ class InfowatchDeliveryIT {
     private static InfowatchSender sender;
     private static final GeneratedFileSource files = new GeneratedFileSource();
     private static final AtomicReference<DlpSettings> settings = new AtomicReference<>();
-    private static String token;
+    private static GatewayApi api;
 
     @BeforeAll
     static void start() throws Exception {
@@ -99,9 +93,7 @@ class InfowatchDeliveryIT {
             }
         };
         gateway = Gateway.start(config, source, Map.of(DlpSystem.INFOWATCH, sender), new PasswordHasher(1_000));
-        token = JSON.readTree(post("/api/v1/login", "{\"email\":\"admin@it.local\",\"password\":\"pw\"}"))
-                .get("token")
-                .asText();
+        api = GatewayApi.asAdmin(gateway.httpPort());
     }
 
     @AfterAll
@@ -125,7 +117,7 @@ class InfowatchDeliveryIT {
         MessageEvent hello = message("hello Traffic Monitor", null);
         send(hello);
 
-        JsonNode row = awaitStatus(hello.id(), "ACCEPTED");
+        JsonNode row = api.awaitStatus(hello.id(), "ACCEPTED");
 
         RecordedEvent recorded = recorded(e -> "hello Traffic Monitor".equals(e.text()));
         assertThat(row.get("dlpReference").asText()).isEqualTo(recorded.tmId());
@@ -139,7 +131,7 @@ class InfowatchDeliveryIT {
         FileEvent big = file("big-file", 50 * MIB);
         send(big);
 
-        awaitStatus(big.id(), "ACCEPTED");
+        api.awaitStatus(big.id(), "ACCEPTED");
 
         RecordedEvent recorded = recorded(e -> "big-file".equals(e.attribute("VKteams_file_hash_header")));
         assertThat(recorded.isFileExchange()).isTrue();
@@ -156,8 +148,8 @@ class InfowatchDeliveryIT {
         send(withFile);
         send(attachment);
 
-        awaitStatus(withFile.id(), "ACCEPTED");
-        awaitStatus(attachment.id(), "ACCEPTED");
+        api.awaitStatus(withFile.id(), "ACCEPTED");
+        api.awaitStatus(attachment.id(), "ACCEPTED");
 
         List<RecordedEvent> linked = mock.events().stream()
                 .filter(e -> "linked-hash".equals(e.attribute("VKteams_file_hash_header")))
@@ -175,7 +167,7 @@ class InfowatchDeliveryIT {
             }
             for (MessageEvent event : events) {
                 // The last error is the refusal, or the delivery policy's open circuit once refusals pile up.
-                JsonNode row = awaitStatus(event.id(), "RETRYING");
+                JsonNode row = api.awaitStatus(event.id(), "RETRYING");
                 assertThat(row.get("lastError").asText()).containsAnyOf("refused the credentials", "circuit open");
             }
             // With the breaker already open (an earlier test's failures), the sender meets the stale token only
@@ -190,7 +182,7 @@ class InfowatchDeliveryIT {
         }
 
         for (MessageEvent event : events) {
-            awaitStatus(event.id(), "ACCEPTED");
+            api.awaitStatus(event.id(), "ACCEPTED");
         }
         assertThat(sender.halted()).isEmpty();
     }
@@ -201,7 +193,7 @@ class InfowatchDeliveryIT {
         MessageEvent event = message("under an expired licence", null);
         try {
             send(event);
-            JsonNode row = awaitStatus(event.id(), "RETRYING");
+            JsonNode row = api.awaitStatus(event.id(), "RETRYING");
             assertThat(row.get("lastError").asText()).containsAnyOf("licence expired", "circuit open");
             // With the breaker open from an earlier test, the sender meets the licence error at the next probe.
             Eventually.within(Duration.ofSeconds(30), () -> {
@@ -212,7 +204,7 @@ class InfowatchDeliveryIT {
             mock.licenceError(null);
         }
 
-        awaitStatus(event.id(), "ACCEPTED");
+        api.awaitStatus(event.id(), "ACCEPTED");
         assertThat(mock.events())
                 .filteredOn(e -> "under an expired licence".equals(e.text()))
                 .hasSize(1);
@@ -227,7 +219,7 @@ class InfowatchDeliveryIT {
         FileEvent event = file("dropped-file", 20 * MIB);
         send(event);
 
-        awaitStatus(event.id(), "ACCEPTED");
+        api.awaitStatus(event.id(), "ACCEPTED");
 
         List<RecordedEvent> delivered = mock.events().stream()
                 .filter(e -> "dropped-file".equals(e.attribute("VKteams_file_hash_header")))
@@ -299,38 +291,5 @@ class InfowatchDeliveryIT {
                 "dlp.requests",
                 event.key().getBytes(StandardCharsets.UTF_8),
                 EventCodec.encode(event));
-    }
-
-    private static JsonNode awaitStatus(UUID id, String status) throws Exception {
-        return Eventually.within(Duration.ofSeconds(90), () -> {
-            JsonNode row = JSON.readTree(get("/api/v1/requests/" + id));
-            assertThat(row.path("status").asText())
-                    .as("status of %s: %s", id, row)
-                    .isEqualTo(status);
-            return row;
-        });
-    }
-
-    private static URI uri(String path) {
-        return URI.create("http://127.0.0.1:" + gateway.httpPort() + path);
-    }
-
-    private static String get(String path) throws Exception {
-        return HTTP.send(
-                        HttpRequest.newBuilder(uri(path))
-                                .header("Authorization", "Bearer " + token)
-                                .build(),
-                        HttpResponse.BodyHandlers.ofString())
-                .body();
-    }
-
-    private static String post(String path, String body) throws Exception {
-        return HTTP.send(
-                        HttpRequest.newBuilder(uri(path))
-                                .header("Content-Type", "application/json")
-                                .POST(HttpRequest.BodyPublishers.ofString(body))
-                                .build(),
-                        HttpResponse.BodyHandlers.ofString())
-                .body();
     }
 }

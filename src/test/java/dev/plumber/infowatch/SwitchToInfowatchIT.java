@@ -3,7 +3,6 @@ package dev.plumber.infowatch;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.plumber.auth.PasswordHasher;
 import dev.plumber.delivery.DlpSender;
 import dev.plumber.embedded.EmbeddedKafka;
@@ -22,13 +21,10 @@ import dev.plumber.settings.EtcdDlpSettingsSource;
 import dev.plumber.settings.GatewayConfig;
 import dev.plumber.testkit.EtcdServer;
 import dev.plumber.testkit.Eventually;
+import dev.plumber.testkit.GatewayApi;
 import dev.plumber.testkit.GeneratedFileSource;
 import dev.plumber.testkit.KafkaTopics;
 import dev.plumber.transport.IcapClient;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -45,8 +41,6 @@ import org.junit.jupiter.api.io.TempDir;
 /** A running gateway moves from ICAP to InfoWatch when the DLP keys in etcd change, without a restart. */
 @Timeout(value = 4, unit = TimeUnit.MINUTES)
 class SwitchToInfowatchIT {
-    private static final ObjectMapper JSON = new ObjectMapper();
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
     private static final String DLP = "/vars/services/plumber/it/public/service/DLP/";
 
     @TempDir
@@ -89,7 +83,7 @@ class SwitchToInfowatchIT {
                             Duration.ofSeconds(2)));
             EtcdDlpSettingsSource source = EtcdDlpSettingsSource.start(etcdConfig);
             try (Gateway gateway = Gateway.start(config, source, senders, new PasswordHasher(1_000))) {
-                Api api = new Api(gateway.httpPort());
+                GatewayApi api = GatewayApi.asAdmin(gateway.httpPort());
 
                 MessageEvent before = message("before the switch");
                 send(kafka, before);
@@ -143,43 +137,5 @@ class SwitchToInfowatchIT {
                 "dlp.requests",
                 event.key().getBytes(StandardCharsets.UTF_8),
                 EventCodec.encode(event));
-    }
-
-    /** The gateway's request API, logged in as the bootstrap admin. */
-    private static final class Api {
-        private final int port;
-        private final String token;
-
-        Api(int port) throws Exception {
-            this.port = port;
-            HttpResponse<String> login = HTTP.send(
-                    HttpRequest.newBuilder(uri("/api/v1/login"))
-                            .header("Content-Type", "application/json")
-                            .POST(HttpRequest.BodyPublishers.ofString(
-                                    "{\"email\":\"admin@it.local\",\"password\":\"pw\"}"))
-                            .build(),
-                    HttpResponse.BodyHandlers.ofString());
-            this.token = JSON.readTree(login.body()).get("token").asText();
-        }
-
-        JsonNode awaitStatus(UUID id, String status) throws Exception {
-            return Eventually.within(Duration.ofSeconds(90), () -> {
-                String body = HTTP.send(
-                                HttpRequest.newBuilder(uri("/api/v1/requests/" + id))
-                                        .header("Authorization", "Bearer " + token)
-                                        .build(),
-                                HttpResponse.BodyHandlers.ofString())
-                        .body();
-                JsonNode row = JSON.readTree(body);
-                assertThat(row.path("status").asText())
-                        .as("status of %s: %s", id, row)
-                        .isEqualTo(status);
-                return row;
-            });
-        }
-
-        private URI uri(String path) {
-            return URI.create("http://127.0.0.1:" + port + path);
-        }
     }
 }

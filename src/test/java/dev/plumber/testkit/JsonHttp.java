@@ -32,6 +32,11 @@ public final class JsonHttp {
         return send(request(path).GET().build());
     }
 
+    /** GETs a page that is not JSON (e.g. {@code /metrics}) and returns its body. */
+    public String text(String path) throws Exception {
+        return sendForBody(request(path).GET().build());
+    }
+
     public JsonNode post(String path, String json) throws Exception {
         return send(request(path)
                 .header("Content-Type", "application/json")
@@ -62,11 +67,15 @@ public final class JsonHttp {
     }
 
     private JsonNode send(HttpRequest request) throws Exception {
+        return JSON.readTree(sendForBody(request));
+    }
+
+    private String sendForBody(HttpRequest request) throws Exception {
         HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
         if (response.statusCode() / 100 != 2) {
             throw new IOException(
                     request.method() + " " + request.uri() + " → " + response.statusCode() + " " + response.body());
         }
-        return JSON.readTree(response.body());
+        return response.body();
     }
 }
