@@ -6,11 +6,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.plumber.embedded.EmbeddedKafka;
-import dev.plumber.embedded.EmbeddedPostgres;
 import dev.plumber.event.EventCodec;
 import dev.plumber.event.FileEvent;
 import dev.plumber.event.MessageEvent;
 import dev.plumber.testkit.Eventually;
+import dev.plumber.testkit.PostgresAndKafka;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -48,10 +48,9 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
@@ -60,28 +59,13 @@ class CoreApiIT {
     private static final String SERVICE_TOKEN = "gateway-service-token-for-core-it";
     private static final AtomicInteger SEQUENCE = new AtomicInteger();
 
-    private static EmbeddedPostgres postgres;
-    private static EmbeddedKafka kafka;
+    @RegisterExtension
+    static final PostgresAndKafka<EmbeddedKafka> services = PostgresAndKafka.withEmbeddedKafka();
+
     private final HttpClient http = HttpClient.newHttpClient();
 
     @TempDir
     Path dir;
-
-    @BeforeAll
-    static void startServices() throws Exception {
-        postgres = EmbeddedPostgres.start();
-        kafka = EmbeddedKafka.start();
-    }
-
-    @AfterAll
-    static void stopServices() throws Exception {
-        if (kafka != null) {
-            kafka.close();
-        }
-        if (postgres != null) {
-            postgres.close();
-        }
-    }
 
     /** A fresh database and topic per test, so events and rows of one test never show up in another. */
     private record Setup(String database, String jdbcUrl, String topic) {}
@@ -90,7 +74,8 @@ class CoreApiIT {
         int n = SEQUENCE.incrementAndGet();
         String database = "core_it_" + n;
         String topic = "dlp.requests.it" + n;
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+        try (Admin admin =
+                Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, services.bootstrapServers()))) {
             admin.createTopics(List.of(
                             new NewTopic(topic, 1, (short) 1),
                             new NewTopic(topic + ".admin", 1, (short) 1),
@@ -99,7 +84,7 @@ class CoreApiIT {
                     .all()
                     .get();
         }
-        return new Setup(database, postgres.createDatabase(database), topic);
+        return new Setup(database, services.postgres().createDatabase(database), topic);
     }
 
     private CoreConfig.Builder config(Setup setup, String bootstrapServers) {
@@ -111,7 +96,7 @@ class CoreApiIT {
                 .statusTopic(setup.topic() + ".status")
                 // A group per test: a core closed by the previous test must not hold up this one's rebalance.
                 .groupId("core-" + setup.database())
-                .store(setup.jdbcUrl(), postgres.user(), "")
+                .store(setup.jdbcUrl(), services.postgres().user(), "")
                 .keyFile(dir.resolve("core-message.key"))
                 .filesDir(dir.resolve("files"))
                 .serviceToken(SERVICE_TOKEN)
@@ -126,7 +111,7 @@ class CoreApiIT {
     void aSentMessageBecomesExactlyOneMessageEventKeyedByItsChat() throws Exception {
         Setup setup = freshSetup();
         try (CoreServer core =
-                CoreServer.start(config(setup, kafka.bootstrapServers()).build())) {
+                CoreServer.start(config(setup, services.bootstrapServers()).build())) {
             Api alice = Api.login(http, core.port(), "alice@demo.local", "demo");
             long chat = alice.createChat("personal", List.of("bob@demo.local"), null);
 
@@ -165,7 +150,7 @@ class CoreApiIT {
     void membersWithAnOpenWebSocketReceiveEachMessageLive() throws Exception {
         Setup setup = freshSetup();
         try (CoreServer core =
-                CoreServer.start(config(setup, kafka.bootstrapServers()).build())) {
+                CoreServer.start(config(setup, services.bootstrapServers()).build())) {
             Api alice = Api.login(http, core.port(), "alice@demo.local", "demo");
             Api bob = Api.login(http, core.port(), "bob@demo.local", "demo");
             long chat = alice.createChat("personal", List.of("bob@demo.local"), null);
@@ -204,7 +189,7 @@ class CoreApiIT {
     void aSocketIsClosedWhenItsSessionEnds() throws Exception {
         Setup setup = freshSetup();
         try (CoreServer core =
-                CoreServer.start(config(setup, kafka.bootstrapServers()).build())) {
+                CoreServer.start(config(setup, services.bootstrapServers()).build())) {
             Api alice = Api.login(http, core.port(), "alice@demo.local", "demo");
             Api bob = Api.login(http, core.port(), "bob@demo.local", "demo");
             Api bobElsewhere = Api.login(http, core.port(), "bob@demo.local", "demo");
@@ -224,7 +209,7 @@ class CoreApiIT {
                     .isEqualTo(200);
             assertThat(carols.closed().get(10, TimeUnit.SECONDS)).isEqualTo(1008);
             // A session that ended without this core's knowledge (expired, or signed out through another core).
-            try (Connection c = postgres.dataSource(setup.database()).getConnection();
+            try (Connection c = services.postgres().dataSource(setup.database()).getConnection();
                     Statement s = c.createStatement()) {
                 s.executeUpdate("DELETE FROM core.sessions WHERE user_id ="
                         + " (SELECT id FROM core.users WHERE email = 'alice@demo.local')");
@@ -276,7 +261,7 @@ class CoreApiIT {
     void historyIsNewestFirstAndPagesWithBefore() throws Exception {
         Setup setup = freshSetup();
         try (CoreServer core =
-                CoreServer.start(config(setup, kafka.bootstrapServers()).build())) {
+                CoreServer.start(config(setup, services.bootstrapServers()).build())) {
             Api alice = Api.login(http, core.port(), "alice@demo.local", "demo");
             long chat = alice.createChat("group", List.of("bob@demo.local", "carol@demo.local"), "team");
             List<Long> mids = new ArrayList<>();
@@ -303,7 +288,7 @@ class CoreApiIT {
     void anEditIsCheckedAgainAsAnEditEvent() throws Exception {
         Setup setup = freshSetup();
         try (CoreServer core =
-                CoreServer.start(config(setup, kafka.bootstrapServers()).build())) {
+                CoreServer.start(config(setup, services.bootstrapServers()).build())) {
             Api alice = Api.login(http, core.port(), "alice@demo.local", "demo");
             long chat = alice.createChat("personal", List.of("bob@demo.local"), null);
             long mid = JSON.readTree(alice.post("/api/v1/chats/" + chat + "/messages", Map.of("text", "draft"), null)
@@ -331,7 +316,7 @@ class CoreApiIT {
     void aMessageWhoseEventTheGatewayWouldRefuseIsRefusedWith413() throws Exception {
         Setup setup = freshSetup();
         try (CoreServer core =
-                CoreServer.start(config(setup, kafka.bootstrapServers()).build())) {
+                CoreServer.start(config(setup, services.bootstrapServers()).build())) {
             Api alice = Api.login(http, core.port(), "alice@demo.local", "demo");
             long chat = alice.createChat("personal", List.of("bob@demo.local"), null);
             String path = "/api/v1/chats/" + chat + "/messages";
@@ -366,7 +351,7 @@ class CoreApiIT {
     void anUploadBecomesAFileEventAndTheGatewayDownloadsTheSameBytes() throws Exception {
         Setup setup = freshSetup();
         try (CoreServer core =
-                CoreServer.start(config(setup, kafka.bootstrapServers()).build())) {
+                CoreServer.start(config(setup, services.bootstrapServers()).build())) {
             Api alice = Api.login(http, core.port(), "alice@demo.local", "demo");
             byte[] bytes = "quarterly report: confidential\n".repeat(5000).getBytes(StandardCharsets.UTF_8);
             String expectedHash = HexFormat.of()
@@ -403,7 +388,7 @@ class CoreApiIT {
     void eachUploaderOfTheSameContentSeesTheirOwnNameAndNoOneElses() throws Exception {
         Setup setup = freshSetup();
         try (CoreServer core =
-                CoreServer.start(config(setup, kafka.bootstrapServers()).build())) {
+                CoreServer.start(config(setup, services.bootstrapServers()).build())) {
             Api alice = Api.login(http, core.port(), "alice@demo.local", "demo");
             Api bob = Api.login(http, core.port(), "bob@demo.local", "demo");
             Api carol = Api.login(http, core.port(), "carol@demo.local", "demo");
@@ -451,7 +436,7 @@ class CoreApiIT {
     void onlyUploadersAndMembersOfChatsWhereAFileWasPostedMayDownloadIt() throws Exception {
         Setup setup = freshSetup();
         try (CoreServer core =
-                CoreServer.start(config(setup, kafka.bootstrapServers()).build())) {
+                CoreServer.start(config(setup, services.bootstrapServers()).build())) {
             Api alice = Api.login(http, core.port(), "alice@demo.local", "demo");
             Api bob = Api.login(http, core.port(), "bob@demo.local", "demo");
             Api carol = Api.login(http, core.port(), "carol@demo.local", "demo");
@@ -484,7 +469,7 @@ class CoreApiIT {
     void anUploadOverTheLimitIsRefusedWith413() throws Exception {
         Setup setup = freshSetup();
         try (CoreServer core = CoreServer.start(
-                config(setup, kafka.bootstrapServers()).maxFileSize(1024).build())) {
+                config(setup, services.bootstrapServers()).maxFileSize(1024).build())) {
             Api alice = Api.login(http, core.port(), "alice@demo.local", "demo");
 
             HttpResponse<String> response = alice.upload("big.bin", "application/octet-stream", new byte[4096]);
@@ -498,7 +483,7 @@ class CoreApiIT {
     void aPartHeaderWithAControlCharacterIsRefusedWith400() throws Exception {
         Setup setup = freshSetup();
         try (CoreServer core = CoreServer.start(
-                config(setup, kafka.bootstrapServers()).maxFileSize(1024).build())) {
+                config(setup, services.bootstrapServers()).maxFileSize(1024).build())) {
             Api alice = Api.login(http, core.port(), "alice@demo.local", "demo");
 
             HttpResponse<String> badName = alice.upload("a\u0001b.txt", "text/plain", new byte[10]);
@@ -519,7 +504,7 @@ class CoreApiIT {
     void wrongPasswordsAndDisabledAccountsAreRefused() throws Exception {
         Setup setup = freshSetup();
         try (CoreServer core =
-                CoreServer.start(config(setup, kafka.bootstrapServers()).build())) {
+                CoreServer.start(config(setup, services.bootstrapServers()).build())) {
             Api bob = Api.login(http, core.port(), "bob@demo.local", "demo");
             assertThat(Api.tryLogin(http, core.port(), "alice@demo.local", "wrong")
                             .statusCode())
@@ -528,7 +513,7 @@ class CoreApiIT {
                             .statusCode())
                     .isEqualTo(401);
 
-            try (Connection c = postgres.dataSource(setup.database()).getConnection();
+            try (Connection c = services.postgres().dataSource(setup.database()).getConnection();
                     Statement s = c.createStatement()) {
                 s.executeUpdate("UPDATE core.users SET disabled = true WHERE email = 'bob@demo.local'");
             }
@@ -547,7 +532,7 @@ class CoreApiIT {
     void anOverlongEmailOrPasswordIsRefusedBeforeItIsJournaled() throws Exception {
         Setup setup = freshSetup();
         try (CoreServer core =
-                CoreServer.start(config(setup, kafka.bootstrapServers()).build())) {
+                CoreServer.start(config(setup, services.bootstrapServers()).build())) {
             HttpResponse<String> longEmail = Api.tryLogin(http, core.port(), "a".repeat(600_000) + "@x", "x");
             assertThat(longEmail.statusCode()).isEqualTo(400);
             assertThat(JSON.readTree(longEmail.body()).get("error").asText())
@@ -561,7 +546,7 @@ class CoreApiIT {
             HttpResponse<String> chat = alice.post(
                     "/api/v1/chats", Map.of("type", "group", "members", List.of("b".repeat(300) + "@x")), null);
             assertThat(chat.statusCode()).isEqualTo(400);
-            try (Connection c = postgres.dataSource(setup.database()).getConnection();
+            try (Connection c = services.postgres().dataSource(setup.database()).getConnection();
                     Statement s = c.createStatement();
                     ResultSet rs = s.executeQuery("SELECT max(length(event_key)) FROM core.outbox")) {
                 rs.next();
@@ -574,7 +559,7 @@ class CoreApiIT {
     void administratorsManageAccountsAndEveryChangeIsJournaled() throws Exception {
         Setup setup = freshSetup();
         try (CoreServer core =
-                CoreServer.start(config(setup, kafka.bootstrapServers()).build())) {
+                CoreServer.start(config(setup, services.bootstrapServers()).build())) {
             Api admin = Api.login(http, core.port(), "admin@demo.local", "demo");
             Api alice = Api.login(http, core.port(), "alice@demo.local", "demo");
 
@@ -629,7 +614,7 @@ class CoreApiIT {
     void aChangeToASignedInAccountAppliesToItsVeryNextRequest() throws Exception {
         Setup setup = freshSetup();
         try (CoreServer core =
-                CoreServer.start(config(setup, kafka.bootstrapServers()).build())) {
+                CoreServer.start(config(setup, services.bootstrapServers()).build())) {
             Api admin = Api.login(http, core.port(), "admin@demo.local", "demo");
             Api alice = Api.login(http, core.port(), "alice@demo.local", "demo");
             Api aliceElsewhere = Api.login(http, core.port(), "alice@demo.local", "demo");
@@ -670,12 +655,12 @@ class CoreApiIT {
     void anAccountDisabledInTheDatabaseBesideTheCoreIsRefusedSoonAfter() throws Exception {
         Setup setup = freshSetup();
         try (CoreServer core =
-                CoreServer.start(config(setup, kafka.bootstrapServers()).build())) {
+                CoreServer.start(config(setup, services.bootstrapServers()).build())) {
             Api bob = Api.login(http, core.port(), "bob@demo.local", "demo");
             assertThat(bob.get("/api/v1/chats").statusCode()).isEqualTo(200);
 
             // As another core replica, or an operator with psql, would: no word reaches this core.
-            try (Connection c = postgres.dataSource(setup.database()).getConnection();
+            try (Connection c = services.postgres().dataSource(setup.database()).getConnection();
                     Statement s = c.createStatement()) {
                 s.executeUpdate("UPDATE core.users SET disabled = true WHERE email = 'bob@demo.local'");
             }
@@ -699,7 +684,7 @@ class CoreApiIT {
     void aBlockedVerdictHidesTheMessageAndTheFileFromEveryoneButTheirAuthor() throws Exception {
         Setup setup = freshSetup();
         try (CoreServer core =
-                CoreServer.start(config(setup, kafka.bootstrapServers()).build())) {
+                CoreServer.start(config(setup, services.bootstrapServers()).build())) {
             Api alice = Api.login(http, core.port(), "alice@demo.local", "demo");
             Api bob = Api.login(http, core.port(), "bob@demo.local", "demo");
             long chat = alice.createChat("personal", List.of("bob@demo.local"), null);
@@ -768,7 +753,7 @@ class CoreApiIT {
             value.put("mid", mid);
         }
         try (var producer = new org.apache.kafka.clients.producer.KafkaProducer<String, byte[]>(
-                Map.of("bootstrap.servers", kafka.bootstrapServers()),
+                Map.of("bootstrap.servers", services.bootstrapServers()),
                 new org.apache.kafka.common.serialization.StringSerializer(),
                 new org.apache.kafka.common.serialization.ByteArraySerializer())) {
             producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(
@@ -795,7 +780,7 @@ class CoreApiIT {
     void everyErrorIsAJsonObjectWithItsStatus() throws Exception {
         Setup setup = freshSetup();
         try (CoreServer core =
-                CoreServer.start(config(setup, kafka.bootstrapServers()).build())) {
+                CoreServer.start(config(setup, services.bootstrapServers()).build())) {
             Api alice = Api.login(http, core.port(), "alice@demo.local", "demo");
             HttpResponse<String> notJson = http.send(
                     alice.request("/api/v1/chats")
@@ -828,7 +813,7 @@ class CoreApiIT {
     @Test
     void aSessionEndsAfterItsTtl() throws Exception {
         Setup setup = freshSetup();
-        try (CoreServer core = CoreServer.start(config(setup, kafka.bootstrapServers())
+        try (CoreServer core = CoreServer.start(config(setup, services.bootstrapServers())
                 .sessionTtl(Duration.ofSeconds(1))
                 .build())) {
             Api alice = Api.login(http, core.port(), "alice@demo.local", "demo");
@@ -888,10 +873,10 @@ class CoreApiIT {
         }
 
         // Two cores on one database: the relay lock lets only one of them send the row.
-        try (CoreServer online =
-                        CoreServer.start(config(setup, kafka.bootstrapServers()).build());
-                CoreServer second =
-                        CoreServer.start(config(setup, kafka.bootstrapServers()).build())) {
+        try (CoreServer online = CoreServer.start(
+                        config(setup, services.bootstrapServers()).build());
+                CoreServer second = CoreServer.start(
+                        config(setup, services.bootstrapServers()).build())) {
             List<ConsumerRecord<String, byte[]>> records = consume(setup.topic(), 1);
 
             assertThat(records).hasSize(1);
@@ -908,7 +893,7 @@ class CoreApiIT {
     @Test
     void checkDlpOffProducesNoMessageEvents() throws Exception {
         Setup setup = freshSetup();
-        try (CoreServer core = CoreServer.start(config(setup, kafka.bootstrapServers())
+        try (CoreServer core = CoreServer.start(config(setup, services.bootstrapServers())
                 .messages(false, false)
                 .files(false, false)
                 .build())) {
@@ -933,7 +918,7 @@ class CoreApiIT {
     }
 
     private static long count(Setup setup, String table) throws Exception {
-        try (Connection c = postgres.dataSource(setup.database()).getConnection();
+        try (Connection c = services.postgres().dataSource(setup.database()).getConnection();
                 Statement s = c.createStatement();
                 ResultSet rs = s.executeQuery("SELECT count(*) FROM " + table)) {
             rs.next();
@@ -947,7 +932,7 @@ class CoreApiIT {
     }
 
     private static boolean storedTextContains(Setup setup, String needle) throws Exception {
-        try (Connection c = postgres.dataSource(setup.database()).getConnection();
+        try (Connection c = services.postgres().dataSource(setup.database()).getConnection();
                 Statement s = c.createStatement();
                 ResultSet rs = s.executeQuery("SELECT text FROM core.messages")) {
             while (rs.next()) {
@@ -963,7 +948,7 @@ class CoreApiIT {
     private static List<ConsumerRecord<String, byte[]>> consume(String topic, int expected) {
         Map<String, Object> props = Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                kafka.bootstrapServers(),
+                services.bootstrapServers(),
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG,
                 "read_committed");
         List<ConsumerRecord<String, byte[]>> records = new ArrayList<>();

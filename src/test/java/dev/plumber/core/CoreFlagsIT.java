@@ -6,11 +6,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.plumber.core.CoreHarness.Api;
 import dev.plumber.core.CoreHarness.Setup;
 import dev.plumber.embedded.EmbeddedKafka;
-import dev.plumber.embedded.EmbeddedPostgres;
 import dev.plumber.event.DlpEvent;
 import dev.plumber.event.EventCodec;
 import dev.plumber.event.FileEvent;
 import dev.plumber.event.MessageEvent;
+import dev.plumber.testkit.PostgresAndKafka;
 import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -20,9 +20,8 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -34,28 +33,13 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class CoreFlagsIT {
-    private static EmbeddedPostgres postgres;
-    private static EmbeddedKafka kafka;
+    @RegisterExtension
+    static final PostgresAndKafka<EmbeddedKafka> services = PostgresAndKafka.withEmbeddedKafka();
+
     private final HttpClient http = HttpClient.newHttpClient();
 
     @TempDir
     Path dir;
-
-    @BeforeAll
-    static void startServices() throws Exception {
-        postgres = EmbeddedPostgres.start();
-        kafka = EmbeddedKafka.start();
-    }
-
-    @AfterAll
-    static void stopServices() throws Exception {
-        if (kafka != null) {
-            kafka.close();
-        }
-        if (postgres != null) {
-            postgres.close();
-        }
-    }
 
     static Stream<Arguments> everyCombination() {
         List<Arguments> combinations = new ArrayList<>();
@@ -69,7 +53,7 @@ class CoreFlagsIT {
     @MethodSource("everyCombination")
     void eachFlagCombinationProducesExactlyItsEvents(
             boolean checkDlp, boolean checkDlpSync, boolean isActive, boolean syncSend) throws Exception {
-        Setup setup = Setup.fresh(postgres, kafka.bootstrapServers(), "core_flags");
+        Setup setup = Setup.fresh(services.postgres(), services.bootstrapServers(), "core_flags");
         try (CoreServer core = CoreServer.start(setup.config(dir)
                 .messages(checkDlp, checkDlpSync)
                 .files(isActive, syncSend)

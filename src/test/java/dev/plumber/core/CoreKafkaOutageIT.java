@@ -5,12 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.plumber.core.CoreHarness.Api;
 import dev.plumber.core.CoreHarness.Setup;
-import dev.plumber.embedded.EmbeddedPostgres;
 import dev.plumber.event.DlpEvent;
 import dev.plumber.event.EventCodec;
 import dev.plumber.event.FileEvent;
 import dev.plumber.event.MessageEvent;
 import dev.plumber.testkit.KafkaBrokerProcess;
+import dev.plumber.testkit.PostgresAndKafka;
 import java.net.http.HttpClient;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -24,41 +24,25 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The broker dies (SIGKILL) under a running core: sync mode refuses and keeps nothing, async mode loses nothing. */
 @Timeout(value = 300, unit = TimeUnit.SECONDS)
 class CoreKafkaOutageIT {
-    private static EmbeddedPostgres postgres;
-    private static KafkaBrokerProcess kafka;
+    @RegisterExtension
+    static final PostgresAndKafka<KafkaBrokerProcess> services = PostgresAndKafka.withKafkaProcess();
+
     private final HttpClient http = HttpClient.newHttpClient();
 
     @TempDir
     Path dir;
 
-    @BeforeAll
-    static void startServices() throws Exception {
-        postgres = EmbeddedPostgres.start();
-        kafka = KafkaBrokerProcess.launch();
-    }
-
-    @AfterAll
-    static void stopServices() throws Exception {
-        if (kafka != null) {
-            kafka.close();
-        }
-        if (postgres != null) {
-            postgres.close();
-        }
-    }
-
     @Test
     void inSyncModeAKilledBrokerMeans503AndNothingStoredOrSentLater() throws Exception {
-        Setup setup = Setup.fresh(postgres, kafka.bootstrapServers(), "core_outage_sync");
+        Setup setup = Setup.fresh(services.postgres(), services.bootstrapServers(), "core_outage_sync");
         try (CoreServer core = CoreServer.start(setup.config(dir)
                 .messages(true, true)
                 .files(true, true)
@@ -68,14 +52,14 @@ class CoreKafkaOutageIT {
             long chat = alice.createChat("personal", List.of("bob@demo.local"), null);
             long before = alice.sent(chat, "before the outage");
 
-            kafka.kill();
+            services.kafka().kill();
             HttpResponse<String> refused = alice.send(chat, "during the outage");
             HttpResponse<String> refusedUpload =
                     alice.upload("during.txt", "text/plain", "during".getBytes(StandardCharsets.UTF_8));
             List<String> historyDuringOutage = texts(alice, chat);
             long storedFiles = setup.count("core.files");
             long checks = setup.count("core.dlp_checks");
-            kafka.start();
+            services.kafka().start();
             long after = sendUntilAccepted(alice, chat, "after the outage");
 
             assertThat(refused.statusCode()).as(refused.body()).isEqualTo(503);
@@ -99,7 +83,7 @@ class CoreKafkaOutageIT {
 
     @Test
     void inAsyncModeEverythingSentDuringAnOutageReachesTheQueueOnceTheBrokerIsBack() throws Exception {
-        Setup setup = Setup.fresh(postgres, kafka.bootstrapServers(), "core_outage_async");
+        Setup setup = Setup.fresh(services.postgres(), services.bootstrapServers(), "core_outage_async");
         try (CoreServer core = CoreServer.start(setup.config(dir).build())) {
             Api alice = Api.login(http, core.port(), "alice@demo.local");
             long chat = alice.createChat("group", List.of("bob@demo.local", "carol@demo.local"), "ops");
@@ -108,7 +92,7 @@ class CoreKafkaOutageIT {
             expected.add("message " + first + " edit=false");
             setup.consume(1);
 
-            kafka.kill();
+            services.kafka().kill();
             for (int i = 0; i < 20; i++) {
                 expected.add("message " + alice.sent(chat, "during the outage " + i) + " edit=false");
             }
@@ -121,7 +105,7 @@ class CoreKafkaOutageIT {
             assertThat(uploaded.statusCode()).as(uploaded.body()).isEqualTo(200);
             expected.add("file " + JSON.readTree(uploaded.body()).get("hash").asText());
             long pendingDuringOutage = setup.pendingEvents();
-            kafka.start();
+            services.kafka().start();
 
             List<ConsumerRecord<String, byte[]>> records =
                     setup.consume(setup.topic(), expected.size(), Duration.ofSeconds(120));

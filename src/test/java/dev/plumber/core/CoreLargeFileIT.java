@@ -8,7 +8,7 @@ import dev.plumber.core.CoreHarness.Api;
 import dev.plumber.core.CoreHarness.Multipart;
 import dev.plumber.core.CoreHarness.Setup;
 import dev.plumber.embedded.EmbeddedKafka;
-import dev.plumber.embedded.EmbeddedPostgres;
+import dev.plumber.testkit.PostgresAndKafka;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 import java.io.SequenceInputStream;
@@ -27,10 +27,9 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** A file far larger than any buffer goes up and comes back down streamed, byte for byte. */
@@ -38,32 +37,17 @@ import org.junit.jupiter.api.io.TempDir;
 class CoreLargeFileIT {
     private static final long SIZE = 200L * 1024 * 1024;
 
-    private static EmbeddedPostgres postgres;
-    private static EmbeddedKafka kafka;
+    @RegisterExtension
+    static final PostgresAndKafka<EmbeddedKafka> services = PostgresAndKafka.withEmbeddedKafka();
+
     private final HttpClient http = HttpClient.newHttpClient();
 
     @TempDir
     Path dir;
 
-    @BeforeAll
-    static void startServices() throws Exception {
-        postgres = EmbeddedPostgres.start();
-        kafka = EmbeddedKafka.start();
-    }
-
-    @AfterAll
-    static void stopServices() throws Exception {
-        if (kafka != null) {
-            kafka.close();
-        }
-        if (postgres != null) {
-            postgres.close();
-        }
-    }
-
     @Test
     void a200MibFileIsUploadedAndDownloadedStreamedWithItsHashVerified() throws Exception {
-        Setup setup = Setup.fresh(postgres, kafka.bootstrapServers(), "core_large");
+        Setup setup = Setup.fresh(services.postgres(), services.bootstrapServers(), "core_large");
         try (CoreServer core =
                 CoreServer.start(setup.config(dir).maxFileSize(SIZE + 1024).build())) {
             Api alice = Api.login(http, core.port(), "alice@demo.local");

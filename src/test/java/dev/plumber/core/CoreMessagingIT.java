@@ -7,9 +7,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.plumber.core.CoreHarness.Api;
 import dev.plumber.core.CoreHarness.Setup;
 import dev.plumber.embedded.EmbeddedKafka;
-import dev.plumber.embedded.EmbeddedPostgres;
 import dev.plumber.event.EventCodec;
 import dev.plumber.event.MessageEvent;
+import dev.plumber.testkit.PostgresAndKafka;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -24,40 +24,24 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Users talking: live delivery in personal and group chats, refused input, and throttled log-ins. */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class CoreMessagingIT {
-    private static EmbeddedPostgres postgres;
-    private static EmbeddedKafka kafka;
+    @RegisterExtension
+    static final PostgresAndKafka<EmbeddedKafka> services = PostgresAndKafka.withEmbeddedKafka();
+
     private final HttpClient http = HttpClient.newHttpClient();
 
     @TempDir
     Path dir;
 
-    @BeforeAll
-    static void startServices() throws Exception {
-        postgres = EmbeddedPostgres.start();
-        kafka = EmbeddedKafka.start();
-    }
-
-    @AfterAll
-    static void stopServices() throws Exception {
-        if (kafka != null) {
-            kafka.close();
-        }
-        if (postgres != null) {
-            postgres.close();
-        }
-    }
-
     private Setup fresh() throws Exception {
-        return Setup.fresh(postgres, kafka.bootstrapServers(), "core_messaging");
+        return Setup.fresh(services.postgres(), services.bootstrapServers(), "core_messaging");
     }
 
     @Test

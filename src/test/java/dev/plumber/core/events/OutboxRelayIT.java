@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.plumber.core.store.Database;
 import dev.plumber.core.store.MessageCipher;
 import dev.plumber.embedded.EmbeddedKafka;
-import dev.plumber.embedded.EmbeddedPostgres;
+import dev.plumber.testkit.PostgresAndKafka;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.sql.Connection;
@@ -26,41 +26,25 @@ import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class OutboxRelayIT {
-    private static EmbeddedPostgres postgres;
-    private static EmbeddedKafka kafka;
-
-    @BeforeAll
-    static void startServices() throws Exception {
-        postgres = EmbeddedPostgres.start();
-        kafka = EmbeddedKafka.start();
-    }
-
-    @AfterAll
-    static void stopServices() throws Exception {
-        if (kafka != null) {
-            kafka.close();
-        }
-        if (postgres != null) {
-            postgres.close();
-        }
-    }
+    @RegisterExtension
+    static final PostgresAndKafka<EmbeddedKafka> services = PostgresAndKafka.withEmbeddedKafka();
 
     @Test
     void aRowKafkaRefusesForGoodIsParkedAndTheRowsBehindItGoOut() throws Exception {
         String topic = "outbox.parking";
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+        try (Admin admin =
+                Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, services.bootstrapServers()))) {
             admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get(60, TimeUnit.SECONDS);
         }
         String database = "outbox_parking";
-        postgres.createDatabase(database);
-        Database db = new Database(postgres.dataSource(database));
+        services.postgres().createDatabase(database);
+        Database db = new Database(services.postgres().dataSource(database));
         db.migrate();
         MessageCipher cipher = new MessageCipher(new byte[32], new SecureRandom());
         // The journal entry of a log-in with a 600,000-character e-mail, keyed by it: 1.2 MB, over Kafka's 1 MB.
@@ -74,7 +58,7 @@ class OutboxRelayIT {
         });
 
         // Not started: relayOnce is called directly, so the producer is closed here rather than by the relay.
-        try (Producer<String, byte[]> producer = Producers.relay(kafka.bootstrapServers())) {
+        try (Producer<String, byte[]> producer = Producers.relay(services.bootstrapServers())) {
             OutboxRelay relay = new OutboxRelay(db, cipher, producer, Duration.ofSeconds(1), Duration.ofSeconds(1));
             assertThat(relay.relayOnce()).isEqualTo(4);
             assertThat(relay.relayOnce()).isZero();
@@ -82,7 +66,7 @@ class OutboxRelayIT {
 
         assertThat(values(topic, 3)).containsExactly("first", "second", "third");
         assertThat(db.inTransaction(Outbox::size)).isZero();
-        try (Connection c = postgres.dataSource(database).getConnection();
+        try (Connection c = services.postgres().dataSource(database).getConnection();
                 Statement s = c.createStatement();
                 ResultSet rs = s.executeQuery("SELECT event_key, reason FROM core.outbox_parked")) {
             assertThat(rs.next()).isTrue();
@@ -102,7 +86,7 @@ class OutboxRelayIT {
     }
 
     private static List<String> values(String topic, int expected) {
-        Map<String, Object> props = Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        Map<String, Object> props = Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, services.bootstrapServers());
         List<String> values = new ArrayList<>();
         try (KafkaConsumer<String, byte[]> consumer =
                 new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer())) {
