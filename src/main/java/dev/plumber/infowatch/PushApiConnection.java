@@ -76,13 +76,12 @@ final class PushApiConnection implements AutoCloseable {
         try {
             plain.setTcpNoDelay(true);
             plain.setKeepAlive(true);
-            SSLSocket ssl;
             try {
                 plain.connect(new InetSocketAddress(host, port), deadline.remainingMillis(SocketTimeoutException::new));
             } catch (SocketTimeoutException e) {
                 throw new DeadlineExceededException(deadline.budget());
             }
-            ssl = (SSLSocket) tls.createSocket(plain, host, port, true);
+            SSLSocket ssl = (SSLSocket) tls.createSocket(plain, host, port, true);
             if (verifyHost) {
                 SSLParameters params = ssl.getSSLParameters();
                 params.setEndpointIdentificationAlgorithm("HTTPS");
