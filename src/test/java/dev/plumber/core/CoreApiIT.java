@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.plumber.core.CoreHarness.Api;
 import dev.plumber.embedded.EmbeddedKafka;
 import dev.plumber.event.EventCodec;
 import dev.plumber.event.FileEvent;
@@ -30,7 +31,6 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -112,7 +112,7 @@ class CoreApiIT {
         Setup setup = freshSetup();
         try (CoreServer core =
                 CoreServer.start(config(setup, services.bootstrapServers()).build())) {
-            Api alice = Api.login(http, core.port(), "alice@demo.local", "demo");
+            Api alice = Api.login(http, core.port(), "alice@demo.local");
             long chat = alice.createChat("personal", List.of("bob@demo.local"), null);
 
             HttpResponse<String> sent = alice.post(
@@ -151,8 +151,8 @@ class CoreApiIT {
         Setup setup = freshSetup();
         try (CoreServer core =
                 CoreServer.start(config(setup, services.bootstrapServers()).build())) {
-            Api alice = Api.login(http, core.port(), "alice@demo.local", "demo");
-            Api bob = Api.login(http, core.port(), "bob@demo.local", "demo");
+            Api alice = Api.login(http, core.port(), "alice@demo.local");
+            Api bob = Api.login(http, core.port(), "bob@demo.local");
             long chat = alice.createChat("personal", List.of("bob@demo.local"), null);
             BlockingQueue<String> frames = new LinkedBlockingQueue<>();
             WebSocket socket = http.newWebSocketBuilder()
@@ -168,7 +168,7 @@ class CoreApiIT {
                             })
                     .get(10, TimeUnit.SECONDS);
 
-            alice.post("/api/v1/chats/" + chat + "/messages", Map.of("text", "are you there?"), null);
+            alice.post("/api/v1/chats/" + chat + "/messages", Map.of("text", "are you there?"));
 
             JsonNode frame = JSON.readTree(frames.poll(10, TimeUnit.SECONDS));
             assertThat(frame.get("type").asText()).isEqualTo("message");
@@ -190,19 +190,19 @@ class CoreApiIT {
         Setup setup = freshSetup();
         try (CoreServer core =
                 CoreServer.start(config(setup, services.bootstrapServers()).build())) {
-            Api alice = Api.login(http, core.port(), "alice@demo.local", "demo");
-            Api bob = Api.login(http, core.port(), "bob@demo.local", "demo");
-            Api bobElsewhere = Api.login(http, core.port(), "bob@demo.local", "demo");
-            Api carol = Api.login(http, core.port(), "carol@demo.local", "demo");
-            Api aliceElsewhere = Api.login(http, core.port(), "alice@demo.local", "demo");
-            Api admin = Api.login(http, core.port(), "admin@demo.local", "demo");
+            Api alice = Api.login(http, core.port(), "alice@demo.local");
+            Api bob = Api.login(http, core.port(), "bob@demo.local");
+            Api bobElsewhere = Api.login(http, core.port(), "bob@demo.local");
+            Api carol = Api.login(http, core.port(), "carol@demo.local");
+            Api aliceElsewhere = Api.login(http, core.port(), "alice@demo.local");
+            Api admin = Api.login(http, core.port(), "admin@demo.local");
             long chat = alice.createChat("group", List.of("bob@demo.local", "carol@demo.local"), "team");
             LiveSocket bobs = LiveSocket.open(http, core.port(), bob.token());
             LiveSocket bobsOther = LiveSocket.open(http, core.port(), bobElsewhere.token());
             LiveSocket carols = LiveSocket.open(http, core.port(), carol.token());
             LiveSocket alicesOther = LiveSocket.open(http, core.port(), aliceElsewhere.token());
 
-            assertThat(bob.post("/api/v1/logout", Map.of(), null).statusCode()).isEqualTo(204);
+            assertThat(bob.post("/api/v1/logout", Map.of()).statusCode()).isEqualTo(204);
             assertThat(bobs.closed().get(10, TimeUnit.SECONDS)).isEqualTo(1008);
             assertThat(admin.put("/api/v1/admin/users/carol@demo.local", Map.of("disabled", true))
                             .statusCode())
@@ -215,10 +215,10 @@ class CoreApiIT {
                         + " (SELECT id FROM core.users WHERE email = 'alice@demo.local')");
             }
             Thread.sleep(1_500); // the session cache's freshness
-            assertThat(alice.post("/api/v1/chats/" + chat + "/messages", Map.of("text", "still there?"), null)
+            assertThat(alice.post("/api/v1/chats/" + chat + "/messages", Map.of("text", "still there?"))
                             .statusCode())
                     .isEqualTo(401);
-            bobElsewhere.post("/api/v1/chats/" + chat + "/messages", Map.of("text", "after"), null);
+            bobElsewhere.post("/api/v1/chats/" + chat + "/messages", Map.of("text", "after"));
 
             assertThat(alicesOther.closed().get(10, TimeUnit.SECONDS)).isEqualTo(1008);
             assertThat(JSON.readTree(bobsOther.frames().poll(10, TimeUnit.SECONDS))
@@ -262,11 +262,11 @@ class CoreApiIT {
         Setup setup = freshSetup();
         try (CoreServer core =
                 CoreServer.start(config(setup, services.bootstrapServers()).build())) {
-            Api alice = Api.login(http, core.port(), "alice@demo.local", "demo");
+            Api alice = Api.login(http, core.port(), "alice@demo.local");
             long chat = alice.createChat("group", List.of("bob@demo.local", "carol@demo.local"), "team");
             List<Long> mids = new ArrayList<>();
             for (String text : List.of("one", "two", "three")) {
-                mids.add(JSON.readTree(alice.post("/api/v1/chats/" + chat + "/messages", Map.of("text", text), null)
+                mids.add(JSON.readTree(alice.post("/api/v1/chats/" + chat + "/messages", Map.of("text", text))
                                 .body())
                         .get("mid")
                         .asLong());
@@ -279,7 +279,7 @@ class CoreApiIT {
             assertThat(mids).isSorted().doesNotHaveDuplicates();
             assertThat(page.get("items")).hasSize(1);
             assertThat(page.get("items").get(0).get("text").asText()).isEqualTo("two");
-            Api carol = Api.login(http, core.port(), "carol@demo.local", "demo");
+            Api carol = Api.login(http, core.port(), "carol@demo.local");
             assertThat(carol.get("/api/v1/chats").body()).contains("team");
         }
     }
@@ -289,16 +289,16 @@ class CoreApiIT {
         Setup setup = freshSetup();
         try (CoreServer core =
                 CoreServer.start(config(setup, services.bootstrapServers()).build())) {
-            Api alice = Api.login(http, core.port(), "alice@demo.local", "demo");
+            Api alice = Api.login(http, core.port(), "alice@demo.local");
             long chat = alice.createChat("personal", List.of("bob@demo.local"), null);
-            long mid = JSON.readTree(alice.post("/api/v1/chats/" + chat + "/messages", Map.of("text", "draft"), null)
+            long mid = JSON.readTree(alice.post("/api/v1/chats/" + chat + "/messages", Map.of("text", "draft"))
                             .body())
                     .get("mid")
                     .asLong();
 
             HttpResponse<String> edited =
                     alice.put("/api/v1/chats/" + chat + "/messages/" + mid, Map.of("text", "final"));
-            Api bob = Api.login(http, core.port(), "bob@demo.local", "demo");
+            Api bob = Api.login(http, core.port(), "bob@demo.local");
             HttpResponse<String> notHis = bob.put("/api/v1/chats/" + chat + "/messages/" + mid, Map.of("text", "x"));
 
             assertThat(edited.statusCode()).isEqualTo(200);
@@ -317,7 +317,7 @@ class CoreApiIT {
         Setup setup = freshSetup();
         try (CoreServer core =
                 CoreServer.start(config(setup, services.bootstrapServers()).build())) {
-            Api alice = Api.login(http, core.port(), "alice@demo.local", "demo");
+            Api alice = Api.login(http, core.port(), "alice@demo.local");
             long chat = alice.createChat("personal", List.of("bob@demo.local"), null);
             String path = "/api/v1/chats/" + chat + "/messages";
             // Within the 65,536 characters, but 4 bytes each in the event: over the gateway's 256 KiB.
@@ -325,9 +325,8 @@ class CoreApiIT {
             // 240,000 bytes as UTF-8; escaped as surrogates (12 bytes an emoji) it would not fit either.
             String fits = "\uD83D\uDE00".repeat(60_000);
 
-            HttpResponse<String> refused = alice.post(path, Map.of("text", tooLarge), null);
-            long mid = JSON.readTree(
-                            alice.post(path, Map.of("text", fits), null).body())
+            HttpResponse<String> refused = alice.post(path, Map.of("text", tooLarge));
+            long mid = JSON.readTree(alice.post(path, Map.of("text", fits)).body())
                     .get("mid")
                     .asLong();
             HttpResponse<String> refusedEdit = alice.put(path + "/" + mid, Map.of("text", tooLarge));
@@ -352,7 +351,7 @@ class CoreApiIT {
         Setup setup = freshSetup();
         try (CoreServer core =
                 CoreServer.start(config(setup, services.bootstrapServers()).build())) {
-            Api alice = Api.login(http, core.port(), "alice@demo.local", "demo");
+            Api alice = Api.login(http, core.port(), "alice@demo.local");
             byte[] bytes = "quarterly report: confidential\n".repeat(5000).getBytes(StandardCharsets.UTF_8);
             String expectedHash = HexFormat.of()
                     .formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
@@ -389,16 +388,16 @@ class CoreApiIT {
         Setup setup = freshSetup();
         try (CoreServer core =
                 CoreServer.start(config(setup, services.bootstrapServers()).build())) {
-            Api alice = Api.login(http, core.port(), "alice@demo.local", "demo");
-            Api bob = Api.login(http, core.port(), "bob@demo.local", "demo");
-            Api carol = Api.login(http, core.port(), "carol@demo.local", "demo");
+            Api alice = Api.login(http, core.port(), "alice@demo.local");
+            Api bob = Api.login(http, core.port(), "bob@demo.local");
+            Api carol = Api.login(http, core.port(), "carol@demo.local");
             byte[] bytes = "same bytes".getBytes(StandardCharsets.UTF_8);
             String hash = JSON.readTree(
                             alice.upload("wd", "application/x-wd", bytes).body())
                     .get("hash")
                     .asText();
             long chat = alice.createChat("personal", List.of("bob@demo.local"), null);
-            alice.post("/api/v1/chats/" + chat + "/messages", Map.of("text", "", "hash", hash), null);
+            alice.post("/api/v1/chats/" + chat + "/messages", Map.of("text", "", "hash", hash));
 
             HttpResponse<String> carols = carol.upload("carol.txt", "text/plain", bytes);
 
@@ -437,9 +436,9 @@ class CoreApiIT {
         Setup setup = freshSetup();
         try (CoreServer core =
                 CoreServer.start(config(setup, services.bootstrapServers()).build())) {
-            Api alice = Api.login(http, core.port(), "alice@demo.local", "demo");
-            Api bob = Api.login(http, core.port(), "bob@demo.local", "demo");
-            Api carol = Api.login(http, core.port(), "carol@demo.local", "demo");
+            Api alice = Api.login(http, core.port(), "alice@demo.local");
+            Api bob = Api.login(http, core.port(), "bob@demo.local");
+            Api carol = Api.login(http, core.port(), "carol@demo.local");
             byte[] bytes = "plan".getBytes(StandardCharsets.UTF_8);
             String hash = JSON.readTree(
                             alice.upload("plan.txt", "text/plain", bytes).body())
@@ -451,12 +450,11 @@ class CoreApiIT {
             assertThat(download(core.port(), hash, "not-a-token").statusCode()).isEqualTo(401);
             HttpResponse<String> carolPosts = carol.post(
                     "/api/v1/chats/" + carol.createChat("personal", List.of("bob@demo.local"), null) + "/messages",
-                    Map.of("text", "look", "hash", hash),
-                    null);
+                    Map.of("text", "look", "hash", hash));
             assertThat(carolPosts.statusCode()).isEqualTo(400);
 
             long chat = alice.createChat("personal", List.of("bob@demo.local"), null);
-            alice.post("/api/v1/chats/" + chat + "/messages", Map.of("text", "see attached", "hash", hash), null);
+            alice.post("/api/v1/chats/" + chat + "/messages", Map.of("text", "see attached", "hash", hash));
 
             assertThat(download(core.port(), hash, bob.token()).body()).isEqualTo(bytes);
             assertThat(download(core.port(), hash, carol.token()).statusCode()).isEqualTo(404);
@@ -470,7 +468,7 @@ class CoreApiIT {
         Setup setup = freshSetup();
         try (CoreServer core = CoreServer.start(
                 config(setup, services.bootstrapServers()).maxFileSize(1024).build())) {
-            Api alice = Api.login(http, core.port(), "alice@demo.local", "demo");
+            Api alice = Api.login(http, core.port(), "alice@demo.local");
 
             HttpResponse<String> response = alice.upload("big.bin", "application/octet-stream", new byte[4096]);
 
@@ -484,7 +482,7 @@ class CoreApiIT {
         Setup setup = freshSetup();
         try (CoreServer core = CoreServer.start(
                 config(setup, services.bootstrapServers()).maxFileSize(1024).build())) {
-            Api alice = Api.login(http, core.port(), "alice@demo.local", "demo");
+            Api alice = Api.login(http, core.port(), "alice@demo.local");
 
             HttpResponse<String> badName = alice.upload("a\u0001b.txt", "text/plain", new byte[10]);
             HttpResponse<String> badType = alice.upload("a.txt", "text/plain\u0000", new byte[10]);
@@ -505,7 +503,7 @@ class CoreApiIT {
         Setup setup = freshSetup();
         try (CoreServer core =
                 CoreServer.start(config(setup, services.bootstrapServers()).build())) {
-            Api bob = Api.login(http, core.port(), "bob@demo.local", "demo");
+            Api bob = Api.login(http, core.port(), "bob@demo.local");
             assertThat(Api.tryLogin(http, core.port(), "alice@demo.local", "wrong")
                             .statusCode())
                     .isEqualTo(401);
@@ -521,9 +519,8 @@ class CoreApiIT {
             assertThat(Api.tryLogin(http, core.port(), "bob@demo.local", "demo").statusCode())
                     .isEqualTo(401);
             assertThat(bob.get("/api/v1/chats").statusCode()).isEqualTo(401);
-            Api alice = Api.login(http, core.port(), "alice@demo.local", "demo");
-            assertThat(alice.post("/api/v1/logout", Map.of(), null).statusCode())
-                    .isEqualTo(204);
+            Api alice = Api.login(http, core.port(), "alice@demo.local");
+            assertThat(alice.post("/api/v1/logout", Map.of()).statusCode()).isEqualTo(204);
             assertThat(alice.get("/api/v1/chats").statusCode()).isEqualTo(401);
         }
     }
@@ -542,9 +539,9 @@ class CoreApiIT {
             assertThat(longPassword.statusCode()).isEqualTo(400);
             assertThat(longPassword.body()).contains("password is 100000 characters long");
 
-            Api alice = Api.login(http, core.port(), "alice@demo.local", "demo");
-            HttpResponse<String> chat = alice.post(
-                    "/api/v1/chats", Map.of("type", "group", "members", List.of("b".repeat(300) + "@x")), null);
+            Api alice = Api.login(http, core.port(), "alice@demo.local");
+            HttpResponse<String> chat =
+                    alice.post("/api/v1/chats", Map.of("type", "group", "members", List.of("b".repeat(300) + "@x")));
             assertThat(chat.statusCode()).isEqualTo(400);
             try (Connection c = services.postgres().dataSource(setup.database()).getConnection();
                     Statement s = c.createStatement();
@@ -560,17 +557,17 @@ class CoreApiIT {
         Setup setup = freshSetup();
         try (CoreServer core =
                 CoreServer.start(config(setup, services.bootstrapServers()).build())) {
-            Api admin = Api.login(http, core.port(), "admin@demo.local", "demo");
-            Api alice = Api.login(http, core.port(), "alice@demo.local", "demo");
+            Api admin = Api.login(http, core.port(), "admin@demo.local");
+            Api alice = Api.login(http, core.port(), "alice@demo.local");
 
             HttpResponse<String> created = admin.post(
                     "/api/v1/admin/users",
                     Map.of("email", "Dave@Demo.local", "password", "s3cret", "role", "auditor"),
                     "10.0.0.9");
             HttpResponse<String> again =
-                    admin.post("/api/v1/admin/users", Map.of("email", "dave@demo.local", "password", "s3cret"), null);
+                    admin.post("/api/v1/admin/users", Map.of("email", "dave@demo.local", "password", "s3cret"));
             HttpResponse<String> byUser =
-                    alice.post("/api/v1/admin/users", Map.of("email", "eve@demo.local", "password", "s3cret"), null);
+                    alice.post("/api/v1/admin/users", Map.of("email", "eve@demo.local", "password", "s3cret"));
             Api dave = Api.login(http, core.port(), "dave@demo.local", "s3cret");
             HttpResponse<String> disabled = admin.put("/api/v1/admin/users/dave@demo.local", Map.of("disabled", true));
             HttpResponse<String> selfDemotion =
@@ -615,11 +612,11 @@ class CoreApiIT {
         Setup setup = freshSetup();
         try (CoreServer core =
                 CoreServer.start(config(setup, services.bootstrapServers()).build())) {
-            Api admin = Api.login(http, core.port(), "admin@demo.local", "demo");
-            Api alice = Api.login(http, core.port(), "alice@demo.local", "demo");
-            Api aliceElsewhere = Api.login(http, core.port(), "alice@demo.local", "demo");
-            Api bob = Api.login(http, core.port(), "bob@demo.local", "demo");
-            Api carol = Api.login(http, core.port(), "carol@demo.local", "demo");
+            Api admin = Api.login(http, core.port(), "admin@demo.local");
+            Api alice = Api.login(http, core.port(), "alice@demo.local");
+            Api aliceElsewhere = Api.login(http, core.port(), "alice@demo.local");
+            Api bob = Api.login(http, core.port(), "bob@demo.local");
+            Api carol = Api.login(http, core.port(), "carol@demo.local");
             long chat = bob.createChat("personal", List.of("alice@demo.local"), null);
             assertThat(admin.put("/api/v1/admin/users/carol@demo.local", Map.of("role", "admin"))
                             .statusCode())
@@ -627,13 +624,12 @@ class CoreApiIT {
             // Each token has just been accepted, so each account is fresh in the core's memory.
             assertThat(alice.get("/api/v1/chats").statusCode()).isEqualTo(200);
             assertThat(aliceElsewhere.get("/api/v1/chats").statusCode()).isEqualTo(200);
-            assertThat(bob.post("/api/v1/chats/" + chat + "/messages", Map.of("text", "hi"), null)
+            assertThat(bob.post("/api/v1/chats/" + chat + "/messages", Map.of("text", "hi"))
                             .statusCode())
                     .isEqualTo(200);
             assertThat(carol.get("/api/v1/admin/users").statusCode()).isEqualTo(200);
 
-            assertThat(alice.post("/api/v1/logout", Map.of(), null).statusCode())
-                    .isEqualTo(204);
+            assertThat(alice.post("/api/v1/logout", Map.of()).statusCode()).isEqualTo(204);
             assertThat(admin.put("/api/v1/admin/users/bob@demo.local", Map.of("disabled", true))
                             .statusCode())
                     .isEqualTo(200);
@@ -643,7 +639,7 @@ class CoreApiIT {
 
             assertThat(alice.get("/api/v1/chats").statusCode()).isEqualTo(401);
             assertThat(aliceElsewhere.get("/api/v1/chats").statusCode()).isEqualTo(200);
-            assertThat(bob.post("/api/v1/chats/" + chat + "/messages", Map.of("text", "still here?"), null)
+            assertThat(bob.post("/api/v1/chats/" + chat + "/messages", Map.of("text", "still here?"))
                             .statusCode())
                     .isEqualTo(401);
             assertThat(carol.get("/api/v1/admin/users").statusCode()).isEqualTo(403);
@@ -656,7 +652,7 @@ class CoreApiIT {
         Setup setup = freshSetup();
         try (CoreServer core =
                 CoreServer.start(config(setup, services.bootstrapServers()).build())) {
-            Api bob = Api.login(http, core.port(), "bob@demo.local", "demo");
+            Api bob = Api.login(http, core.port(), "bob@demo.local");
             assertThat(bob.get("/api/v1/chats").statusCode()).isEqualTo(200);
 
             // As another core replica, or an operator with psql, would: no word reaches this core.
@@ -685,18 +681,15 @@ class CoreApiIT {
         Setup setup = freshSetup();
         try (CoreServer core =
                 CoreServer.start(config(setup, services.bootstrapServers()).build())) {
-            Api alice = Api.login(http, core.port(), "alice@demo.local", "demo");
-            Api bob = Api.login(http, core.port(), "bob@demo.local", "demo");
+            Api alice = Api.login(http, core.port(), "alice@demo.local");
+            Api bob = Api.login(http, core.port(), "bob@demo.local");
             long chat = alice.createChat("personal", List.of("bob@demo.local"), null);
             String hash = JSON.readTree(alice.upload(
                                     "cards.csv", "text/csv", "4111 1111 1111 1111".getBytes(StandardCharsets.UTF_8))
                             .body())
                     .get("hash")
                     .asText();
-            alice.post(
-                    "/api/v1/chats/" + chat + "/messages",
-                    Map.of("text", "card 4111 1111 1111 1111", "hash", hash),
-                    null);
+            alice.post("/api/v1/chats/" + chat + "/messages", Map.of("text", "card 4111 1111 1111 1111", "hash", hash));
             List<ConsumerRecord<String, byte[]>> events = consume(setup.topic(), 2);
             FileEvent fileEvent = (FileEvent) EventCodec.decode(events.get(0).value());
             MessageEvent messageEvent =
@@ -781,7 +774,7 @@ class CoreApiIT {
         Setup setup = freshSetup();
         try (CoreServer core =
                 CoreServer.start(config(setup, services.bootstrapServers()).build())) {
-            Api alice = Api.login(http, core.port(), "alice@demo.local", "demo");
+            Api alice = Api.login(http, core.port(), "alice@demo.local");
             HttpResponse<String> notJson = http.send(
                     alice.request("/api/v1/chats")
                             .POST(HttpRequest.BodyPublishers.ofString("{not json"))
@@ -798,8 +791,7 @@ class CoreApiIT {
             assertThat(JSON.readTree(noChat.body()).get("error").asText()).contains("999999");
             HttpResponse<String> personalOfThree = alice.post(
                     "/api/v1/chats",
-                    Map.of("type", "personal", "members", List.of("bob@demo.local", "carol@demo.local")),
-                    null);
+                    Map.of("type", "personal", "members", List.of("bob@demo.local", "carol@demo.local")));
             assertThat(personalOfThree.statusCode()).isEqualTo(400);
             HttpResponse<String> noToken = http.send(
                     HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + core.port() + "/api/v1/chats"))
@@ -816,7 +808,7 @@ class CoreApiIT {
         try (CoreServer core = CoreServer.start(config(setup, services.bootstrapServers())
                 .sessionTtl(Duration.ofSeconds(1))
                 .build())) {
-            Api alice = Api.login(http, core.port(), "alice@demo.local", "demo");
+            Api alice = Api.login(http, core.port(), "alice@demo.local");
             assertThat(alice.get("/api/v1/chats").statusCode()).isEqualTo(200);
 
             Thread.sleep(1_500);
@@ -834,10 +826,10 @@ class CoreApiIT {
                 .resortTimeout(Duration.ofMillis(500))
                 .build();
         try (CoreServer core = CoreServer.start(config)) {
-            Api alice = Api.login(http, core.port(), "alice@demo.local", "demo");
+            Api alice = Api.login(http, core.port(), "alice@demo.local");
             long chat = alice.createChat("personal", List.of("bob@demo.local"), null);
 
-            HttpResponse<String> sent = alice.post("/api/v1/chats/" + chat + "/messages", Map.of("text", "hi"), null);
+            HttpResponse<String> sent = alice.post("/api/v1/chats/" + chat + "/messages", Map.of("text", "hi"));
             HttpResponse<String> uploaded = alice.upload("a.txt", "text/plain", "abc".getBytes(StandardCharsets.UTF_8));
 
             assertThat(sent.statusCode()).isEqualTo(503);
@@ -861,11 +853,11 @@ class CoreApiIT {
         long chat;
         long mid;
         try (CoreServer offline = CoreServer.start(config(setup, closedPort()).build())) {
-            Api alice = Api.login(http, offline.port(), "alice@demo.local", "demo");
+            Api alice = Api.login(http, offline.port(), "alice@demo.local");
             chat = alice.createChat("personal", List.of("bob@demo.local"), null);
 
             HttpResponse<String> sent =
-                    alice.post("/api/v1/chats/" + chat + "/messages", Map.of("text", "while kafka is down"), null);
+                    alice.post("/api/v1/chats/" + chat + "/messages", Map.of("text", "while kafka is down"));
 
             assertThat(sent.statusCode()).isEqualTo(200);
             mid = JSON.readTree(sent.body()).get("mid").asLong();
@@ -897,10 +889,10 @@ class CoreApiIT {
                 .messages(false, false)
                 .files(false, false)
                 .build())) {
-            Api alice = Api.login(http, core.port(), "alice@demo.local", "demo");
+            Api alice = Api.login(http, core.port(), "alice@demo.local");
             long chat = alice.createChat("personal", List.of("bob@demo.local"), null);
 
-            assertThat(alice.post("/api/v1/chats/" + chat + "/messages", Map.of("text", "hi"), null)
+            assertThat(alice.post("/api/v1/chats/" + chat + "/messages", Map.of("text", "hi"))
                             .statusCode())
                     .isEqualTo(200);
             assertThat(alice.upload("a.txt", "text/plain", new byte[] {1}).statusCode())
@@ -972,81 +964,5 @@ class CoreApiIT {
                         .header("Authorization", "Bearer " + token)
                         .build(),
                 HttpResponse.BodyHandlers.ofByteArray());
-    }
-
-    /** A logged-in API client. */
-    private record Api(HttpClient http, int port, String token) {
-        static HttpResponse<String> tryLogin(HttpClient http, int port, String email, String password)
-                throws Exception {
-            return http.send(
-                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/v1/login"))
-                            .POST(HttpRequest.BodyPublishers.ofString(
-                                    JSON.writeValueAsString(Map.of("email", email, "password", password))))
-                            .header("Content-Type", "application/json")
-                            .build(),
-                    HttpResponse.BodyHandlers.ofString());
-        }
-
-        static Api login(HttpClient http, int port, String email, String password) throws Exception {
-            HttpResponse<String> response = tryLogin(http, port, email, password);
-            assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
-            return new Api(
-                    http, port, JSON.readTree(response.body()).get("token").asText());
-        }
-
-        HttpRequest.Builder request(String path) {
-            return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                    .header("Authorization", "Bearer " + token);
-        }
-
-        HttpResponse<String> get(String path) throws Exception {
-            return http.send(request(path).GET().build(), HttpResponse.BodyHandlers.ofString());
-        }
-
-        HttpResponse<String> post(String path, Map<String, ?> body, String forwardedFor) throws Exception {
-            HttpRequest.Builder request = request(path)
-                    .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)))
-                    .header("Content-Type", "application/json");
-            Optional.ofNullable(forwardedFor).ifPresent(ip -> request.header("X-Forwarded-For", ip));
-            return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-        }
-
-        HttpResponse<String> put(String path, Map<String, ?> body) throws Exception {
-            return http.send(
-                    request(path)
-                            .PUT(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)))
-                            .header("Content-Type", "application/json")
-                            .build(),
-                    HttpResponse.BodyHandlers.ofString());
-        }
-
-        long createChat(String type, List<String> members, String title) throws Exception {
-            Map<String, Object> body = new java.util.HashMap<>(Map.of("type", type, "members", members));
-            if (title != null) {
-                body.put("title", title);
-            }
-            HttpResponse<String> response = post("/api/v1/chats", body, null);
-            assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
-            return JSON.readTree(response.body()).get("id").asLong();
-        }
-
-        HttpResponse<String> upload(String name, String mime, byte[] bytes) throws Exception {
-            String boundary = "----core-it-boundary";
-            byte[] head = ("--" + boundary + "\r\n"
-                            + "Content-Disposition: form-data; name=\"file\"; filename=\"" + name + "\"\r\n"
-                            + "Content-Type: " + mime + "\r\n\r\n")
-                    .getBytes(StandardCharsets.UTF_8);
-            byte[] tail = ("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8);
-            byte[] body = new byte[head.length + bytes.length + tail.length];
-            System.arraycopy(head, 0, body, 0, head.length);
-            System.arraycopy(bytes, 0, body, head.length, bytes.length);
-            System.arraycopy(tail, 0, body, head.length + bytes.length, tail.length);
-            return http.send(
-                    request("/api/v1/files")
-                            .POST(HttpRequest.BodyPublishers.ofByteArray(body))
-                            .header("Content-Type", "multipart/form-data; boundary=" + boundary)
-                            .build(),
-                    HttpResponse.BodyHandlers.ofString());
-        }
     }
 }

@@ -144,21 +144,31 @@ final class CoreHarness {
 
     /** A logged-in API client; {@code forwardedFor} (may be null) stands for the client's address behind a proxy. */
     record Api(HttpClient http, int port, String token) {
-        static HttpResponse<String> tryLogin(HttpClient http, int port, String email, String password, String ip)
+        static HttpResponse<String> tryLogin(HttpClient http, int port, String email, String password)
                 throws Exception {
+            return tryLogin(http, port, email, password, null);
+        }
+
+        static HttpResponse<String> tryLogin(
+                HttpClient http, int port, String email, String password, String forwardedFor) throws Exception {
             HttpRequest.Builder request = HttpRequest.newBuilder(
                             URI.create("http://127.0.0.1:" + port + "/api/v1/login"))
                     .POST(HttpRequest.BodyPublishers.ofString(
                             JSON.writeValueAsString(Map.of("email", email, "password", password))))
                     .header("Content-Type", "application/json");
-            if (ip != null) {
-                request.header("X-Forwarded-For", ip);
+            if (forwardedFor != null) {
+                request.header("X-Forwarded-For", forwardedFor);
             }
             return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
         }
 
+        /** Logs in with the password {@link Setup#config} gives every account. */
         static Api login(HttpClient http, int port, String email) throws Exception {
-            HttpResponse<String> response = tryLogin(http, port, email, "demo", null);
+            return login(http, port, email, "demo");
+        }
+
+        static Api login(HttpClient http, int port, String email, String password) throws Exception {
+            HttpResponse<String> response = tryLogin(http, port, email, password);
             assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
             return new Api(
                     http, port, JSON.readTree(response.body()).get("token").asText());
@@ -174,12 +184,17 @@ final class CoreHarness {
         }
 
         HttpResponse<String> post(String path, Map<String, ?> body) throws Exception {
-            return http.send(
-                    request(path)
-                            .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)))
-                            .header("Content-Type", "application/json")
-                            .build(),
-                    HttpResponse.BodyHandlers.ofString());
+            return post(path, body, null);
+        }
+
+        HttpResponse<String> post(String path, Map<String, ?> body, String forwardedFor) throws Exception {
+            HttpRequest.Builder request = request(path)
+                    .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)))
+                    .header("Content-Type", "application/json");
+            if (forwardedFor != null) {
+                request.header("X-Forwarded-For", forwardedFor);
+            }
+            return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
         }
 
         HttpResponse<String> put(String path, Map<String, ?> body) throws Exception {
