@@ -155,18 +155,7 @@ class CoreApiIT {
             Api bob = Api.login(http, core.port(), "bob@demo.local");
             long chat = alice.createChat("personal", List.of("bob@demo.local"), null);
             BlockingQueue<String> frames = new LinkedBlockingQueue<>();
-            WebSocket socket = http.newWebSocketBuilder()
-                    .buildAsync(
-                            URI.create("ws://127.0.0.1:" + core.port() + "/api/v1/ws?token=" + bob.token()),
-                            new WebSocket.Listener() {
-                                @Override
-                                public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
-                                    frames.add(data.toString());
-                                    ws.request(1);
-                                    return null;
-                                }
-                            })
-                    .get(10, TimeUnit.SECONDS);
+            WebSocket socket = bob.socket(frames);
 
             alice.post("/api/v1/chats/" + chat + "/messages", Map.of("text", "are you there?"));
 
@@ -697,7 +686,7 @@ class CoreApiIT {
             assertThat(messageEvent.hash()).isEqualTo(hash);
             assertThat(fileEvent.hash()).isEqualTo(hash);
             BlockingQueue<String> bobsFrames = new LinkedBlockingQueue<>();
-            WebSocket bobsSocket = openSocket(core.port(), bob.token(), bobsFrames);
+            WebSocket bobsSocket = bob.socket(bobsFrames);
 
             // A U+0000 in a DLP's reason, which PostgreSQL's text cannot hold, must not stop the statuses behind it.
             publishStatus(setup, fileEvent.id().toString(), "BLOCKED", "file", null, "card\u0000numbers");
@@ -722,20 +711,6 @@ class CoreApiIT {
             assertThat(download(core.port(), hash, alice.token()).statusCode()).isEqualTo(200);
             assertThat(download(core.port(), hash, SERVICE_TOKEN).statusCode()).isEqualTo(200);
         }
-    }
-
-    private WebSocket openSocket(int port, String token, BlockingQueue<String> frames) throws Exception {
-        return http.newWebSocketBuilder()
-                .buildAsync(
-                        URI.create("ws://127.0.0.1:" + port + "/api/v1/ws?token=" + token), new WebSocket.Listener() {
-                            @Override
-                            public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
-                                frames.add(data.toString());
-                                ws.request(1);
-                                return null;
-                            }
-                        })
-                .get(10, TimeUnit.SECONDS);
     }
 
     private static void publishStatus(Setup setup, String eventId, String status, String type, Long mid, String reason)
