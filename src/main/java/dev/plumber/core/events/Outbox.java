@@ -71,6 +71,25 @@ final class Outbox {
         }
     }
 
+    /**
+     * Moves every parked row back, undoing {@link #park}: with its id, so the relay sends it in its original place in
+     * id order, and its key and sealed value as they were, so the event keeps its id for the gateway to recognise.
+     * Returns how many rows were moved.
+     */
+    static int unpark(Connection c) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("WITH moved AS (DELETE FROM core.outbox_parked"
+                + " RETURNING id, topic, event_key, value, created_at)"
+                + " INSERT INTO core.outbox (id, topic, event_key, value, created_at)"
+                + " SELECT id, topic, event_key, value, created_at FROM moved")) {
+            return s.executeUpdate();
+        }
+    }
+
+    /** A key short enough for a log line or a listing: keys of journal entries can be as long as what they name. */
+    static String shortKey(String key) {
+        return key.length() > 80 ? key.substring(0, 80) + "…" : key;
+    }
+
     static long size(Connection c) throws SQLException {
         try (PreparedStatement s = c.prepareStatement("SELECT count(*) FROM core.outbox");
                 ResultSet rs = s.executeQuery()) {

@@ -25,7 +25,8 @@ import org.slf4j.LoggerFactory;
  * Sends outbox rows to Kafka in id order on a virtual thread and deletes each row once the broker acknowledged it,
  * so events written while Kafka is down go out when it is back. Delivery is at least once: a crash between the ack
  * and the delete sends a row again, with the same event id (the gateway keys its status by that id). A row Kafka
- * refuses for good (too large, invalid topic) is moved to {@code core.outbox_parked} with the reason, and logged.
+ * refuses for good (too large, invalid topic) is moved to {@code core.outbox_parked} with the reason, and logged;
+ * {@link ParkedEvents#requeue} puts it back once the cause is fixed.
  */
 public final class OutboxRelay implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(OutboxRelay.class);
@@ -155,13 +156,13 @@ public final class OutboxRelay implements AutoCloseable {
     }
 
     private static void park(Connection c, Outbox.Row row, Throwable reason) throws SQLException {
-        String key = row.key().length() > 80 ? row.key().substring(0, 80) + "…" : row.key();
         LOG.error(
                 "outbox relay: Kafka refused row {} (topic {}, key {}, {} bytes) for good, parked in"
-                        + " core.outbox_parked: {}",
+                        + " core.outbox_parked (once the cause is fixed, 'plumber outbox requeue-parked' sends it"
+                        + " again): {}",
                 row.id(),
                 row.topic(),
-                key,
+                Outbox.shortKey(row.key()),
                 row.value().length,
                 reason.toString());
         Outbox.park(c, row.id(), reason.toString());
