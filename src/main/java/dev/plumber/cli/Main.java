@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
             IcapCommand.class,
             ConfigCommand.class,
             DlqCommand.class,
+            OutboxCommand.class,
             InfowatchCommand.class,
             ConsoleCommand.class
         })

@@ -23,6 +23,8 @@ class MainTest {
                 List.of("icap", "probe"),
                 List.of("config", "check"),
                 List.of("dlq", "replay"),
+                List.of("outbox", "parked"),
+                List.of("outbox", "requeue-parked"),
                 List.of("infowatch", "manifest"),
                 List.of("console", "check-views"));
         for (List<String> command : commands) {
