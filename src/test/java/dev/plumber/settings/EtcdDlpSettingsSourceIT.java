@@ -155,6 +155,7 @@ class EtcdDlpSettingsSourceIT {
         writeIcap("icap://before:1344/request");
         try (EtcdDlpSettingsSource source = start("development")) {
             awaitThat(() -> source.current().isPresent(), "settings read");
+            awaitWatching(source);
 
             etcd.stop();
             awaitThat(() -> !source.connected(), "loss noticed");
@@ -189,6 +190,7 @@ class EtcdDlpSettingsSourceIT {
         try (TcpProxy network = TcpProxy.to("127.0.0.1", etcd.clientPort());
                 EtcdDlpSettingsSource source = startAt("http://" + network.address(), "development")) {
             awaitThat(() -> source.current().isPresent(), "settings read");
+            awaitWatching(source);
 
             network.cut();
             awaitThat(() -> !source.connected(), "loss noticed");
@@ -251,6 +253,18 @@ class EtcdDlpSettingsSourceIT {
                 assertThat(source.current()).isEmpty();
             }
         }
+    }
+
+    /**
+     * Waits for a change to come through the watch. A loss is noticed by the watch, which is set up a moment after the
+     * first read: a network cut before that may go unnoticed while the source retries its watch quietly.
+     */
+    private static void awaitWatching(EtcdDlpSettingsSource source) {
+        etcd.put(DEVELOPMENT + "requestUrl", "http://watched.example/");
+        awaitThat(
+                () -> "http://watched.example/"
+                        .equals(source.current().orElseThrow().requestUrl()),
+                "watching");
     }
 
     private static void writeIcap(String address) {
