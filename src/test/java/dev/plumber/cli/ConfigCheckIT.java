@@ -4,10 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.plumber.embedded.EmbeddedKafka;
 import dev.plumber.embedded.EmbeddedPostgres;
+import dev.plumber.testkit.CliRun;
 import dev.plumber.testkit.EtcdServer;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
@@ -55,10 +53,10 @@ class ConfigCheckIT {
         etcd.put(DLP + "company", "ACME");
         etcd.put(DLP + "imservice", "im_VKteams");
 
-        Run run = check(config(kafka.bootstrapServers(), "db-s3cret"));
+        CliRun run = check(config(kafka.bootstrapServers(), "db-s3cret"));
 
-        assertThat(run.code).as(run.err).isZero();
-        assertThat(run.out)
+        assertThat(run.code()).as(run.err()).isZero();
+        assertThat(run.out())
                 .contains("configuration OK")
                 .containsPattern("kafka\\.bootstrapServers\\s+= " + kafka.bootstrapServers() + "\\s+\\(file\\)")
                 .containsPattern("dlpClient\\.timeout\\s+= PT5S\\s+\\(default\\)")
@@ -72,10 +70,10 @@ class ConfigCheckIT {
     void failsWithTheReasonsWhenSettingsAreInvalidOrPeersUnreachable() throws Exception {
         etcd.put(DLP + "system", "smoke-signals");
 
-        Run run = check(config("127.0.0.1:1", ""));
+        CliRun run = check(config("127.0.0.1:1", ""));
 
-        assertThat(run.code).isEqualTo(1);
-        assertThat(run.err)
+        assertThat(run.code()).isEqualTo(1);
+        assertThat(run.err())
                 .contains("DLP settings:")
                 .contains("'system' must be 'icap' or 'infowatch'")
                 .contains("Kafka at 127.0.0.1:1 does not answer");
@@ -86,11 +84,11 @@ class ConfigCheckIT {
         Path file = dir.resolve("typo.yml");
         Files.writeString(file, "dlpClient:\n  timeOut: 5s\n");
 
-        Run run = check(file);
+        CliRun run = check(file);
 
-        assertThat(run.code).isEqualTo(1);
-        assertThat(run.err.strip().lines()).hasSize(1);
-        assertThat(run.err).contains("dlpClient.timeOut");
+        assertThat(run.code()).isEqualTo(1);
+        assertThat(run.err().strip().lines()).hasSize(1);
+        assertThat(run.err()).contains("dlpClient.timeOut");
     }
 
     private static Path config(String bootstrap, String password) throws Exception {
@@ -106,21 +104,7 @@ class ConfigCheckIT {
         return file;
     }
 
-    private record Run(int code, String out, String err) {}
-
-    private static Run check(Path config) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        PrintStream oldOut = System.out;
-        PrintStream oldErr = System.err;
-        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-        try {
-            int code = Main.run("config", "check", "--config", config.toString());
-            return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
+    private static CliRun check(Path config) {
+        return CliRun.of("config", "check", "--config", config.toString());
     }
 }

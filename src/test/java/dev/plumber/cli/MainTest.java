@@ -2,9 +2,7 @@ package dev.plumber.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
+import dev.plumber.testkit.CliRun;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
@@ -35,45 +33,45 @@ class MainTest {
             }
             String[] args = java.util.stream.Stream.concat(command.stream(), java.util.stream.Stream.of("--help"))
                     .toArray(String[]::new);
-            Run run = run(args);
-            assertThat(run.code).as("exit code of %s --help", command).isZero();
-            assertThat(run.out).contains("Usage: plumber " + String.join(" ", command));
+            CliRun run = CliRun.of(args);
+            assertThat(run.code()).as("exit code of %s --help", command).isZero();
+            assertThat(run.out()).contains("Usage: plumber " + String.join(" ", command));
         }
     }
 
     @Test
     void unknownCommandsAndBadFlagsFailWithOneLine() {
-        Run unknown = run("frobnicate");
-        assertThat(unknown.code).isEqualTo(2);
-        assertThat(unknown.err.strip().lines()).hasSize(1);
-        assertThat(unknown.err).startsWith("plumber: ").contains("frobnicate");
+        CliRun unknown = CliRun.of("frobnicate");
+        assertThat(unknown.code()).isEqualTo(2);
+        assertThat(unknown.err().strip().lines()).hasSize(1);
+        assertThat(unknown.err()).startsWith("plumber: ").contains("frobnicate");
 
-        Run badFlag = run("icap-mock", "--port", "many");
-        assertThat(badFlag.code).isEqualTo(2);
-        assertThat(badFlag.err.strip().lines()).hasSize(1);
-        assertThat(badFlag.err).contains("--port");
+        CliRun badFlag = CliRun.of("icap-mock", "--port", "many");
+        assertThat(badFlag.code()).isEqualTo(2);
+        assertThat(badFlag.err().strip().lines()).hasSize(1);
+        assertThat(badFlag.err()).contains("--port");
 
-        Run missing = run("gateway");
-        assertThat(missing.code).isEqualTo(2);
-        assertThat(missing.err).contains("--config");
+        CliRun missing = CliRun.of("gateway");
+        assertThat(missing.code()).isEqualTo(2);
+        assertThat(missing.err()).contains("--config");
     }
 
     @Test
     void aMissingConfigFileIsAOneLineError() {
-        Run run = run("config", "check", "--config", "/nonexistent/plumber.yml");
+        CliRun run = CliRun.of("config", "check", "--config", "/nonexistent/plumber.yml");
 
-        assertThat(run.code).isEqualTo(1);
-        assertThat(run.err.strip().lines()).hasSize(1);
-        assertThat(run.err).contains("/nonexistent/plumber.yml");
+        assertThat(run.code()).isEqualTo(1);
+        assertThat(run.err().strip().lines()).hasSize(1);
+        assertThat(run.err()).contains("/nonexistent/plumber.yml");
     }
 
     @Test
     void theTopLevelHelpSummarisesEachCommandInAWholeSentence() {
-        Run run = run("--help");
+        CliRun run = CliRun.of("--help");
 
         // One entry per command: its name and summary, wrapped onto further, deeper indented lines when long.
         List<String> entries = new java.util.ArrayList<>();
-        run.out.lines().dropWhile(line -> !line.equals("Commands:")).skip(1).forEach(line -> {
+        run.out().lines().dropWhile(line -> !line.equals("Commands:")).skip(1).forEach(line -> {
             if (line.matches(" {2}\\S.*")) {
                 entries.add(line.strip());
             } else if (!entries.isEmpty()) {
@@ -87,27 +85,9 @@ class MainTest {
 
     @Test
     void aMissingRulesFileSaysWhatWentWrong() {
-        Run run = run("icap-mock", "--port", "0", "--rules", "/nonexistent/rules.yml");
+        CliRun run = CliRun.of("icap-mock", "--port", "0", "--rules", "/nonexistent/rules.yml");
 
-        assertThat(run.code).isEqualTo(1);
-        assertThat(run.err.strip()).isEqualTo("plumber: cannot read rules file /nonexistent/rules.yml: no such file");
-    }
-
-    private record Run(int code, String out, String err) {}
-
-    private static Run run(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        PrintStream oldOut = System.out;
-        PrintStream oldErr = System.err;
-        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-        try {
-            int code = Main.run(args);
-            return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
+        assertThat(run.code()).isEqualTo(1);
+        assertThat(run.err().strip()).isEqualTo("plumber: cannot read rules file /nonexistent/rules.yml: no such file");
     }
 }

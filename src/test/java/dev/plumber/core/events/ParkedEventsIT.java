@@ -2,14 +2,13 @@ package dev.plumber.core.events;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.plumber.cli.Main;
 import dev.plumber.core.store.Database;
 import dev.plumber.core.store.MessageCipher;
 import dev.plumber.embedded.EmbeddedKafka;
+import dev.plumber.testkit.CliRun;
 import dev.plumber.testkit.Eventually;
+import dev.plumber.testkit.KafkaTopics;
 import dev.plumber.testkit.PostgresAndKafka;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,7 +16,6 @@ import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -27,14 +25,9 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.AlterConfigOp;
 import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.Producer;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -77,15 +70,15 @@ class ParkedEventsIT {
         try (Producer<String, byte[]> producer = Producers.relay(services.bootstrapServers())) {
             OutboxRelay relay = new OutboxRelay(db, cipher, producer, Duration.ofSeconds(1), Duration.ofSeconds(1));
             assertThat(relay.relayOnce()).isEqualTo(3);
-            Run listed = run("outbox", "parked", "--config", config.toString());
-            assertThat(listed.code).as(listed.err).isZero();
-            assertThat(listed.out).startsWith("2 parked event(s)").contains("key chat-2", "RecordTooLargeException");
+            CliRun listed = CliRun.of("outbox", "parked", "--config", config.toString());
+            assertThat(listed.code()).as(listed.err()).isZero();
+            assertThat(listed.out()).startsWith("2 parked event(s)").contains("key chat-2", "RecordTooLargeException");
             List<ParkedEvents.Parked> parked = parkedEvents.list();
 
             // Requeued before the cause is fixed: sent, refused and parked again, with the time of the new refusal.
-            Run early = run("outbox", "requeue-parked", "--config", config.toString());
-            assertThat(early.code).as(early.err).isZero();
-            assertThat(early.out).startsWith("requeued 2 parked event(s)");
+            CliRun early = CliRun.of("outbox", "requeue-parked", "--config", config.toString());
+            assertThat(early.code()).as(early.err()).isZero();
+            assertThat(early.out()).startsWith("requeued 2 parked event(s)");
             assertThat(parkedEvents.list()).isEmpty();
             assertThat(relay.relayOnce()).isEqualTo(2);
             List<ParkedEvents.Parked> parkedAgain = parkedEvents.list();
@@ -112,30 +105,31 @@ class ParkedEventsIT {
                                 .value())
                         .isEqualTo("1048588"));
             }
-            Run requeued = run("outbox", "requeue-parked", "--config", config.toString());
-            assertThat(requeued.code).as(requeued.err).isZero();
-            assertThat(requeued.out).startsWith("requeued 2 parked event(s)");
+            CliRun requeued = CliRun.of("outbox", "requeue-parked", "--config", config.toString());
+            assertThat(requeued.code()).as(requeued.err()).isZero();
+            assertThat(requeued.out()).startsWith("requeued 2 parked event(s)");
             assertThat(relay.relayOnce()).isEqualTo(2);
         }
 
         assertThat(records(topic, 3)).containsExactly("chat-1=small", "chat-1=" + first, "chat-2=" + second);
         assertThat(db.inTransaction(Outbox::size)).isZero();
-        assertThat(run("outbox", "parked", "--config", config.toString()).out).isEqualTo("no parked events\n");
-        Run none = run("outbox", "requeue-parked", "--config", config.toString());
-        assertThat(none.code).isZero();
-        assertThat(none.out).isEqualTo("no parked events\n");
+        assertThat(CliRun.of("outbox", "parked", "--config", config.toString()).out())
+                .isEqualTo("no parked events\n");
+        CliRun none = CliRun.of("outbox", "requeue-parked", "--config", config.toString());
+        assertThat(none.code()).isZero();
+        assertThat(none.out()).isEqualTo("no parked events\n");
     }
 
     @Test
     void aDatabaseTheCoreNeverRanOnIsAOneLineError() throws Exception {
         services.postgres().createDatabase("outbox_never");
 
-        Run run = run(
+        CliRun run = CliRun.of(
                 "outbox", "requeue-parked", "--config", coreYml("outbox_never").toString());
 
-        assertThat(run.code).isEqualTo(1);
-        assertThat(run.err.strip().lines()).hasSize(1);
-        assertThat(run.err).startsWith("plumber: the core's database has no table core.outbox_parked");
+        assertThat(run.code()).isEqualTo(1);
+        assertThat(run.err().strip().lines()).hasSize(1);
+        assertThat(run.err()).startsWith("plumber: the core's database has no table core.outbox_parked");
     }
 
     @Test
@@ -143,11 +137,11 @@ class ParkedEventsIT {
         Path config = dir.resolve("unreachable.yml");
         Files.writeString(config, "store: {url: \"jdbc:postgresql://127.0.0.1:1/core\", user: core}\n");
 
-        Run run = run("outbox", "parked", "--config", config.toString());
+        CliRun run = CliRun.of("outbox", "parked", "--config", config.toString());
 
-        assertThat(run.code).isEqualTo(1);
-        assertThat(run.err.strip().lines()).hasSize(1);
-        assertThat(run.err)
+        assertThat(run.code()).isEqualTo(1);
+        assertThat(run.err().strip().lines()).hasSize(1);
+        assertThat(run.err())
                 .startsWith("plumber: cannot use the core's database: ")
                 .contains("127.0.0.1:1");
     }
@@ -182,41 +176,11 @@ class ParkedEventsIT {
                 cipher.encrypt(value.getBytes(StandardCharsets.UTF_8), Outbox.associatedData(topic, key)));
     }
 
-    /** The topic's records as {@code key=value}, once {@code expected} arrived and half a second showed no more. */
+    /** The topic's records as {@code key=value}, once {@code expected} arrived (or 30 s passed). */
     private static List<String> records(String topic, int expected) {
-        Map<String, Object> props = Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, services.bootstrapServers());
-        List<String> records = new ArrayList<>();
-        try (KafkaConsumer<String, byte[]> consumer =
-                new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer())) {
-            TopicPartition partition = new TopicPartition(topic, 0);
-            consumer.assign(Set.of(partition));
-            consumer.seekToBeginning(Set.of(partition));
-            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-            while (records.size() < expected && System.nanoTime() < deadline) {
-                consumer.poll(Duration.ofMillis(200))
-                        .forEach(r -> records.add(r.key() + "=" + new String(r.value(), StandardCharsets.UTF_8)));
-            }
-            consumer.poll(Duration.ofMillis(500))
-                    .forEach(r -> records.add(r.key() + "=" + new String(r.value(), StandardCharsets.UTF_8)));
-        }
-        return records;
-    }
-
-    private record Run(int code, String out, String err) {}
-
-    private static Run run(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        PrintStream oldOut = System.out;
-        PrintStream oldErr = System.err;
-        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-        try {
-            int code = Main.run(args);
-            return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
+        return KafkaTopics.read(services.bootstrapServers(), topic, expected, Duration.ofSeconds(30)).stream()
+                .map(r -> new String(r.key(), StandardCharsets.UTF_8) + "="
+                        + new String(r.value(), StandardCharsets.UTF_8))
+                .toList();
     }
 }
