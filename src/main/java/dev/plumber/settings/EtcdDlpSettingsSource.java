@@ -84,6 +84,7 @@ public final class EtcdDlpSettingsSource implements DlpSettingsSource {
     // Confined to the scheduler thread.
     private long revision;
     private int watchGeneration;
+    private boolean watchConfirmed;
     private boolean watchCompacted;
     private int readFailures;
     private int watchRestarts;
@@ -297,6 +298,7 @@ public final class EtcdDlpSettingsSource implements DlpSettingsSource {
     /** Watches the whole plumber folder from the revision after the last one read; events are filtered here. */
     private void watch() {
         int generation = ++watchGeneration;
+        watchConfirmed = false;
         WatchOption option = WatchOption.builder()
                 .isPrefix(true)
                 .withRevision(revision + 1)
@@ -310,12 +312,31 @@ public final class EtcdDlpSettingsSource implements DlpSettingsSource {
                                 response -> post(() -> onWatch(generation, response)),
                                 error -> post(() -> onWatchError(generation, error)),
                                 () -> post(() -> onWatchEnded(generation))));
+        schedule(() -> checkConfirmed(generation), timeout);
+    }
+
+    /**
+     * jetcd starts a watch once its connection is up and waits for that quietly, with no error to report: a watch
+     * etcd has not confirmed within {@code etcd.timeout} means etcd cannot be reached, though the read before it
+     * succeeded (the network went in between). It is given up for a read with backoff, which watches again.
+     */
+    private void checkConfirmed(int generation) {
+        if (generation != watchGeneration || closed || watchConfirmed) {
+            return;
+        }
+        watchGeneration++; // the given-up watch's callbacks are ignored from here on
+        Watch.Watcher unconfirmed = watcher;
+        watcher = null;
+        unconfirmed.close();
+        unreachable(new TimeoutException(
+                "the watch of the DLP settings was not set up within " + timeout.toMillis() + " ms"));
     }
 
     private void onWatch(int generation, WatchResponse response) {
         if (generation != watchGeneration || closed) {
             return;
         }
+        watchConfirmed = true; // the first answer is etcd's confirmation that the watch is set up (create notify)
         if (!connected) {
             log.info("etcd {} reachable again; the watch of the DLP settings resumed", endpoints);
             connected = true;

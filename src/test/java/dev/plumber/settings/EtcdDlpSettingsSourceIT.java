@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -208,6 +209,31 @@ class EtcdDlpSettingsSourceIT {
             awaitThat(
                     () -> source.current().orElseThrow().address().equals("icap://three:1344/request"),
                     "watching again after the re-read");
+        }
+    }
+
+    @Test
+    void noticesTheLossWhenTheNetworkGoesBetweenTheFirstReadAndTheWatch() {
+        writeIcap("icap://one:1344/request");
+        AtomicBoolean once = new AtomicBoolean();
+        try (TcpProxy network = TcpProxy.to("127.0.0.1", etcd.clientPort());
+                EtcdDlpSettingsSource source =
+                        EtcdDlpSettingsSource.create(config("http://" + network.address(), "development"), FAST)) {
+            // Listeners hear of the first read before the watch starts: the cut falls between the two.
+            source.addListener(settings -> {
+                if (once.compareAndSet(false, true)) {
+                    network.cut();
+                }
+            });
+            source.begin();
+
+            awaitThat(() -> source.current().isPresent() && !source.connected(), "loss noticed");
+            network.restore();
+            etcd.put(DEVELOPMENT + "address", "icap://two:1344/request");
+            awaitThat(
+                    () -> source.current().orElseThrow().address().equals("icap://two:1344/request"),
+                    "watching once the network is back");
+            assertThat(source.connected()).isTrue();
         }
     }
 
