@@ -76,6 +76,8 @@ class SkippedBySettingsIT {
             EtcdDlpSettingsSource source = EtcdDlpSettingsSource.start(etcdConfig);
             try (Gateway gateway = Gateway.start(config, source, senders, new PasswordHasher(1_000))) {
                 GatewayApi api = GatewayApi.asAdmin(gateway.httpPort());
+                // An event taken up before the first read of etcd would wait in RETRYING for the settings.
+                awaitMode(source, DlpSettings.Mode.ON);
 
                 FileEvent big = file("big", 1025);
                 FileEvent small = file("small", 1024);
