@@ -3,6 +3,8 @@ package dev.plumber.infowatch;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.plumber.settings.DlpSettings;
+import dev.plumber.settings.InvalidSettingsException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -95,10 +97,10 @@ public record PluginManifest(
 
     /** Checks the DLP setting {@code imservice} names a service of this plugin; the message says what to fix. */
     public void checkService(String imservice) throws InvalidManifestException {
-        if (!serviceMnemos.contains(imservice)) {
-            throw new InvalidManifestException("DLP key 'imservice' is '" + imservice
-                    + "' but the Traffic Monitor plugin declares SERVICE_MNEMO " + String.join(", ", serviceMnemos)
-                    + " (infowatch/manifest.json)");
+        try {
+            DlpSettings.checkImservice(imservice, serviceMnemos);
+        } catch (InvalidSettingsException e) {
+            throw new InvalidManifestException(e.getMessage());
         }
     }
 

@@ -3,6 +3,7 @@ package dev.plumber.settings;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.OptionalLong;
@@ -80,7 +81,7 @@ public record DlpSettings(
             DlpValues.checkHostPort(address);
             required(values, "token");
             required(values, "company");
-            DlpValues.checkImservice(required(values, "imservice"));
+            checkImservice(required(values, "imservice"), DlpValues.pluginServices());
         }
         String tlsVerify = values.getOrDefault("tlsVerify", "true");
         if (!tlsVerify.equals("true") && !tlsVerify.equals("false")) {
@@ -161,6 +162,19 @@ public record DlpSettings(
                     "DLP key '" + key + "' is required" + (key.equals("system") ? "" : " here"));
         }
         return value.strip();
+    }
+
+    /**
+     * {@code imservice} must be one of the services the Traffic Monitor plugin's manifest declares
+     * ({@code SERVICE_MNEMO}): Traffic Monitor files events only under them. The one wording of the rule, for these
+     * settings and for the {@code plumber infowatch manifest} check.
+     */
+    public static void checkImservice(String imservice, List<String> declared) throws InvalidSettingsException {
+        if (!declared.contains(imservice)) {
+            throw new InvalidSettingsException("DLP key 'imservice' is '" + imservice
+                    + "' but the Traffic Monitor plugin declares SERVICE_MNEMO " + String.join(", ", declared)
+                    + " (infowatch/manifest.json)");
+        }
     }
 
     private static String unescape(String value) {

@@ -164,20 +164,11 @@ final class DlpValues {
     }
 
     /**
-     * {@code imservice}: a service the Traffic Monitor plugin declares, as Traffic Monitor files events only under the
-     * plugin's services, and the manifest is the one the gateway ships. Only its {@code SERVICE_MNEMO}s are read here:
-     * the infowatch sender, which reads these settings, checks the whole manifest when it starts.
+     * The services ({@code SERVICE_MNEMO}) of the Traffic Monitor plugin the gateway ships, which {@code imservice}
+     * must name. Only they are read here: the infowatch sender, which reads these settings, checks the whole manifest
+     * when it starts.
      */
-    static void checkImservice(String imservice) throws InvalidSettingsException {
-        List<String> services = pluginServices();
-        if (!services.contains(imservice)) {
-            throw new InvalidSettingsException("DLP key 'imservice' is '" + imservice
-                    + "' but the Traffic Monitor plugin declares SERVICE_MNEMO " + String.join(", ", services)
-                    + " (" + MANIFEST + ")");
-        }
-    }
-
-    private static List<String> pluginServices() throws InvalidSettingsException {
+    static List<String> pluginServices() throws InvalidSettingsException {
         try (InputStream in = DlpValues.class.getClassLoader().getResourceAsStream(MANIFEST)) {
             if (in == null) {
                 throw new InvalidSettingsException(MANIFEST + " is not on the classpath");
