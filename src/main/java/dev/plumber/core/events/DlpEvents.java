@@ -132,7 +132,7 @@ public final class DlpEvents implements AutoCloseable {
         if (sync) {
             produceNow(event.key(), value);
         } else {
-            Outbox.add(tx, topic, event.key(), cipher.encrypt(value, Outbox.associatedData(topic, event.key())));
+            Outbox.add(tx, cipher, topic, event.key(), value);
         }
     }
 

@@ -93,7 +93,7 @@ public final class Journal {
             value = bytes(entry);
         }
         String key = actor == null ? "core" : bounded(actor);
-        Outbox.add(tx, topic, key, cipher.encrypt(value, Outbox.associatedData(topic, key)));
+        Outbox.add(tx, cipher, topic, key, value);
     }
 
     private static String bounded(String value) {

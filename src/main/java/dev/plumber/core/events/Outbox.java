@@ -1,5 +1,6 @@
 package dev.plumber.core.events;
 
+import dev.plumber.core.store.MessageCipher;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -13,12 +14,13 @@ final class Outbox {
 
     record Row(long id, String topic, String key, byte[] value) {}
 
-    static void add(Connection c, String topic, String key, byte[] sealedValue) throws SQLException {
+    /** Adds a row, its value sealed with {@code cipher} to its topic and key ({@link #open} unseals it). */
+    static void add(Connection c, MessageCipher cipher, String topic, String key, byte[] value) throws SQLException {
         try (PreparedStatement s =
                 c.prepareStatement("INSERT INTO core.outbox (topic, event_key, value) VALUES (?, ?, ?)")) {
             s.setString(1, topic);
             s.setString(2, key);
-            s.setBytes(3, sealedValue);
+            s.setBytes(3, cipher.encrypt(value, associatedData(topic, key)));
             s.executeUpdate();
         }
     }
@@ -98,8 +100,13 @@ final class Outbox {
         }
     }
 
+    /** The value {@link #add} sealed. */
+    static byte[] open(MessageCipher cipher, Row row) {
+        return cipher.decrypt(row.value(), associatedData(row.topic(), row.key()));
+    }
+
     /** Associated data of an outbox value: a value cannot be moved to another row's topic or key. */
-    static byte[] associatedData(String topic, String key) {
+    private static byte[] associatedData(String topic, String key) {
         return ("outbox\0" + topic + "\0" + key).getBytes(java.nio.charset.StandardCharsets.UTF_8);
     }
 }

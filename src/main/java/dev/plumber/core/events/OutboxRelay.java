@@ -111,8 +111,7 @@ public final class OutboxRelay implements AutoCloseable {
             List<Outbox.Row> rows = Outbox.oldest(c, BATCH);
             List<Future<RecordMetadata>> acks = new ArrayList<>(rows.size());
             for (Outbox.Row row : rows) {
-                byte[] value = cipher.decrypt(row.value(), Outbox.associatedData(row.topic(), row.key()));
-                acks.add(producer.send(new ProducerRecord<>(row.topic(), row.key(), value)));
+                acks.add(producer.send(new ProducerRecord<>(row.topic(), row.key(), Outbox.open(cipher, row))));
             }
             List<Long> acked = new ArrayList<>(rows.size());
             int parked = 0;

@@ -44,10 +44,10 @@ class OutboxRelayIT {
         // The journal entry of a log-in with a 600,000-character e-mail, keyed by it: 1.2 MB, over Kafka's 1 MB.
         String hugeKey = "a".repeat(600_000) + "@x";
         db.inTransaction(c -> {
-            add(c, cipher, topic, "chat-1", "first");
-            add(c, cipher, topic, hugeKey, "{\"actor\":\"" + hugeKey + "\"}");
-            add(c, cipher, topic, "chat-1", "second");
-            add(c, cipher, topic, "chat-2", "third");
+            Outbox.add(c, cipher, topic, "chat-1", "first".getBytes(StandardCharsets.UTF_8));
+            Outbox.add(c, cipher, topic, hugeKey, ("{\"actor\":\"" + hugeKey + "\"}").getBytes(StandardCharsets.UTF_8));
+            Outbox.add(c, cipher, topic, "chat-1", "second".getBytes(StandardCharsets.UTF_8));
+            Outbox.add(c, cipher, topic, "chat-2", "third".getBytes(StandardCharsets.UTF_8));
             return null;
         });
 
@@ -68,15 +68,6 @@ class OutboxRelayIT {
             assertThat(rs.getString(2)).contains("RecordTooLargeException");
             assertThat(rs.next()).isFalse();
         }
-    }
-
-    private static void add(Connection c, MessageCipher cipher, String topic, String key, String value)
-            throws java.sql.SQLException {
-        Outbox.add(
-                c,
-                topic,
-                key,
-                cipher.encrypt(value.getBytes(StandardCharsets.UTF_8), Outbox.associatedData(topic, key)));
     }
 
     private static List<String> values(String topic, int expected) {

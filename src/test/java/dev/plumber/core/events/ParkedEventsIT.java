@@ -13,7 +13,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
-import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
@@ -59,9 +58,9 @@ class ParkedEventsIT {
         String first = "1".repeat(4000);
         String second = "2".repeat(4000);
         db.inTransaction(c -> {
-            add(c, topic, "chat-1", first);
-            add(c, topic, "chat-1", "small");
-            add(c, topic, "chat-2", second);
+            Outbox.add(c, cipher, topic, "chat-1", first.getBytes(StandardCharsets.UTF_8));
+            Outbox.add(c, cipher, topic, "chat-1", "small".getBytes(StandardCharsets.UTF_8));
+            Outbox.add(c, cipher, topic, "chat-2", second.getBytes(StandardCharsets.UTF_8));
             return null;
         });
         Path config = coreYml("outbox_requeue");
@@ -166,14 +165,6 @@ class ParkedEventsIT {
                                 services.postgres().jdbcUrl(database),
                                 services.postgres().user()));
         return file;
-    }
-
-    private void add(Connection c, String topic, String key, String value) throws SQLException {
-        Outbox.add(
-                c,
-                topic,
-                key,
-                cipher.encrypt(value.getBytes(StandardCharsets.UTF_8), Outbox.associatedData(topic, key)));
     }
 
     /** The topic's records as {@code key=value}, once {@code expected} arrived (or 30 s passed). */
