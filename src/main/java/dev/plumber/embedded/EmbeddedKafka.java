@@ -1,5 +1,7 @@
 package dev.plumber.embedded;
 
+import java.io.OutputStream;
+import java.io.PrintStream;
 import java.nio.file.Files;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
@@ -29,7 +31,7 @@ public final class EmbeddedKafka implements AutoCloseable {
                 .setConfigProp("transaction.state.log.min.isr", "1")
                 .build();
         try {
-            cluster.format();
+            formatQuietly(cluster);
             cluster.startup();
             cluster.waitForReadyBrokers();
         } catch (Exception e) {
@@ -37,6 +39,23 @@ public final class EmbeddedKafka implements AutoCloseable {
             throw e;
         }
         return new EmbeddedKafka(cluster);
+    }
+
+    /**
+     * The test kit's storage formatter prints the bootstrap records and each directory it formats to standard output,
+     * which would be the demo's first lines. Whatever else writes there meanwhile (nothing in the demo, which starts
+     * the broker first) is dropped with them.
+     */
+    private static void formatQuietly(KafkaClusterTestKit cluster) throws Exception {
+        synchronized (EmbeddedKafka.class) {
+            PrintStream out = System.out;
+            System.setOut(new PrintStream(OutputStream.nullOutputStream()));
+            try {
+                cluster.format();
+            } finally {
+                System.setOut(out);
+            }
+        }
     }
 
     public String bootstrapServers() {

@@ -55,7 +55,7 @@ class DemoIT {
 
     /**
      * {@code plumber demo} as users run it, the jar in its own JVM: SIGTERM and Ctrl-C (SIGINT) stop it in order,
-     * without an error or a stack trace, and it exits 0 with its temporary data gone.
+     * without a warning, an error or a stack trace, and it exits 0 with its temporary data gone.
      */
     @ParameterizedTest
     @ValueSource(strings = {"TERM", "INT"})
@@ -103,6 +103,8 @@ class DemoIT {
             String output = Files.readString(log);
             assertThat(output)
                     .contains("plumber demo stopped")
+                    .doesNotContain("Bootstrap metadata")
+                    .doesNotContain("WARN")
                     .doesNotContain("ERROR")
                     .doesNotContain("Exception");
             assertThat(demo.exitValue()).as("exit code; output:%n%s", output).isZero();
