@@ -1,11 +1,13 @@
 package dev.plumber.core;
 
+import static dev.plumber.core.CoreHarness.JSON;
+import static dev.plumber.core.CoreHarness.SERVICE_TOKEN;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.plumber.core.CoreHarness.Api;
+import dev.plumber.core.CoreHarness.Setup;
 import dev.plumber.embedded.EmbeddedKafka;
 import dev.plumber.event.EventCodec;
 import dev.plumber.event.FileEvent;
@@ -31,23 +33,13 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -55,10 +47,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class CoreApiIT {
-    private static final ObjectMapper JSON = new ObjectMapper();
-    private static final String SERVICE_TOKEN = "gateway-service-token-for-core-it";
-    private static final AtomicInteger SEQUENCE = new AtomicInteger();
-
     @RegisterExtension
     static final PostgresAndKafka<EmbeddedKafka> services = PostgresAndKafka.withEmbeddedKafka();
 
@@ -67,51 +55,14 @@ class CoreApiIT {
     @TempDir
     Path dir;
 
-    /** A fresh database and topic per test, so events and rows of one test never show up in another. */
-    private record Setup(String database, String jdbcUrl, String topic) {}
-
-    private Setup freshSetup() throws Exception {
-        int n = SEQUENCE.incrementAndGet();
-        String database = "core_it_" + n;
-        String topic = "dlp.requests.it" + n;
-        try (Admin admin =
-                Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, services.bootstrapServers()))) {
-            admin.createTopics(List.of(
-                            new NewTopic(topic, 1, (short) 1),
-                            new NewTopic(topic + ".admin", 1, (short) 1),
-                            new NewTopic(topic + ".system", 1, (short) 1),
-                            new NewTopic(topic + ".status", 1, (short) 1)))
-                    .all()
-                    .get();
-        }
-        return new Setup(database, services.postgres().createDatabase(database), topic);
-    }
-
-    private CoreConfig.Builder config(Setup setup, String bootstrapServers) {
-        return CoreConfig.builder()
-                .port(0)
-                .bootstrapServers(bootstrapServers)
-                .requestsTopic(setup.topic())
-                .journalTopics(setup.topic() + ".admin", setup.topic() + ".system")
-                .statusTopic(setup.topic() + ".status")
-                // A group per test: a core closed by the previous test must not hold up this one's rebalance.
-                .groupId("core-" + setup.database())
-                .store(setup.jdbcUrl(), services.postgres().user(), "")
-                .keyFile(dir.resolve("core-message.key"))
-                .filesDir(dir.resolve("files"))
-                .serviceToken(SERVICE_TOKEN)
-                .passwordIterations(1_000)
-                .account("alice@demo.local", "demo", "user")
-                .account("bob@demo.local", "demo", "user")
-                .account("carol@demo.local", "demo", "user")
-                .account("admin@demo.local", "demo", "admin");
+    private Setup fresh() throws Exception {
+        return Setup.fresh(services.postgres(), services.bootstrapServers(), "core_api");
     }
 
     @Test
     void aSentMessageBecomesExactlyOneMessageEventKeyedByItsChat() throws Exception {
-        Setup setup = freshSetup();
-        try (CoreServer core =
-                CoreServer.start(config(setup, services.bootstrapServers()).build())) {
+        Setup setup = fresh();
+        try (CoreServer core = CoreServer.start(setup.config(dir).build())) {
             Api alice = Api.login(http, core.port(), "alice@demo.local");
             long chat = alice.createChat("personal", List.of("bob@demo.local"), null);
 
@@ -120,7 +71,7 @@ class CoreApiIT {
 
             assertThat(sent.statusCode()).isEqualTo(200);
             long mid = JSON.readTree(sent.body()).get("mid").asLong();
-            List<ConsumerRecord<String, byte[]>> records = consume(setup.topic(), 1);
+            List<ConsumerRecord<String, byte[]>> records = setup.consume(1);
             assertThat(records).hasSize(1);
             ConsumerRecord<String, byte[]> record = records.getFirst();
             assertThat(record.key()).isEqualTo(Long.toString(chat));
@@ -148,9 +99,8 @@ class CoreApiIT {
 
     @Test
     void membersWithAnOpenWebSocketReceiveEachMessageLive() throws Exception {
-        Setup setup = freshSetup();
-        try (CoreServer core =
-                CoreServer.start(config(setup, services.bootstrapServers()).build())) {
+        Setup setup = fresh();
+        try (CoreServer core = CoreServer.start(setup.config(dir).build())) {
             Api alice = Api.login(http, core.port(), "alice@demo.local");
             Api bob = Api.login(http, core.port(), "bob@demo.local");
             long chat = alice.createChat("personal", List.of("bob@demo.local"), null);
@@ -176,9 +126,8 @@ class CoreApiIT {
 
     @Test
     void aSocketIsClosedWhenItsSessionEnds() throws Exception {
-        Setup setup = freshSetup();
-        try (CoreServer core =
-                CoreServer.start(config(setup, services.bootstrapServers()).build())) {
+        Setup setup = fresh();
+        try (CoreServer core = CoreServer.start(setup.config(dir).build())) {
             Api alice = Api.login(http, core.port(), "alice@demo.local");
             Api bob = Api.login(http, core.port(), "bob@demo.local");
             Api bobElsewhere = Api.login(http, core.port(), "bob@demo.local");
@@ -198,11 +147,8 @@ class CoreApiIT {
                     .isEqualTo(200);
             assertThat(carols.closed().get(10, TimeUnit.SECONDS)).isEqualTo(1008);
             // A session that ended without this core's knowledge (expired, or signed out through another core).
-            try (Connection c = services.postgres().dataSource(setup.database()).getConnection();
-                    Statement s = c.createStatement()) {
-                s.executeUpdate("DELETE FROM core.sessions WHERE user_id ="
-                        + " (SELECT id FROM core.users WHERE email = 'alice@demo.local')");
-            }
+            setup.execute("DELETE FROM core.sessions WHERE user_id ="
+                    + " (SELECT id FROM core.users WHERE email = 'alice@demo.local')");
             Thread.sleep(1_500); // the session cache's freshness
             assertThat(alice.post("/api/v1/chats/" + chat + "/messages", Map.of("text", "still there?"))
                             .statusCode())
@@ -248,9 +194,8 @@ class CoreApiIT {
 
     @Test
     void historyIsNewestFirstAndPagesWithBefore() throws Exception {
-        Setup setup = freshSetup();
-        try (CoreServer core =
-                CoreServer.start(config(setup, services.bootstrapServers()).build())) {
+        Setup setup = fresh();
+        try (CoreServer core = CoreServer.start(setup.config(dir).build())) {
             Api alice = Api.login(http, core.port(), "alice@demo.local");
             long chat = alice.createChat("group", List.of("bob@demo.local", "carol@demo.local"), "team");
             List<Long> mids = new ArrayList<>();
@@ -275,9 +220,8 @@ class CoreApiIT {
 
     @Test
     void anEditIsCheckedAgainAsAnEditEvent() throws Exception {
-        Setup setup = freshSetup();
-        try (CoreServer core =
-                CoreServer.start(config(setup, services.bootstrapServers()).build())) {
+        Setup setup = fresh();
+        try (CoreServer core = CoreServer.start(setup.config(dir).build())) {
             Api alice = Api.login(http, core.port(), "alice@demo.local");
             long chat = alice.createChat("personal", List.of("bob@demo.local"), null);
             long mid = JSON.readTree(alice.post("/api/v1/chats/" + chat + "/messages", Map.of("text", "draft"))
@@ -292,7 +236,7 @@ class CoreApiIT {
 
             assertThat(edited.statusCode()).isEqualTo(200);
             assertThat(notHis.statusCode()).isEqualTo(403);
-            List<ConsumerRecord<String, byte[]>> records = consume(setup.topic(), 2);
+            List<ConsumerRecord<String, byte[]>> records = setup.consume(2);
             assertThat(records).hasSize(2);
             MessageEvent edit = (MessageEvent) EventCodec.decode(records.get(1).value());
             assertThat(edit.mid()).isEqualTo(mid);
@@ -303,9 +247,8 @@ class CoreApiIT {
 
     @Test
     void aMessageWhoseEventTheGatewayWouldRefuseIsRefusedWith413() throws Exception {
-        Setup setup = freshSetup();
-        try (CoreServer core =
-                CoreServer.start(config(setup, services.bootstrapServers()).build())) {
+        Setup setup = fresh();
+        try (CoreServer core = CoreServer.start(setup.config(dir).build())) {
             Api alice = Api.login(http, core.port(), "alice@demo.local");
             long chat = alice.createChat("personal", List.of("bob@demo.local"), null);
             String path = "/api/v1/chats/" + chat + "/messages";
@@ -325,7 +268,7 @@ class CoreApiIT {
                     .startsWith("text is too large to be checked by the DLP: its event would be ")
                     .endsWith(" bytes, at most 262144 are accepted");
             assertThat(refusedEdit.statusCode()).isEqualTo(413);
-            List<ConsumerRecord<String, byte[]>> records = consume(setup.topic(), 1);
+            List<ConsumerRecord<String, byte[]>> records = setup.consume(1);
             assertThat(records).hasSize(1);
             assertThat(records.getFirst().value().length).isLessThanOrEqualTo(EventCodec.MAX_VALUE_BYTES);
             MessageEvent event =
@@ -337,9 +280,8 @@ class CoreApiIT {
 
     @Test
     void anUploadBecomesAFileEventAndTheGatewayDownloadsTheSameBytes() throws Exception {
-        Setup setup = freshSetup();
-        try (CoreServer core =
-                CoreServer.start(config(setup, services.bootstrapServers()).build())) {
+        Setup setup = fresh();
+        try (CoreServer core = CoreServer.start(setup.config(dir).build())) {
             Api alice = Api.login(http, core.port(), "alice@demo.local");
             byte[] bytes = "quarterly report: confidential\n".repeat(5000).getBytes(StandardCharsets.UTF_8);
             String expectedHash = HexFormat.of()
@@ -352,7 +294,7 @@ class CoreApiIT {
             assertThat(file.get("hash").asText()).isEqualTo(expectedHash);
             assertThat(file.get("name").asText()).isEqualTo("report.txt");
             assertThat(file.get("size").asLong()).isEqualTo(bytes.length);
-            List<ConsumerRecord<String, byte[]>> records = consume(setup.topic(), 1);
+            List<ConsumerRecord<String, byte[]>> records = setup.consume(1);
             assertThat(records).hasSize(1);
             assertThat(records.getFirst().key()).isEqualTo(expectedHash);
             FileEvent event = (FileEvent) EventCodec.decode(records.getFirst().value());
@@ -374,9 +316,8 @@ class CoreApiIT {
 
     @Test
     void eachUploaderOfTheSameContentSeesTheirOwnNameAndNoOneElses() throws Exception {
-        Setup setup = freshSetup();
-        try (CoreServer core =
-                CoreServer.start(config(setup, services.bootstrapServers()).build())) {
+        Setup setup = fresh();
+        try (CoreServer core = CoreServer.start(setup.config(dir).build())) {
             Api alice = Api.login(http, core.port(), "alice@demo.local");
             Api bob = Api.login(http, core.port(), "bob@demo.local");
             Api carol = Api.login(http, core.port(), "carol@demo.local");
@@ -410,7 +351,7 @@ class CoreApiIT {
                             .orElseThrow())
                     .contains("\"wd\"");
             List<String> names = new ArrayList<>();
-            for (ConsumerRecord<String, byte[]> record : consume(setup.topic(), 3)) {
+            for (ConsumerRecord<String, byte[]> record : setup.consume(3)) {
                 if (EventCodec.decode(record.value()) instanceof FileEvent event) {
                     names.add(event.sender() + " " + event.name() + " " + event.mime());
                 }
@@ -422,9 +363,8 @@ class CoreApiIT {
 
     @Test
     void onlyUploadersAndMembersOfChatsWhereAFileWasPostedMayDownloadIt() throws Exception {
-        Setup setup = freshSetup();
-        try (CoreServer core =
-                CoreServer.start(config(setup, services.bootstrapServers()).build())) {
+        Setup setup = fresh();
+        try (CoreServer core = CoreServer.start(setup.config(dir).build())) {
             Api alice = Api.login(http, core.port(), "alice@demo.local");
             Api bob = Api.login(http, core.port(), "bob@demo.local");
             Api carol = Api.login(http, core.port(), "carol@demo.local");
@@ -454,9 +394,9 @@ class CoreApiIT {
 
     @Test
     void anUploadOverTheLimitIsRefusedWith413() throws Exception {
-        Setup setup = freshSetup();
-        try (CoreServer core = CoreServer.start(
-                config(setup, services.bootstrapServers()).maxFileSize(1024).build())) {
+        Setup setup = fresh();
+        try (CoreServer core =
+                CoreServer.start(setup.config(dir).maxFileSize(1024).build())) {
             Api alice = Api.login(http, core.port(), "alice@demo.local");
 
             HttpResponse<String> response = alice.upload("big.bin", "application/octet-stream", new byte[4096]);
@@ -468,9 +408,9 @@ class CoreApiIT {
 
     @Test
     void aPartHeaderWithAControlCharacterIsRefusedWith400() throws Exception {
-        Setup setup = freshSetup();
-        try (CoreServer core = CoreServer.start(
-                config(setup, services.bootstrapServers()).maxFileSize(1024).build())) {
+        Setup setup = fresh();
+        try (CoreServer core =
+                CoreServer.start(setup.config(dir).maxFileSize(1024).build())) {
             Api alice = Api.login(http, core.port(), "alice@demo.local");
 
             HttpResponse<String> badName = alice.upload("a\u0001b.txt", "text/plain", new byte[10]);
@@ -489,9 +429,8 @@ class CoreApiIT {
 
     @Test
     void wrongPasswordsAndDisabledAccountsAreRefused() throws Exception {
-        Setup setup = freshSetup();
-        try (CoreServer core =
-                CoreServer.start(config(setup, services.bootstrapServers()).build())) {
+        Setup setup = fresh();
+        try (CoreServer core = CoreServer.start(setup.config(dir).build())) {
             Api bob = Api.login(http, core.port(), "bob@demo.local");
             assertThat(Api.tryLogin(http, core.port(), "alice@demo.local", "wrong")
                             .statusCode())
@@ -500,10 +439,7 @@ class CoreApiIT {
                             .statusCode())
                     .isEqualTo(401);
 
-            try (Connection c = services.postgres().dataSource(setup.database()).getConnection();
-                    Statement s = c.createStatement()) {
-                s.executeUpdate("UPDATE core.users SET disabled = true WHERE email = 'bob@demo.local'");
-            }
+            setup.execute("UPDATE core.users SET disabled = true WHERE email = 'bob@demo.local'");
 
             assertThat(Api.tryLogin(http, core.port(), "bob@demo.local", "demo").statusCode())
                     .isEqualTo(401);
@@ -516,9 +452,8 @@ class CoreApiIT {
 
     @Test
     void anOverlongEmailOrPasswordIsRefusedBeforeItIsJournaled() throws Exception {
-        Setup setup = freshSetup();
-        try (CoreServer core =
-                CoreServer.start(config(setup, services.bootstrapServers()).build())) {
+        Setup setup = fresh();
+        try (CoreServer core = CoreServer.start(setup.config(dir).build())) {
             HttpResponse<String> longEmail = Api.tryLogin(http, core.port(), "a".repeat(600_000) + "@x", "x");
             assertThat(longEmail.statusCode()).isEqualTo(400);
             assertThat(JSON.readTree(longEmail.body()).get("error").asText())
@@ -532,7 +467,7 @@ class CoreApiIT {
             HttpResponse<String> chat =
                     alice.post("/api/v1/chats", Map.of("type", "group", "members", List.of("b".repeat(300) + "@x")));
             assertThat(chat.statusCode()).isEqualTo(400);
-            try (Connection c = services.postgres().dataSource(setup.database()).getConnection();
+            try (Connection c = setup.connect();
                     Statement s = c.createStatement();
                     ResultSet rs = s.executeQuery("SELECT max(length(event_key)) FROM core.outbox")) {
                 rs.next();
@@ -543,9 +478,8 @@ class CoreApiIT {
 
     @Test
     void administratorsManageAccountsAndEveryChangeIsJournaled() throws Exception {
-        Setup setup = freshSetup();
-        try (CoreServer core =
-                CoreServer.start(config(setup, services.bootstrapServers()).build())) {
+        Setup setup = fresh();
+        try (CoreServer core = CoreServer.start(setup.config(dir).build())) {
             Api admin = Api.login(http, core.port(), "admin@demo.local");
             Api alice = Api.login(http, core.port(), "alice@demo.local");
 
@@ -579,7 +513,8 @@ class CoreApiIT {
                     .contains("bob@demo.local")
                     .doesNotContain("dave@demo.local");
 
-            List<JsonNode> adminJournal = values(consume(setup.topic() + ".admin", 2));
+            List<JsonNode> adminJournal =
+                    CoreHarness.values(setup.consume(setup.adminTopic(), 2, Duration.ofSeconds(30)));
             assertThat(adminJournal)
                     .extracting(e -> e.get("action").asText())
                     .containsExactly("user.created", "user.updated");
@@ -588,7 +523,8 @@ class CoreApiIT {
             assertThat(adminJournal.getFirst().get("ip").asText()).isEqualTo("10.0.0.9");
             assertThat(adminJournal.get(1).get("details").get("disabled").asBoolean())
                     .isTrue();
-            List<JsonNode> systemJournal = values(consume(setup.topic() + ".system", 8));
+            List<JsonNode> systemJournal =
+                    CoreHarness.values(setup.consume(setup.systemTopic(), 8, Duration.ofSeconds(30)));
             assertThat(systemJournal)
                     .extracting(
                             e -> e.get("action").asText() + " " + e.get("actor").asText(""))
@@ -598,9 +534,8 @@ class CoreApiIT {
 
     @Test
     void aChangeToASignedInAccountAppliesToItsVeryNextRequest() throws Exception {
-        Setup setup = freshSetup();
-        try (CoreServer core =
-                CoreServer.start(config(setup, services.bootstrapServers()).build())) {
+        Setup setup = fresh();
+        try (CoreServer core = CoreServer.start(setup.config(dir).build())) {
             Api admin = Api.login(http, core.port(), "admin@demo.local");
             Api alice = Api.login(http, core.port(), "alice@demo.local");
             Api aliceElsewhere = Api.login(http, core.port(), "alice@demo.local");
@@ -638,17 +573,13 @@ class CoreApiIT {
 
     @Test
     void anAccountDisabledInTheDatabaseBesideTheCoreIsRefusedSoonAfter() throws Exception {
-        Setup setup = freshSetup();
-        try (CoreServer core =
-                CoreServer.start(config(setup, services.bootstrapServers()).build())) {
+        Setup setup = fresh();
+        try (CoreServer core = CoreServer.start(setup.config(dir).build())) {
             Api bob = Api.login(http, core.port(), "bob@demo.local");
             assertThat(bob.get("/api/v1/chats").statusCode()).isEqualTo(200);
 
             // As another core replica, or an operator with psql, would: no word reaches this core.
-            try (Connection c = services.postgres().dataSource(setup.database()).getConnection();
-                    Statement s = c.createStatement()) {
-                s.executeUpdate("UPDATE core.users SET disabled = true WHERE email = 'bob@demo.local'");
-            }
+            setup.execute("UPDATE core.users SET disabled = true WHERE email = 'bob@demo.local'");
 
             // The bound is the cache's freshness (1 s); the limit is generous so a loaded machine cannot fail this.
             Eventually.within(
@@ -657,19 +588,10 @@ class CoreApiIT {
         }
     }
 
-    private static List<JsonNode> values(List<ConsumerRecord<String, byte[]>> records) throws Exception {
-        List<JsonNode> values = new ArrayList<>();
-        for (ConsumerRecord<String, byte[]> record : records) {
-            values.add(JSON.readTree(record.value()));
-        }
-        return values;
-    }
-
     @Test
     void aBlockedVerdictHidesTheMessageAndTheFileFromEveryoneButTheirAuthor() throws Exception {
-        Setup setup = freshSetup();
-        try (CoreServer core =
-                CoreServer.start(config(setup, services.bootstrapServers()).build())) {
+        Setup setup = fresh();
+        try (CoreServer core = CoreServer.start(setup.config(dir).build())) {
             Api alice = Api.login(http, core.port(), "alice@demo.local");
             Api bob = Api.login(http, core.port(), "bob@demo.local");
             long chat = alice.createChat("personal", List.of("bob@demo.local"), null);
@@ -679,7 +601,7 @@ class CoreApiIT {
                     .get("hash")
                     .asText();
             alice.post("/api/v1/chats/" + chat + "/messages", Map.of("text", "card 4111 1111 1111 1111", "hash", hash));
-            List<ConsumerRecord<String, byte[]>> events = consume(setup.topic(), 2);
+            List<ConsumerRecord<String, byte[]>> events = setup.consume(2);
             FileEvent fileEvent = (FileEvent) EventCodec.decode(events.get(0).value());
             MessageEvent messageEvent =
                     (MessageEvent) EventCodec.decode(events.get(1).value());
@@ -721,11 +643,11 @@ class CoreApiIT {
             value.put("mid", mid);
         }
         try (var producer = new org.apache.kafka.clients.producer.KafkaProducer<String, byte[]>(
-                Map.of("bootstrap.servers", services.bootstrapServers()),
+                Map.of("bootstrap.servers", setup.bootstrapServers()),
                 new org.apache.kafka.common.serialization.StringSerializer(),
                 new org.apache.kafka.common.serialization.ByteArraySerializer())) {
             producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(
-                            setup.topic() + ".status", eventId, JSON.writeValueAsBytes(value)))
+                            setup.statusTopic(), eventId, JSON.writeValueAsBytes(value)))
                     .get();
         }
     }
@@ -746,9 +668,8 @@ class CoreApiIT {
 
     @Test
     void everyErrorIsAJsonObjectWithItsStatus() throws Exception {
-        Setup setup = freshSetup();
-        try (CoreServer core =
-                CoreServer.start(config(setup, services.bootstrapServers()).build())) {
+        Setup setup = fresh();
+        try (CoreServer core = CoreServer.start(setup.config(dir).build())) {
             Api alice = Api.login(http, core.port(), "alice@demo.local");
             HttpResponse<String> notJson = http.send(
                     alice.request("/api/v1/chats")
@@ -779,10 +700,9 @@ class CoreApiIT {
 
     @Test
     void aSessionEndsAfterItsTtl() throws Exception {
-        Setup setup = freshSetup();
-        try (CoreServer core = CoreServer.start(config(setup, services.bootstrapServers())
-                .sessionTtl(Duration.ofSeconds(1))
-                .build())) {
+        Setup setup = fresh();
+        try (CoreServer core = CoreServer.start(
+                setup.config(dir).sessionTtl(Duration.ofSeconds(1)).build())) {
             Api alice = Api.login(http, core.port(), "alice@demo.local");
             assertThat(alice.get("/api/v1/chats").statusCode()).isEqualTo(200);
 
@@ -794,8 +714,9 @@ class CoreApiIT {
 
     @Test
     void inSyncModeAnUnreachableQueueRefusesTheMessageAndStoresNothing() throws Exception {
-        Setup setup = freshSetup();
-        CoreConfig config = config(setup, closedPort())
+        Setup setup = fresh();
+        CoreConfig config = setup.config(dir)
+                .bootstrapServers(closedPort())
                 .messages(true, true)
                 .files(true, true)
                 .resortTimeout(Duration.ofMillis(500))
@@ -817,17 +738,18 @@ class CoreApiIT {
             try (var stored = Files.list(dir.resolve("files"))) {
                 assertThat(stored.filter(Files::isRegularFile)).isEmpty();
             }
-            assertThat(count(setup, "core.files")).isZero();
-            assertThat(pendingEvents(setup)).isZero();
+            assertThat(setup.count("core.files")).isZero();
+            assertThat(setup.pendingEvents()).isZero();
         }
     }
 
     @Test
     void inAsyncModeTheEventWaitsInTheOutboxUntilTheQueueIsReachable() throws Exception {
-        Setup setup = freshSetup();
+        Setup setup = fresh();
         long chat;
         long mid;
-        try (CoreServer offline = CoreServer.start(config(setup, closedPort()).build())) {
+        try (CoreServer offline = CoreServer.start(
+                setup.config(dir).bootstrapServers(closedPort()).build())) {
             Api alice = Api.login(http, offline.port(), "alice@demo.local");
             chat = alice.createChat("personal", List.of("bob@demo.local"), null);
 
@@ -836,15 +758,13 @@ class CoreApiIT {
 
             assertThat(sent.statusCode()).isEqualTo(200);
             mid = JSON.readTree(sent.body()).get("mid").asLong();
-            assertThat(pendingEvents(setup)).isEqualTo(1);
+            assertThat(setup.pendingEvents()).isEqualTo(1);
         }
 
         // Two cores on one database: the relay lock lets only one of them send the row.
-        try (CoreServer online = CoreServer.start(
-                        config(setup, services.bootstrapServers()).build());
-                CoreServer second = CoreServer.start(
-                        config(setup, services.bootstrapServers()).build())) {
-            List<ConsumerRecord<String, byte[]>> records = consume(setup.topic(), 1);
+        try (CoreServer online = CoreServer.start(setup.config(dir).build());
+                CoreServer second = CoreServer.start(setup.config(dir).build())) {
+            List<ConsumerRecord<String, byte[]>> records = setup.consume(1);
 
             assertThat(records).hasSize(1);
             assertThat(records.getFirst().key()).isEqualTo(Long.toString(chat));
@@ -852,18 +772,16 @@ class CoreApiIT {
                     (MessageEvent) EventCodec.decode(records.getFirst().value());
             assertThat(event.mid()).isEqualTo(mid);
             assertThat(event.text()).isEqualTo("while kafka is down");
-            Eventually.within(Duration.ofSeconds(30), () -> assertThat(pendingEvents(setup))
+            Eventually.within(Duration.ofSeconds(30), () -> assertThat(setup.pendingEvents())
                     .isZero());
         }
     }
 
     @Test
     void checkDlpOffProducesNoMessageEvents() throws Exception {
-        Setup setup = freshSetup();
-        try (CoreServer core = CoreServer.start(config(setup, services.bootstrapServers())
-                .messages(false, false)
-                .files(false, false)
-                .build())) {
+        Setup setup = fresh();
+        try (CoreServer core = CoreServer.start(
+                setup.config(dir).messages(false, false).files(false, false).build())) {
             Api alice = Api.login(http, core.port(), "alice@demo.local");
             long chat = alice.createChat("personal", List.of("bob@demo.local"), null);
 
@@ -873,8 +791,8 @@ class CoreApiIT {
             assertThat(alice.upload("a.txt", "text/plain", new byte[] {1}).statusCode())
                     .isEqualTo(200);
 
-            assertThat(pendingEvents(setup)).isZero();
-            assertThat(consume(setup.topic(), 0)).isEmpty();
+            assertThat(setup.pendingEvents()).isZero();
+            assertThat(setup.consume(0)).isEmpty();
         }
     }
 
@@ -884,22 +802,8 @@ class CoreApiIT {
         }
     }
 
-    private static long count(Setup setup, String table) throws Exception {
-        try (Connection c = services.postgres().dataSource(setup.database()).getConnection();
-                Statement s = c.createStatement();
-                ResultSet rs = s.executeQuery("SELECT count(*) FROM " + table)) {
-            rs.next();
-            return rs.getLong(1);
-        }
-    }
-
-    /** DLP events still in the outbox (journal entries share it and are not counted). */
-    private static long pendingEvents(Setup setup) throws Exception {
-        return count(setup, "core.outbox WHERE topic = '" + setup.topic() + "'");
-    }
-
     private static boolean storedTextContains(Setup setup, String needle) throws Exception {
-        try (Connection c = services.postgres().dataSource(setup.database()).getConnection();
+        try (Connection c = setup.connect();
                 Statement s = c.createStatement();
                 ResultSet rs = s.executeQuery("SELECT text FROM core.messages")) {
             while (rs.next()) {
@@ -909,28 +813,6 @@ class CoreApiIT {
             }
             return false;
         }
-    }
-
-    /** Reads the topic from the start until {@code expected} records arrived, then a little longer for extras. */
-    private static List<ConsumerRecord<String, byte[]>> consume(String topic, int expected) {
-        Map<String, Object> props = Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                services.bootstrapServers(),
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG,
-                "read_committed");
-        List<ConsumerRecord<String, byte[]>> records = new ArrayList<>();
-        try (KafkaConsumer<String, byte[]> consumer =
-                new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer())) {
-            TopicPartition partition = new TopicPartition(topic, 0);
-            consumer.assign(Set.of(partition));
-            consumer.seekToBeginning(Set.of(partition));
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (records.size() < expected && System.nanoTime() < deadline) {
-                consumer.poll(Duration.ofMillis(200)).forEach(records::add);
-            }
-            consumer.poll(Duration.ofMillis(500)).forEach(records::add);
-        }
-        return records;
     }
 
     private HttpResponse<byte[]> download(int port, String hash, String token) throws Exception {

@@ -52,17 +52,37 @@ final class CoreHarness {
         static Setup fresh(EmbeddedPostgres postgres, String bootstrapServers, String prefix) throws Exception {
             int n = SEQUENCE.incrementAndGet();
             String database = prefix + "_" + n;
-            String topic = "dlp.requests." + prefix + n;
+            Setup setup = new Setup(
+                    postgres,
+                    database,
+                    postgres.createDatabase(database),
+                    "dlp.requests." + prefix + n,
+                    bootstrapServers);
             try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
                 admin.createTopics(List.of(
-                                new NewTopic(topic, 1, (short) 1),
-                                new NewTopic(topic + ".admin", 1, (short) 1),
-                                new NewTopic(topic + ".system", 1, (short) 1),
-                                new NewTopic(topic + ".status", 1, (short) 1)))
+                                new NewTopic(setup.topic(), 1, (short) 1),
+                                new NewTopic(setup.adminTopic(), 1, (short) 1),
+                                new NewTopic(setup.systemTopic(), 1, (short) 1),
+                                new NewTopic(setup.statusTopic(), 1, (short) 1)))
                         .all()
                         .get(60, TimeUnit.SECONDS);
             }
-            return new Setup(postgres, database, postgres.createDatabase(database), topic, bootstrapServers);
+            return setup;
+        }
+
+        /** This setup's {@code admin-events} journal topic. */
+        String adminTopic() {
+            return topic + ".admin";
+        }
+
+        /** This setup's {@code system-events} journal topic. */
+        String systemTopic() {
+            return topic + ".system";
+        }
+
+        /** This setup's {@code dlp.status}: the statuses the core reads. */
+        String statusTopic() {
+            return topic + ".status";
         }
 
         /** The core's configuration for this setup: four accounts (password "demo"), files under {@code dir}. */
@@ -71,8 +91,9 @@ final class CoreHarness {
                     .port(0)
                     .bootstrapServers(bootstrapServers)
                     .requestsTopic(topic)
-                    .journalTopics(topic + ".admin", topic + ".system")
-                    .statusTopic(topic + ".status")
+                    .journalTopics(adminTopic(), systemTopic())
+                    .statusTopic(statusTopic())
+                    // A group per test: a core closed by the previous test must not hold up this one's rebalance.
                     .groupId("core-" + database)
                     .store(jdbcUrl, postgres.user(), "")
                     .keyFile(dir.resolve("core-message.key"))
@@ -85,8 +106,13 @@ final class CoreHarness {
                     .account("admin@demo.local", "demo", "admin");
         }
 
+        /** A connection to this setup's database, for what {@link #count} and {@link #execute} do not cover. */
+        Connection connect() throws SQLException {
+            return postgres.dataSource(database).getConnection();
+        }
+
         long count(String tableAndCondition) throws SQLException {
-            try (Connection c = postgres.dataSource(database).getConnection();
+            try (Connection c = connect();
                     Statement s = c.createStatement();
                     ResultSet rs = s.executeQuery("SELECT count(*) FROM " + tableAndCondition)) {
                 rs.next();
@@ -95,7 +121,7 @@ final class CoreHarness {
         }
 
         void execute(String sql) throws SQLException {
-            try (Connection c = postgres.dataSource(database).getConnection();
+            try (Connection c = connect();
                     Statement s = c.createStatement()) {
                 s.execute(sql);
             }

@@ -198,8 +198,7 @@ class CoreMessagingIT {
             assertThat(retryAfter).isBetween(1L, 60L);
             assertThat(otherAddress.statusCode()).isEqualTo(200);
             assertThat(otherAccount.statusCode()).isEqualTo(200);
-            List<JsonNode> journal =
-                    CoreHarness.values(setup.consume(setup.topic() + ".system", 7, Duration.ofSeconds(30)));
+            List<JsonNode> journal = CoreHarness.values(setup.consume(setup.systemTopic(), 7, Duration.ofSeconds(30)));
             assertThat(journal)
                     .filteredOn(e -> e.get("action").asText().equals("login.failed"))
                     .extracting(e -> e.get("details").get("reason").asText())
