@@ -68,6 +68,21 @@ public final class DlpEvents implements AutoCloseable {
         return new Journal(db, cipher, relay, topics, clock);
     }
 
+    /** Whether the outbox relay runs (it stops with the core, or on an error no retry could mend; logged). */
+    public boolean relayRunning() {
+        return relay.isRunning();
+    }
+
+    /** Outbox rows the relay sent since start: acknowledged by Kafka and deleted from the outbox. */
+    public long relayed() {
+        return relay.sent();
+    }
+
+    /** Outbox rows the relay parked since start, Kafka having refused them for good. */
+    public long parked() {
+        return relay.parked();
+    }
+
     /**
      * Runs {@code store}, the transaction that keeps the message {@code event} describes, together with the event.
      *

@@ -11,6 +11,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
@@ -40,6 +41,10 @@ public final class OutboxRelay implements AutoCloseable {
     private final Semaphore wakeUp = new Semaphore(0);
     private volatile boolean running = true;
     private final Thread thread;
+    /** Rows Kafka acknowledged and rows parked, counted once their leaving the outbox committed. */
+    private final AtomicLong sent = new AtomicLong();
+
+    private final AtomicLong parked = new AtomicLong();
 
     OutboxRelay(
             Database db,
@@ -57,6 +62,21 @@ public final class OutboxRelay implements AutoCloseable {
 
     void start() {
         thread.start();
+    }
+
+    /** Whether the relay's thread runs: it ends only with {@link #close()}, or on an error no retry could mend. */
+    boolean isRunning() {
+        return thread.isAlive();
+    }
+
+    /** Rows sent since start: acknowledged by Kafka and deleted from the outbox. */
+    long sent() {
+        return sent.get();
+    }
+
+    /** Rows parked since start by this relay. */
+    long parked() {
+        return parked.get();
     }
 
     /** Asks the relay to look at the outbox now (after a transaction that added rows committed). */
@@ -104,6 +124,7 @@ public final class OutboxRelay implements AutoCloseable {
      */
     int relayOnce() throws Exception {
         Exception[] failure = {null};
+        int[] parkedNow = {0};
         int done = db.inTransaction(c -> {
             if (!Outbox.tryLock(c)) {
                 return 0;
@@ -114,7 +135,6 @@ public final class OutboxRelay implements AutoCloseable {
                 acks.add(producer.send(new ProducerRecord<>(row.topic(), row.key(), Outbox.open(cipher, row))));
             }
             List<Long> acked = new ArrayList<>(rows.size());
-            int parked = 0;
             for (int i = 0; i < rows.size() && failure[0] == null; i++) {
                 Outbox.Row row = rows.get(i);
                 try {
@@ -123,7 +143,7 @@ public final class OutboxRelay implements AutoCloseable {
                 } catch (ExecutionException e) {
                     if (refusedForGood(e.getCause())) {
                         park(c, row, e.getCause());
-                        parked++;
+                        parkedNow[0]++;
                     } else {
                         failure[0] = e;
                     }
@@ -135,8 +155,10 @@ public final class OutboxRelay implements AutoCloseable {
             if (!acked.isEmpty()) {
                 Outbox.delete(c, acked);
             }
-            return acked.size() + parked;
+            return acked.size() + parkedNow[0];
         });
+        sent.addAndGet(done - parkedNow[0]);
+        parked.addAndGet(parkedNow[0]);
         if (failure[0] != null) {
             throw failure[0];
         }
