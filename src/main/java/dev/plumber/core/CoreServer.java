@@ -2,18 +2,22 @@ package dev.plumber.core;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import dev.plumber.api.Health;
 import dev.plumber.auth.LoginThrottle;
 import dev.plumber.auth.PasswordHasher;
 import dev.plumber.core.chats.Chats;
 import dev.plumber.core.chats.Messages;
 import dev.plumber.core.events.DlpEvents;
 import dev.plumber.core.events.Journal;
+import dev.plumber.core.events.OutboxBacklog;
 import dev.plumber.core.events.StatusConsumer;
 import dev.plumber.core.files.FileStore;
 import dev.plumber.core.http.AdminApi;
 import dev.plumber.core.http.CoreApi;
 import dev.plumber.core.http.Errors;
+import dev.plumber.core.http.OperationsApi;
 import dev.plumber.core.store.Database;
+import dev.plumber.core.store.DatabaseReading;
 import dev.plumber.core.store.MessageCipher;
 import dev.plumber.core.users.AccountAdmin;
 import dev.plumber.core.users.Accounts;
@@ -22,6 +26,8 @@ import dev.plumber.core.users.SessionCache;
 import dev.plumber.crypto.Sealer;
 import io.javalin.Javalin;
 import io.javalin.config.SizeUnit;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.security.SecureRandom;
@@ -52,6 +58,14 @@ public final class CoreServer implements AutoCloseable {
     private static final int CACHED_SESSIONS = 100_000;
 
     private static final int RESPONSE_COPY_BUFFER = 8 * 1024;
+
+    /**
+     * How long a reading of the database for the meters or readiness serves every scrape and probe, and how long one
+     * waits for it: within a probe's timeout (3 s in the chart) however long the pool waits for a connection.
+     */
+    private static final Duration READING_FRESHNESS = Duration.ofSeconds(1);
+
+    private static final Duration READING_PATIENCE = Duration.ofSeconds(1);
 
     private final Javalin app;
     private final List<AutoCloseable> resources;
@@ -127,6 +141,25 @@ public final class CoreServer implements AutoCloseable {
             AdminApi adminApi =
                     new AdminApi(accounts, new AccountAdmin(db, hasher, journal, sessions), api::accountSessionsEnded);
             resources.add(StatusConsumer.start(config.kafka(), db, api::messageBlocked));
+            PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+            CoreMeters meters = new CoreMeters(registry);
+            resources.add(meters.jvm());
+            DatabaseReading<OutboxBacklog.Reading> backlog = new DatabaseReading<>(
+                    () -> db.autoCommit(OutboxBacklog::read), clock, READING_FRESHNESS, READING_PATIENCE);
+            meters.outboxBacklog(() -> {
+                DatabaseReading.Outcome<OutboxBacklog.Reading> outcome = backlog.get();
+                return outcome.ok() ? outcome.value() : OutboxBacklog.Reading.UNKNOWN;
+            });
+            meters.outboxRelay(events);
+            DatabaseReading<Boolean> ping = new DatabaseReading<>(
+                    () -> {
+                        db.ping();
+                        return true;
+                    },
+                    clock,
+                    READING_FRESHNESS,
+                    READING_PATIENCE);
+            OperationsApi operations = new OperationsApi(registry, () -> readiness(ping, events));
 
             Javalin app = Javalin.create(c -> {
                 c.useVirtualThreads = true;
@@ -140,6 +173,7 @@ public final class CoreServer implements AutoCloseable {
                 c.jetty.multipartConfig.maxInMemoryFileSize(64, SizeUnit.KB);
             });
             Errors.register(app);
+            operations.routes(app);
             api.routes(app);
             adminApi.routes(app);
             app.start(config.http().port());
@@ -165,6 +199,21 @@ public final class CoreServer implements AutoCloseable {
 
     public int port() {
         return app.port();
+    }
+
+    /**
+     * Ready while the database answers and the outbox relay runs. Kafka being down is no reason: the outbox keeps what
+     * users write until it is back, which is what it is for (the meters show the rows piling up).
+     */
+    private static Health readiness(DatabaseReading<Boolean> database, DlpEvents events) {
+        return new Health()
+                .required("database", database.get().problem())
+                .required(
+                        "relay",
+                        events.relayRunning()
+                                ? null
+                                : "the outbox relay has stopped (see the log); events wait in the outbox until the"
+                                        + " core is restarted");
     }
 
     @Override

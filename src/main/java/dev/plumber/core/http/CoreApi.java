@@ -65,7 +65,6 @@ public final class CoreApi {
     }
 
     public void routes(Javalin app) {
-        app.get("/health/live", ctx -> ctx.json(Map.of("status", "up")));
         app.post("/api/v1/login", this::login);
         app.post("/api/v1/logout", this::logout);
         app.post("/api/v1/chats", this::createChat);
