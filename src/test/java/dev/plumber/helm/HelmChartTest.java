@@ -116,6 +116,7 @@ class HelmChartTest {
                 .contains(
                         "HorizontalPodAutoscaler/dlp-gateway",
                         "ServiceMonitor/dlp-gateway",
+                        "ServiceMonitor/dlp-gateway-core",
                         "ServiceAccount/dlp-gateway-sa",
                         "Deployment/dlp-gateway-core",
                         "Service/dlp-gateway-core",
@@ -189,6 +190,21 @@ class HelmChartTest {
         JsonNode core = rendered.get("Deployment", "dlp-gateway-core");
         assertThat(texts(core.at("/spec/template/spec/containers/0/args")))
                 .containsExactly("core", "--config", "/etc/plumber/core.yml");
+        JsonNode coreContainer = core.at("/spec/template/spec/containers/0");
+        assertThat(coreContainer.at("/livenessProbe/httpGet/path").asText()).isEqualTo("/health/live");
+        assertThat(coreContainer.at("/livenessProbe/timeoutSeconds"))
+                .isEqualTo(gateway.at("/livenessProbe/timeoutSeconds"));
+        assertThat(coreContainer.at("/readinessProbe/httpGet/path").asText()).isEqualTo("/health/ready");
+        assertThat(coreContainer.at("/readinessProbe/httpGet/port").asText()).isEqualTo("http");
+        assertThat(coreContainer.at("/readinessProbe/tcpSocket").isMissingNode())
+                .isTrue();
+        JsonNode coreMonitor = rendered.get("ServiceMonitor", "dlp-gateway-core");
+        assertThat(coreMonitor
+                        .at("/spec/selector/matchLabels/app.kubernetes.io~1component")
+                        .asText())
+                .isEqualTo("core");
+        assertThat(coreMonitor.at("/spec/endpoints/0/path").asText()).isEqualTo("/metrics");
+        assertThat(coreMonitor.at("/metadata/labels/release").asText()).isEqualTo("prometheus");
         assertSecretRef(
                 Chart.Rendered.env(core.at("/spec/template/spec/containers/0")),
                 "PLUMBER_FILES_SERVICETOKEN",
