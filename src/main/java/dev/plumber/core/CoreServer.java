@@ -141,25 +141,7 @@ public final class CoreServer implements AutoCloseable {
             AdminApi adminApi =
                     new AdminApi(accounts, new AccountAdmin(db, hasher, journal, sessions), api::accountSessionsEnded);
             resources.add(StatusConsumer.start(config.kafka(), db, api::messageBlocked));
-            PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-            CoreMeters meters = new CoreMeters(registry);
-            resources.add(meters.jvm());
-            DatabaseReading<OutboxBacklog.Reading> backlog = new DatabaseReading<>(
-                    () -> db.autoCommit(OutboxBacklog::read), clock, READING_FRESHNESS, READING_PATIENCE);
-            meters.outboxBacklog(() -> {
-                DatabaseReading.Outcome<OutboxBacklog.Reading> outcome = backlog.get();
-                return outcome.ok() ? outcome.value() : OutboxBacklog.Reading.UNKNOWN;
-            });
-            meters.outboxRelay(events);
-            DatabaseReading<Boolean> ping = new DatabaseReading<>(
-                    () -> {
-                        db.ping();
-                        return true;
-                    },
-                    clock,
-                    READING_FRESHNESS,
-                    READING_PATIENCE);
-            OperationsApi operations = new OperationsApi(registry, () -> readiness(ping, events));
+            OperationsApi operations = operations(db, events, clock, resources);
 
             Javalin app = Javalin.create(c -> {
                 c.useVirtualThreads = true;
@@ -199,6 +181,29 @@ public final class CoreServer implements AutoCloseable {
 
     public int port() {
         return app.port();
+    }
+
+    /** The meters and the health checks; the JVM's meters' binder joins {@code resources}. */
+    private static OperationsApi operations(Database db, DlpEvents events, Clock clock, List<AutoCloseable> resources) {
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        CoreMeters meters = new CoreMeters(registry);
+        resources.add(meters.jvm());
+        DatabaseReading<OutboxBacklog.Reading> backlog = new DatabaseReading<>(
+                () -> db.autoCommit(OutboxBacklog::read), clock, READING_FRESHNESS, READING_PATIENCE);
+        meters.outboxBacklog(() -> {
+            DatabaseReading.Outcome<OutboxBacklog.Reading> outcome = backlog.get();
+            return outcome.ok() ? outcome.value() : OutboxBacklog.Reading.UNKNOWN;
+        });
+        meters.outboxRelay(events);
+        DatabaseReading<Boolean> ping = new DatabaseReading<>(
+                () -> {
+                    db.ping();
+                    return true;
+                },
+                clock,
+                READING_FRESHNESS,
+                READING_PATIENCE);
+        return new OperationsApi(registry, () -> readiness(ping, events));
     }
 
     /**
