@@ -4,9 +4,9 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * The gateway's readiness: each check by name with {@code ok} or why not. Checks that fail readiness are
- * {@code required}; the DLP's own state is reported but never fails it — the gateway is fail-open, and a DLP outage
- * must not take the console and the API out of the service.
+ * A readiness answer, the gateway's and the core's: each check by name with {@code ok} or why not. Checks that fail
+ * readiness are {@code required}; the gateway reports its DLP's state but never fails on it — it is fail-open, and a
+ * DLP outage must not take the console and the API out of the service.
  */
 public final class Health {
     private final Map<String, String> checks = new LinkedHashMap<>();
