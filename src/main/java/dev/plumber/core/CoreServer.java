@@ -203,22 +203,18 @@ public final class CoreServer implements AutoCloseable {
                 clock,
                 READING_FRESHNESS,
                 READING_PATIENCE);
-        return new OperationsApi(registry, () -> readiness(ping, events));
+        return new OperationsApi(
+                registry, () -> new Health().required("relay", relayProblem(events)), () -> new Health()
+                        .required("database", ping.get().problem()));
     }
 
     /**
-     * Ready while the database answers and the outbox relay runs. Kafka being down is no reason: the outbox keeps what
-     * users write until it is back, which is what it is for (the meters show the rows piling up).
+     * Null while the outbox relay runs. It rides out Kafka's and the database's outages, and stops only on an error
+     * (logged) that nothing but a restart mends: that is what liveness is for. Kafka being down does not make the core
+     * unready either: the outbox keeps what users write until it is back, which is what it is for.
      */
-    private static Health readiness(DatabaseReading<Boolean> database, DlpEvents events) {
-        return new Health()
-                .required("database", database.get().problem())
-                .required(
-                        "relay",
-                        events.relayRunning()
-                                ? null
-                                : "the outbox relay has stopped (see the log); events wait in the outbox until the"
-                                        + " core is restarted");
+    private static String relayProblem(DlpEvents events) {
+        return events.relayRunning() ? null : "the outbox relay has stopped; events wait in the outbox";
     }
 
     @Override

@@ -24,8 +24,8 @@
  *       /api/v1/admin/users/{email} {"role","disabled","password"}} (administrators)
  *   <li>WebSocket {@code /api/v1/ws?token=} (or {@code Authorization: Bearer}): frames {@code {"type":"message"|"edit",
  *       "chat","mid","sender","text","hash","ts"}}, and {@code {"type":"blocked","chat","mid"}} when the DLP blocked a message
- *   <li>{@code GET /health/live}, {@code GET /health/ready} (the database answers and the outbox relay runs; Kafka
- *       down is not a reason), {@code GET /metrics} (Prometheus, {@code CoreMeters}); no token
+ *   <li>{@code GET /health/live} (the outbox relay runs), {@code GET /health/ready} (the database answers;
+ *       Kafka down is not a reason), {@code GET /metrics} (Prometheus, {@code CoreMeters}); no token
  * </ul>
  *
  * <p>Journals ({@code admin-events}, {@code system-events}): {@code {"v":1,"id","journal","action","actor","target",

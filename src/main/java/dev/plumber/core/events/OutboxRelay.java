@@ -87,6 +87,15 @@ public final class OutboxRelay implements AutoCloseable {
     }
 
     private void run() {
+        try {
+            relayUntilClosed();
+        } catch (Error e) {
+            LOG.error("outbox relay stopped; events wait in the outbox until the core restarts", e);
+            throw e;
+        }
+    }
+
+    private void relayUntilClosed() {
         while (running) {
             Duration wait = pollInterval;
             try {
