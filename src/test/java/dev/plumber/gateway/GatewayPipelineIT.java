@@ -175,6 +175,44 @@ class GatewayPipelineIT {
         });
     }
 
+    /** SPEC §6: API clients read a request's fields by name, and a reader of the raw JSON sees them in this order. */
+    @Test
+    void theApiShowsARequestsFieldsInTheirOrder() throws Exception {
+        MessageEvent event = message("c-fields", "hello");
+        send(event);
+        JsonNode detail = awaitStatus(event.id(), "ALLOWED");
+
+        List<String> fields = List.of(
+                "id",
+                "type",
+                "status",
+                "mid",
+                "chat",
+                "sender",
+                "hash",
+                "fileName",
+                "reason",
+                "dlpSystem",
+                "dlpAddress",
+                "dlpReference",
+                "attempts",
+                "lastError",
+                "nextAttemptAt",
+                "topic",
+                "partition",
+                "offset",
+                "eventTs",
+                "receivedAt",
+                "updatedAt",
+                "completedAt");
+        JsonNode page = api.get("/api/v1/requests?chat=c-fields");
+        assertThat(page.fieldNames()).toIterable().containsExactly("items", "total");
+        assertThat(page.get("items").get(0).fieldNames()).toIterable().containsExactlyElementsOf(fields);
+        List<String> detailFields = new java.util.ArrayList<>(fields);
+        detailFields.add("linked");
+        assertThat(detail.fieldNames()).toIterable().containsExactlyElementsOf(detailFields);
+    }
+
     @Test
     void malformedEventsGoToTheDeadLetterTopicWithTheReason() throws Exception {
         KafkaTopics.produce(
