@@ -165,7 +165,10 @@ public final class Console {
         }
         RequestSearch.Row r = row.get();
         views.append(
-                ConsoleLogin.user(ctx).email(), r.type().equals("file") ? "file.view" : "message.view", id, ctx.ip());
+                ConsoleLogin.user(ctx).email(),
+                r.request().type().equals("file") ? "file.view" : "message.view",
+                id,
+                ctx.ip());
         Optional<String> text;
         try {
             text = r.hasContent() ? store.content(id) : Optional.empty();
@@ -186,9 +189,9 @@ public final class Console {
         List<RequestSearch.Row> known = search.list(
                         new RequestSearch.Filter(null, "file", null, null, hash, null, null, null, null), null, 1)
                 .rows();
-        String name = known.isEmpty() || known.get(0).fileName() == null
+        String name = known.isEmpty() || known.get(0).request().fileName() == null
                 ? hash
-                : known.get(0).fileName();
+                : known.get(0).request().fileName();
         views.append(ConsoleLogin.user(ctx).email(), "file.download", hash, ctx.ip());
         FileSource.OpenFile file;
         try {

@@ -8,6 +8,7 @@ import static dev.plumber.console.Layout.time;
 import dev.plumber.console.RequestSearch.Change;
 import dev.plumber.console.RequestSearch.Filter;
 import dev.plumber.console.RequestSearch.Row;
+import dev.plumber.status.RequestRecord;
 import dev.plumber.status.Status;
 import java.util.List;
 import java.util.Locale;
@@ -79,7 +80,8 @@ final class RequestPages {
         if (page.rows().isEmpty()) {
             h.append("<tr><td colspan=\"8\" class=\"empty\">No requests match.</td></tr>");
         }
-        for (Row r : page.rows()) {
+        for (Row row : page.rows()) {
+            RequestRecord r = row.request();
             h.append("<tr data-id=\"").append(escape(r.id())).append("\">");
             h.append("<td><a class=\"open\" href=\"/console/requests/")
                     .append(escape(url(r.id())))
@@ -111,7 +113,8 @@ final class RequestPages {
         return h.toString();
     }
 
-    static String request(ConsoleUser user, Row r, Optional<String> text, List<Row> linked, List<Change> history) {
+    static String request(ConsoleUser user, Row row, Optional<String> text, List<Row> linked, List<Change> history) {
+        RequestRecord r = row.request();
         StringBuilder h = new StringBuilder(16_384);
         h.append("<p><a href=\"/console/requests\">← Requests</a></p>");
         h.append("<h1>")
@@ -136,7 +139,7 @@ final class RequestPages {
                 h.append("<pre class=\"message\" id=\"message-text\">")
                         .append(escape(text.get()))
                         .append("</pre>");
-            } else if (r.hasContent()) {
+            } else if (row.hasContent()) {
                 h.append("<p class=\"bad\">The stored text cannot be opened with this gateway's content key.</p>");
             } else {
                 h.append("<p class=\"muted\">The text was not kept for this request.</p>");
@@ -146,36 +149,39 @@ final class RequestPages {
         if (r.hash() != null) {
             h.append("<section id=\"file\"><h2>File</h2><dl>");
             Row file = r.type().equals("file")
-                    ? r
+                    ? row
                     : linked.stream()
-                            .filter(l -> l.type().equals("file"))
+                            .filter(l -> l.request().type().equals("file"))
                             .findFirst()
                             .orElse(null);
-            dd(h, "Name", file == null ? null : file.fileName());
+            dd(h, "Name", file == null ? null : file.request().fileName());
             dd(h, "Size", file == null ? null : Layout.size(file.fileSize()));
             dd(h, "Type", file == null ? null : file.fileMime());
             h.append("<dt>SHA-256</dt><dd><code id=\"file-hash\">")
                     .append(escape(r.hash()))
                     .append("</code></dd>");
-            if (file != null && file != r) {
+            if (file != null && file != row) {
+                RequestRecord check = file.request();
                 h.append("<dt>File check</dt><dd><a class=\"file-request\" href=\"/console/requests/")
-                        .append(escape(url(file.id())))
+                        .append(escape(url(check.id())))
                         .append("\">")
-                        .append(badge(file.status()))
+                        .append(badge(check.status()))
                         .append(' ')
-                        .append(escape(file.reason()))
+                        .append(escape(check.reason()))
                         .append("</a></dd>");
             }
             h.append("</dl><p><a id=\"download\" href=\"/console/files/")
                     .append(escape(url(r.hash())))
                     .append("\">Download the file</a> <span class=\"muted\">(journaled)</span></p>");
-            List<Row> messages =
-                    linked.stream().filter(l -> l.type().equals("message")).toList();
+            List<RequestRecord> messages = linked.stream()
+                    .map(Row::request)
+                    .filter(l -> l.type().equals("message"))
+                    .toList();
             if (!messages.isEmpty()) {
                 h.append("<h3>")
                         .append(r.type().equals("file") ? "Messages that carried this file" : "Other messages with it")
                         .append("</h3><ul class=\"linked\">");
-                for (Row m : messages) {
+                for (RequestRecord m : messages) {
                     h.append("<li><a href=\"/console/requests/")
                             .append(escape(url(m.id())))
                             .append("\">")

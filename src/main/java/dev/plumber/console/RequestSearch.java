@@ -2,6 +2,7 @@ package dev.plumber.console;
 
 import dev.plumber.event.Timestamps;
 import dev.plumber.status.ContentCipher;
+import dev.plumber.status.RequestRecord;
 import dev.plumber.status.Status;
 import dev.plumber.status.StatusStore;
 import java.sql.Connection;
@@ -60,33 +61,8 @@ public final class RequestSearch {
         }
     }
 
-    /** A row as the console shows it. */
-    public record Row(
-            String id,
-            String type,
-            Status status,
-            Long mid,
-            String chat,
-            String sender,
-            String hash,
-            String fileName,
-            Long fileSize,
-            String fileMime,
-            String reason,
-            String dlpSystem,
-            String dlpAddress,
-            String dlpReference,
-            int attempts,
-            String lastError,
-            Instant nextAttemptAt,
-            String topic,
-            int partition,
-            long offset,
-            Instant eventTs,
-            Instant receivedAt,
-            Instant updatedAt,
-            Instant completedAt,
-            boolean hasContent) {}
+    /** A row as the console shows it: the request, its file's size and type, and whether its text is kept. */
+    public record Row(RequestRecord request, Long fileSize, String fileMime, boolean hasContent) {}
 
     /** One page of rows; {@code next} continues after the last one when there may be more. */
     public record Page(List<Row> rows, Cursor next) {}
@@ -94,10 +70,8 @@ public final class RequestSearch {
     /** One change in a request's life. */
     public record Change(Status status, int attempts, String error, String reason, Instant at) {}
 
-    private static final String COLUMNS = "event_id, type, status, mid, chat, sender, file_hash, file_name, file_size,"
-            + " file_mime, reason, dlp_system, dlp_address, dlp_reference, attempts, last_error, next_attempt_at,"
-            + " kafka_topic, kafka_partition, kafka_offset, event_ts, received_at, updated_at, completed_at,"
-            + " content IS NOT NULL AS has_content";
+    private static final String COLUMNS =
+            RequestRecord.COLUMNS + ", file_size, file_mime, content IS NOT NULL AS has_content";
 
     private final DataSource dataSource;
     private final ContentCipher cipher;
@@ -122,7 +96,7 @@ public final class RequestSearch {
         if (rows.size() > limit) {
             rows = rows.subList(0, limit);
             Row last = rows.get(limit - 1);
-            next = new Cursor(last.receivedAt(), last.id());
+            next = new Cursor(last.request().receivedAt(), last.request().id());
         }
         return new Page(List.copyOf(rows), next);
     }
@@ -187,13 +161,14 @@ public final class RequestSearch {
 
     /** Other requests about the same file: the file for a message, the messages that carried it for a file. */
     public List<Row> linked(Row row) throws SQLException {
-        if (row.hash() == null) {
+        RequestRecord request = row.request();
+        if (request.hash() == null) {
             return List.of();
         }
         return rows(
                 "SELECT " + COLUMNS + " FROM gateway.requests WHERE file_hash = ? AND event_id <> ?"
                         + " ORDER BY received_at DESC LIMIT 50",
-                List.of(row.hash(), row.id()));
+                List.of(request.hash(), request.id()));
     }
 
     /**
@@ -202,11 +177,12 @@ public final class RequestSearch {
      * has its current state there already, and one updated after it its state of then twice; a state is shown once.
      */
     public List<Change> history(Row row) throws SQLException {
+        RequestRecord request = row.request();
         List<Change> changes = new ArrayList<>();
         try (Connection c = dataSource.getConnection();
                 PreparedStatement s = c.prepareStatement("SELECT status, attempts, error, reason, at"
                         + " FROM gateway.request_history WHERE event_id = ? ORDER BY id")) {
-            s.setString(1, row.id());
+            s.setString(1, request.id());
             try (ResultSet r = s.executeQuery()) {
                 while (r.next()) {
                     addUnlessRepeated(
@@ -221,7 +197,13 @@ public final class RequestSearch {
             }
         }
         addUnlessRepeated(
-                changes, new Change(row.status(), row.attempts(), row.lastError(), row.reason(), row.updatedAt()));
+                changes,
+                new Change(
+                        request.status(),
+                        request.attempts(),
+                        request.lastError(),
+                        request.reason(),
+                        request.updatedAt()));
         return changes;
     }
 
@@ -275,35 +257,9 @@ public final class RequestSearch {
 
     private static Row read(ResultSet r) throws SQLException {
         return new Row(
-                r.getString("event_id"),
-                r.getString("type"),
-                Status.valueOf(r.getString("status")),
-                (Long) r.getObject("mid"),
-                r.getString("chat"),
-                r.getString("sender"),
-                r.getString("file_hash"),
-                r.getString("file_name"),
-                (Long) r.getObject("file_size"),
+                RequestRecord.read(r),
+                r.getObject("file_size", Long.class),
                 r.getString("file_mime"),
-                r.getString("reason"),
-                r.getString("dlp_system"),
-                r.getString("dlp_address"),
-                r.getString("dlp_reference"),
-                r.getInt("attempts"),
-                r.getString("last_error"),
-                instant(r, "next_attempt_at"),
-                r.getString("kafka_topic"),
-                r.getInt("kafka_partition"),
-                r.getLong("kafka_offset"),
-                instant(r, "event_ts"),
-                instant(r, "received_at"),
-                instant(r, "updated_at"),
-                instant(r, "completed_at"),
                 r.getBoolean("has_content"));
-    }
-
-    private static Instant instant(ResultSet r, String column) throws SQLException {
-        Timestamp t = r.getTimestamp(column);
-        return t == null ? null : t.toInstant();
     }
 }

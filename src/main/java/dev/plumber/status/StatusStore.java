@@ -346,7 +346,10 @@ public final class StatusStore implements AutoCloseable {
             try (ResultSet r = s.executeQuery()) {
                 while (r.next()) {
                     linked.add(new RequestRecord.Linked(
-                            r.getString(1), r.getString(2), Status.valueOf(r.getString(3)), instant(r, "received_at")));
+                            r.getString(1),
+                            r.getString(2),
+                            Status.valueOf(r.getString(3)),
+                            r.getTimestamp(4).toInstant()));
                 }
             }
         }
@@ -358,7 +361,7 @@ public final class StatusStore implements AutoCloseable {
                 PreparedStatement s = c.prepareStatement("SELECT * FROM gateway.requests WHERE event_id = ?")) {
             s.setString(1, id);
             try (ResultSet r = s.executeQuery()) {
-                return r.next() ? Optional.of(read(r)) : Optional.empty();
+                return r.next() ? Optional.of(RequestRecord.read(r)) : Optional.empty();
             }
         }
     }
@@ -404,7 +407,7 @@ public final class StatusStore implements AutoCloseable {
                 bind(s, args);
                 try (ResultSet r = s.executeQuery()) {
                     while (r.next()) {
-                        items.add(read(r));
+                        items.add(RequestRecord.read(r));
                     }
                 }
             }
@@ -431,39 +434,6 @@ public final class StatusStore implements AutoCloseable {
         for (int i = 0; i < args.size(); i++) {
             s.setObject(i + 1, args.get(i));
         }
-    }
-
-    private static RequestRecord read(ResultSet r) throws SQLException {
-        long midValue = r.getLong("mid");
-        Long mid = r.wasNull() ? null : midValue;
-        return new RequestRecord(
-                r.getString("event_id"),
-                r.getString("type"),
-                Status.valueOf(r.getString("status")),
-                mid,
-                r.getString("chat"),
-                r.getString("sender"),
-                r.getString("file_hash"),
-                r.getString("file_name"),
-                r.getString("reason"),
-                r.getString("dlp_system"),
-                r.getString("dlp_address"),
-                r.getString("dlp_reference"),
-                r.getInt("attempts"),
-                r.getString("last_error"),
-                instant(r, "next_attempt_at"),
-                r.getString("kafka_topic"),
-                r.getInt("kafka_partition"),
-                r.getLong("kafka_offset"),
-                instant(r, "event_ts"),
-                instant(r, "received_at"),
-                instant(r, "updated_at"),
-                instant(r, "completed_at"));
-    }
-
-    private static Instant instant(ResultSet r, String column) throws SQLException {
-        Timestamp t = r.getTimestamp(column);
-        return t == null ? null : t.toInstant();
     }
 
     /** Finishes the writes in progress; later writes fail. */

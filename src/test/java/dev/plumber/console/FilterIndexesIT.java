@@ -61,10 +61,10 @@ class FilterIndexesIT {
             long typeScans = scans(dataSource, TYPE_INDEX);
             assertThat(search.list(filter(Status.BLOCKED, null), null, 50).rows())
                     .hasSize(10)
-                    .allMatch(r -> r.status() == Status.BLOCKED);
+                    .allMatch(r -> r.request().status() == Status.BLOCKED);
             assertThat(search.list(filter(null, "file"), null, 50).rows())
                     .hasSize(20)
-                    .allMatch(r -> r.type().equals("file"));
+                    .allMatch(r -> r.request().type().equals("file"));
             StatusStore store = new StatusStore(dataSource, Clock.systemUTC());
             try {
                 assertThat(store.query(query(Status.RETRYING, null)).items()).hasSize(5);
@@ -72,7 +72,7 @@ class FilterIndexesIT {
                 // A usual answer reads the newest-first index; a type never written matches nothing.
                 assertThat(search.list(filter(Status.ACCEPTED, null), null, 50).rows())
                         .hasSize(50)
-                        .allMatch(r -> r.status() == Status.ACCEPTED);
+                        .allMatch(r -> r.request().status() == Status.ACCEPTED);
                 assertThat(store.query(query(null, "message'--")).total()).isZero();
             } finally {
                 store.close();

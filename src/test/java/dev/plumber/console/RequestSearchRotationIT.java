@@ -49,7 +49,7 @@ class RequestSearchRotationIT {
             assertThat(new RequestSearch(dataSource, before)
                             .list(filter("invoice"), null, 10)
                             .rows())
-                    .extracting(RequestSearch.Row::id)
+                    .extracting(r -> r.request().id())
                     .containsExactly("old");
             assertThat(after.open(sealed(dataSource, "old"), "old")).isEqualTo("invoice for the old quarter");
             assertThat(after.open(sealed(dataSource, "new"), "new")).isEqualTo("invoice for the new quarter");
@@ -108,7 +108,7 @@ class RequestSearchRotationIT {
 
     private static List<String> ids(RequestSearch search, String text) throws Exception {
         return search.list(filter(text), null, 10).rows().stream()
-                .map(RequestSearch.Row::id)
+                .map(r -> r.request().id())
                 .toList();
     }
 

@@ -257,14 +257,14 @@ class StatusStoreIT {
         }
         RequestSearch upgraded = new RequestSearch(dataSource, cipher);
         RequestSearch.Row row = upgraded.find(id).orElseThrow();
-        assertThat(row.status()).isEqualTo(Status.BLOCKED);
+        assertThat(row.request().status()).isEqualTo(Status.BLOCKED);
         assertThat(upgraded.history(row))
                 .extracting(RequestSearch.Change::status)
                 .containsExactly(Status.SENDING, Status.BLOCKED);
         RequestSearch.Filter byChatAndSender =
                 new RequestSearch.Filter(Status.BLOCKED, null, "alice", "chat-1", null, null, null, null, null);
         assertThat(upgraded.list(byChatAndSender, null, 10).rows())
-                .extracting(RequestSearch.Row::id)
+                .extracting(r -> r.request().id())
                 .containsExactly(id);
         try (var c = dataSource.getConnection();
                 var s = c.createStatement();
