@@ -358,7 +358,8 @@ public final class StatusStore implements AutoCloseable {
 
     public Optional<RequestRecord> find(String id) throws SQLException {
         try (Connection c = dataSource.getConnection();
-                PreparedStatement s = c.prepareStatement("SELECT * FROM gateway.requests WHERE event_id = ?")) {
+                PreparedStatement s = c.prepareStatement(
+                        "SELECT " + RequestRecord.COLUMNS + " FROM gateway.requests WHERE event_id = ?")) {
             s.setString(1, id);
             try (ResultSet r = s.executeQuery()) {
                 return r.next() ? Optional.of(RequestRecord.read(r)) : Optional.empty();
@@ -402,8 +403,9 @@ public final class StatusStore implements AutoCloseable {
                 }
             }
             List<RequestRecord> items = new ArrayList<>();
-            try (PreparedStatement s = c.prepareStatement("SELECT * FROM gateway.requests" + where
-                    + " ORDER BY received_at DESC, event_id DESC LIMIT " + q.limit() + " OFFSET " + q.offset())) {
+            try (PreparedStatement s = c.prepareStatement("SELECT " + RequestRecord.COLUMNS + " FROM gateway.requests"
+                    + where + " ORDER BY received_at DESC, event_id DESC LIMIT " + q.limit() + " OFFSET "
+                    + q.offset())) {
                 bind(s, args);
                 try (ResultSet r = s.executeQuery()) {
                     while (r.next()) {
