@@ -1,15 +1,16 @@
 #!/usr/bin/env bash
-# Installs the Debian packages the integration tests run as real processes (etcd, c-icap, Squid), only those
+# Installs the Debian packages the integration tests run as real processes (etcd, c-icap, Squid, promtool), only those
 # missing, then the chart tests' offline Kubernetes schema checker (scripts/k8s-schemas.sh: npm packages in a
 # cache folder, which needs node and npm). Idempotent and quiet when everything is there. The tests start and stop
 # these programs themselves on free ports, so installing must not leave the system services running (they would
-# take 2379, 1344, 3128).
+# take 2379, 1344, 3128, 9090).
 set -euo pipefail
 
-# One list; chromium and chromium-driver run the console's browser tests (headless).
-PLUMBER_TEST_PACKAGES="etcd-server etcd-client c-icap libc-icap-mod-contentfiltering squid-openssl openssl thrift-compiler chromium chromium-driver"
+# One list; chromium and chromium-driver run the console's browser tests (headless); prometheus brings promtool,
+# which checks the chart's alert rules.
+PLUMBER_TEST_PACKAGES="etcd-server etcd-client c-icap libc-icap-mod-contentfiltering squid-openssl openssl thrift-compiler chromium chromium-driver prometheus"
 # The system services those packages register; stopped and disabled if installing them started any.
-PLUMBER_TEST_SERVICES="etcd c-icap squid"
+PLUMBER_TEST_SERVICES="etcd c-icap squid prometheus"
 
 missing=()
 for package in $PLUMBER_TEST_PACKAGES; do
@@ -85,7 +86,7 @@ for service in $PLUMBER_TEST_SERVICES; do
     fi
 done
 
-for program in etcd etcdctl c-icap squid node npm chromium chromedriver; do
+for program in etcd etcdctl c-icap squid promtool node npm chromium chromedriver; do
     command -v "$program" >/dev/null 2>&1 || [[ -x /usr/bin/$program || -x /usr/sbin/$program ]] ||
         fail "installed ${missing[*]} but '$program' is still not there"
 done
