@@ -153,6 +153,9 @@ class HelmChartTest {
         assertThat(monitor.at("/metadata/labels/release").asText()).isEqualTo("prometheus");
         assertThat(monitor.at("/spec/endpoints/0/path").asText()).isEqualTo("/metrics");
         assertThat(monitor.at("/spec/endpoints/0/interval").asText()).isEqualTo("15s");
+        // The alert rules find the targets' `up` by these, whatever the release is called.
+        assertThat(texts(monitor.at("/spec/podTargetLabels")))
+                .containsExactly("app.kubernetes.io/part-of", "app.kubernetes.io/component");
         assertThat(deployment
                         .at("/spec/template/metadata/annotations/prometheus.io~1scrape")
                         .isMissingNode())
@@ -205,6 +208,8 @@ class HelmChartTest {
                 .isEqualTo("core");
         assertThat(coreMonitor.at("/spec/endpoints/0/path").asText()).isEqualTo("/metrics");
         assertThat(coreMonitor.at("/metadata/labels/release").asText()).isEqualTo("prometheus");
+        assertThat(texts(coreMonitor.at("/spec/podTargetLabels")))
+                .containsExactly("app.kubernetes.io/part-of", "app.kubernetes.io/component");
         assertSecretRef(
                 Chart.Rendered.env(core.at("/spec/template/spec/containers/0")),
                 "PLUMBER_FILES_SERVICETOKEN",
