@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.marcnuri.helm.LintResult;
 import com.marcnuri.helm.Release;
 import dev.plumber.settings.GatewayConfig;
@@ -17,6 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The chart lints clean, renders what the gateway needs to run in Kubernetes, and its schema refuses wrong values. */
 class HelmChartTest {
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
     @TempDir
     Path tmp;
@@ -117,6 +120,7 @@ class HelmChartTest {
                         "HorizontalPodAutoscaler/dlp-gateway",
                         "ServiceMonitor/dlp-gateway",
                         "ServiceMonitor/dlp-gateway-core",
+                        "PrometheusRule/dlp-gateway",
                         "ServiceAccount/dlp-gateway-sa",
                         "Deployment/dlp-gateway-core",
                         "Service/dlp-gateway-core",
@@ -232,6 +236,23 @@ class HelmChartTest {
     }
 
     @Test
+    void shipsTheAlertRulesFileAsAPrometheusRuleWithTheCoresAlertsOnlyWithTheCore() throws Exception {
+        JsonNode file = YAML.readTree(Chart.DIR.resolve("files/alerts.yaml").toFile());
+        assertThat(file.path("groups").findValuesAsText("name")).containsExactly("plumber-gateway", "plumber-core");
+
+        JsonNode rule = Chart.templateFull().get("PrometheusRule", "dlp-gateway");
+        assertThat(rule.at("/metadata/labels/release").asText()).isEqualTo("prometheus");
+        assertThat(rule.at("/spec/groups")).isEqualTo(file.path("groups"));
+
+        JsonNode withoutCore = Chart.template(
+                        command -> command.withValuesFile(Chart.FULL_VALUES).set("core.enabled", false))
+                .get("PrometheusRule", "dlp-gateway");
+        assertThat(withoutCore.at("/spec/groups"))
+                .containsExactly(file.path("groups").get(0));
+        assertThat(Chart.templateDefaults().has("PrometheusRule")).isFalse();
+    }
+
+    @Test
     void mountsTheContentKeySecretAndNamesItsKeysInThePlumberYml() throws Exception {
         Chart.Rendered rendered =
                 Chart.template(command -> command.set("console.contentKeys.existingSecret", "content-keys"));
@@ -282,6 +303,7 @@ class HelmChartTest {
         assertRejected("console.contentKeys.current", "../content.key", "at '/console/contentKeys/current'");
         // The vendor's manual writes it without a scheme; the gateway could not download from that.
         assertRejected("files.url", "files-c.example.com", "at '/files/url'");
+        assertRejected("metrics.prometheusRule.enabled", "yes", "at '/metrics/prometheusRule/enabled'");
     }
 
     private static void assertRejected(String key, Object value, String reported) {

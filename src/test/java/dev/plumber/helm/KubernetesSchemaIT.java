@@ -59,6 +59,7 @@ class KubernetesSchemaIT {
                         "ok HorizontalPodAutoscaler/dlp-gateway",
                         "ok PodDisruptionBudget/dlp-gateway",
                         "ok ServiceMonitor/dlp-gateway",
+                        "ok PrometheusRule/dlp-gateway",
                         "ok Deployment/dlp-gateway-core",
                         "ok Deployment/dlp-gateway-icap-mock");
     }

@@ -110,6 +110,18 @@ class PrometheusRulesIT {
         assertThat(quiet).as("alerts with a case where they do not").isEqualTo(alerts().keySet());
     }
 
+    @Test
+    void theChartsPrometheusRuleHoldsRulesPromtoolAccepts() throws Exception {
+        JsonNode rule = Chart.templateFull().get("PrometheusRule", "dlp-gateway");
+        Path file = dir.resolve("rendered-rules.yaml");
+        YAML.writeValue(file.toFile(), rule.path("spec"));
+
+        Run check = promtool(List.of("check", "rules", file.toString()), null);
+
+        assertThat(check.exit()).as(check.output()).isZero();
+        assertThat(check.output()).contains("SUCCESS: " + alerts().size() + " rules found");
+    }
+
     /**
      * A gateway that has decided, dead-lettered, retried and not recorded events, and a core: every meter a rule
      * names is on their pages, with the labels the rules match or aggregate on, and promtool finds nothing to lint.
