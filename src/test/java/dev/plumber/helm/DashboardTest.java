@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.plumber.core.CoreMeters;
+import dev.plumber.core.events.OutboxBacklog;
 import dev.plumber.metrics.Meters;
 import dev.plumber.status.Status;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
@@ -21,7 +23,7 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
-/** The Grafana dashboard queries only metrics the gateway exports, and the chart can ship it. */
+/** The Grafana dashboard queries only metrics the gateway and the core export, and the chart can ship it. */
 class DashboardTest {
     private static final Path DASHBOARD = Chart.DIR.resolve("dashboards/plumber-gateway.json");
     private static final Pattern METRIC = Pattern.compile("\\b((?:plumber|jvm|process|system)_[a-z0-9_]+)\\b");
@@ -46,7 +48,10 @@ class DashboardTest {
                         "plumber_events_in_flight",
                         "plumber_dlp_breaker_state",
                         "plumber_retries_total",
-                        "plumber_offset_commits_total")
+                        "plumber_offset_commits_total",
+                        "plumber_core_outbox_rows",
+                        "plumber_core_outbox_oldest_age_seconds",
+                        "plumber_core_outbox_parked_rows")
                 .isSubsetOf(exported());
         assertThat(dashboard.findValues("uid").stream().map(JsonNode::asText))
                 .contains("plumber-gateway", "${datasource}");
@@ -64,7 +69,8 @@ class DashboardTest {
     }
 
     /**
-     * Sample names a gateway's registry exposes once each gateway meter has been recorded (as Gateway binds them).
+     * Sample names a gateway's registry exposes once each gateway meter has been recorded (as Gateway binds them),
+     * and the core's outbox gauges.
      * Kafka's own client metrics ({@code kafka_consumer_*}) appear only once a consumer has partitions, so the
      * pattern leaves them out.
      */
@@ -83,6 +89,8 @@ class DashboardTest {
             meters.breakerState("icap://dlp:1344/request", () -> 0);
             meters.retry("dlp");
             meters.commit(true);
+            // The core's outbox row reads the core's own meters.
+            new CoreMeters(registry).outboxBacklog(() -> new OutboxBacklog.Reading(3, 1.5, 0));
             // A GC pause is recorded only when one happens; its sample names are those of any timer.
             registry.timer("jvm.gc.pause").record(Duration.ofMillis(1));
             return registry.scrape()
