@@ -2,17 +2,13 @@ package dev.plumber.core;
 
 import dev.plumber.core.events.DlpEvents;
 import dev.plumber.core.events.OutboxBacklog;
+import dev.plumber.metrics.Meters;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.binder.jvm.JvmCompilationMetrics;
-import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
-import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
-import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
-import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import java.util.function.Supplier;
 
-/** Every meter name of the messenger core, in one place; the JVM's come from Micrometer's binders, as the gateway's. */
+/** Every meter name of the messenger core, in one place; the JVM's are the gateway's ({@link Meters#bindJvm}). */
 public final class CoreMeters {
     public static final String OUTBOX_ROWS = "plumber_core_outbox_rows";
     public static final String OUTBOX_OLDEST_AGE = "plumber_core_outbox_oldest_age_seconds";
@@ -24,17 +20,6 @@ public final class CoreMeters {
 
     public CoreMeters(MeterRegistry registry) {
         this.registry = registry;
-    }
-
-    /** Binds the JVM and process meters the gateway has; the returned binder is to be closed with the core. */
-    public AutoCloseable jvm() {
-        new JvmMemoryMetrics().bindTo(registry);
-        new JvmThreadMetrics().bindTo(registry);
-        new JvmCompilationMetrics().bindTo(registry);
-        new ProcessorMetrics().bindTo(registry);
-        JvmGcMetrics gc = new JvmGcMetrics();
-        gc.bindTo(registry);
-        return gc;
     }
 
     /** What waits in the outbox and what is parked, read from {@code backlog} each scrape (it caches its reading). */

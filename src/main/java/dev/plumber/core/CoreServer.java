@@ -24,6 +24,7 @@ import dev.plumber.core.users.Accounts;
 import dev.plumber.core.users.BearerTokens;
 import dev.plumber.core.users.SessionCache;
 import dev.plumber.crypto.Sealer;
+import dev.plumber.metrics.Meters;
 import io.javalin.Javalin;
 import io.javalin.config.SizeUnit;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -187,7 +188,7 @@ public final class CoreServer implements AutoCloseable {
     private static OperationsApi operations(Database db, DlpEvents events, Clock clock, List<AutoCloseable> resources) {
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         CoreMeters meters = new CoreMeters(registry);
-        resources.add(meters.jvm());
+        resources.add(Meters.bindJvm(registry));
         DatabaseReading<OutboxBacklog.Reading> backlog = new DatabaseReading<>(
                 () -> db.autoCommit(OutboxBacklog::read), clock, READING_FRESHNESS, READING_PATIENCE);
         meters.outboxBacklog(() -> {

@@ -23,12 +23,7 @@ import dev.plumber.status.ContentCipher;
 import dev.plumber.status.StatusPublisher;
 import dev.plumber.status.StatusStore;
 import dev.plumber.status.TermsMerger;
-import io.micrometer.core.instrument.binder.jvm.JvmCompilationMetrics;
-import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
-import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
-import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
-import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.sql.Connection;
@@ -61,13 +56,7 @@ public final class Gateway implements AutoCloseable {
             resources.push(settings);
             senders.values().forEach(resources::push);
             PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-            new JvmMemoryMetrics().bindTo(registry);
-            new JvmThreadMetrics().bindTo(registry);
-            new JvmCompilationMetrics().bindTo(registry);
-            new ProcessorMetrics().bindTo(registry);
-            JvmGcMetrics gc = new JvmGcMetrics();
-            gc.bindTo(registry);
-            resources.push(gc);
+            resources.push(Meters.bindJvm(registry));
             Meters meters = new Meters(registry);
             meters.settingsRejected(settings::rejectedChanges);
             senders.forEach((system, sender) -> {

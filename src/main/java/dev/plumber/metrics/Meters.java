@@ -7,6 +7,11 @@ import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.jvm.JvmCompilationMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -57,6 +62,20 @@ public final class Meters {
 
     public Meters(MeterRegistry registry) {
         this.registry = registry;
+    }
+
+    /**
+     * Binds the JVM's and the process's meters (memory, threads, the compiler, CPU, collections) to {@code registry},
+     * for the gateway and the core alike; the returned binder is to be closed with the process's other resources.
+     */
+    public static AutoCloseable bindJvm(MeterRegistry registry) {
+        new JvmMemoryMetrics().bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new JvmCompilationMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+        JvmGcMetrics gc = new JvmGcMetrics();
+        gc.bindTo(registry);
+        return gc;
     }
 
     public MeterRegistry registry() {
