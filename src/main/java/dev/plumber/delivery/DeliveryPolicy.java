@@ -24,6 +24,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.function.BiConsumer;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,6 +38,7 @@ public final class DeliveryPolicy {
     private static final Logger log = LoggerFactory.getLogger(DeliveryPolicy.class);
 
     private volatile BiConsumer<String, String> breakerTransitions = (address, state) -> {};
+    private volatile Predicate<String> addressInUse = address -> true;
     private final Map<DlpSystem, DlpSender> senders;
     private final CircuitBreakerRegistry breakers;
     private final RetryRegistry retries;
@@ -64,11 +66,17 @@ public final class DeliveryPolicy {
                     .onStateTransition(t -> breakerTransitions.accept(
                             breaker.getName(),
                             t.getStateTransition().getToState().name()));
-            meters.breakerState(breaker.getName(), () -> switch (breaker.getState()) {
-                case CLOSED, DISABLED -> 0;
-                case OPEN, FORCED_OPEN, METRICS_ONLY -> 1;
-                case HALF_OPEN -> 2;
-            });
+            // A breaker keeps the state of the last calls to its address, which no call may change once the settings
+            // name another: its gauge then reads NaN, not the DLP's state, so that it neither alerts nor worries.
+            meters.breakerState(
+                    breaker.getName(),
+                    () -> !addressInUse.test(breaker.getName())
+                            ? Double.NaN
+                            : switch (breaker.getState()) {
+                                case CLOSED, DISABLED -> 0;
+                                case OPEN, FORCED_OPEN, METRICS_ONLY -> 1;
+                                case HALF_OPEN -> 2;
+                            });
         });
         this.bulkhead = Bulkhead.of(
                 "dlp",
@@ -81,6 +89,11 @@ public final class DeliveryPolicy {
                 .intervalFunction(IntervalFunction.ofExponentialRandomBackoff(Duration.ofMillis(100), 2.0, 0.5))
                 .retryOnException(e -> e instanceof DeliveryException d && !d.permanent())
                 .build());
+    }
+
+    /** Which DLP addresses the settings name now: the breakers of the others report no state (NaN). */
+    public void addressInUse(Predicate<String> inUse) {
+        this.addressInUse = inUse;
     }
 
     /** Tells {@code listener} (DLP address, new state) each time a breaker changes state; it must not throw. */

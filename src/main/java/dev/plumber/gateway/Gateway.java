@@ -85,6 +85,9 @@ public final class Gateway implements AutoCloseable {
             OperationsJournal journal = new OperationsJournal(
                     new Journals(dataSource), System.getenv().getOrDefault("HOSTNAME", "gateway"), clock);
             policy.onBreakerTransition(journal::breaker);
+            policy.addressInUse(address -> settings.current()
+                    .map(current -> current.address().equals(address))
+                    .orElse(true));
             EventProcessor processor = new EventProcessor(
                     store,
                     new StatusPublisher(producer, topics.status(), clock),

@@ -109,7 +109,8 @@ public final class Meters {
     /** A DLP address's circuit breaker: 0 closed, 1 open, 2 half-open. */
     public void breakerState(String address, Supplier<Number> state) {
         Gauge.builder(BREAKER_STATE, state)
-                .description("Circuit breaker per DLP address: 0 closed, 1 open, 2 half-open")
+                .description(
+                        "Circuit breaker per DLP address: 0 closed, 1 open, 2 half-open; NaN once the settings name another")
                 .tag("address", address)
                 .register(registry);
     }

@@ -86,6 +86,39 @@ class DeliveryPolicyTest {
         assertThat(policy.deliver(EVENT, SETTINGS, () -> {}).outcome()).isEqualTo(Verdict.Outcome.ALLOWED);
     }
 
+    /** A breaker left open on an address the settings no longer name would report a failing DLP for ever. */
+    @Test
+    void theBreakerOfAnAddressNoLongerInUseReportsNoState() throws Exception {
+        DlpSettings failing = DlpSettings.fromMap(Map.of("system", "icap", "address", "icap://down/request"));
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        DeliveryPolicy policy = new DeliveryPolicy(
+                Map.of(DlpSystem.ICAP, (event, settings) -> {
+                    throw DeliveryException.transientFailure("dlp", "connection refused", null);
+                }),
+                new Meters(registry),
+                4,
+                Duration.ZERO);
+        for (int i = 0; i < 10; i++) {
+            assertThatThrownBy(() -> policy.deliver(EVENT, failing, () -> {})).isInstanceOf(DeliveryException.class);
+        }
+        assertThat(breakerGauge(registry, "icap://down/request")).isEqualTo(1);
+
+        String[] inUse = {"icap://down/request"};
+        policy.addressInUse(address -> address.equals(inUse[0]));
+        assertThat(breakerGauge(registry, "icap://down/request")).isEqualTo(1);
+        inUse[0] = "icap://dlp/request"; // the settings now name another DLP
+
+        assertThat(breakerGauge(registry, "icap://down/request")).isNaN();
+        assertThat(policy.breakerState("icap://down/request")).isEqualTo("OPEN");
+    }
+
+    private static double breakerGauge(SimpleMeterRegistry registry, String address) {
+        return registry.get(Meters.BREAKER_STATE)
+                .tag("address", address)
+                .gauge()
+                .value();
+    }
+
     @Test
     void theBulkheadBoundsConcurrentDlpCalls() throws Exception {
         CountDownLatch entered = new CountDownLatch(1);
