@@ -38,6 +38,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -184,29 +185,25 @@ public final class CoreServer implements AutoCloseable {
         return app.port();
     }
 
-    /** The meters and the health checks; the JVM's meters' binder joins {@code resources}. */
+    /**
+     * The meters and the health checks; the JVM's meters' binder joins {@code resources}. One database reading serves
+     * the outbox gauges and readiness: that it answers is what readiness asks of the database.
+     */
     private static OperationsApi operations(Database db, DlpEvents events, Clock clock, List<AutoCloseable> resources) {
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        CoreMeters meters = new CoreMeters(registry);
         resources.add(Meters.bindJvm(registry));
         DatabaseReading<OutboxBacklog.Reading> backlog = new DatabaseReading<>(
                 () -> db.autoCommit(OutboxBacklog::read), clock, READING_FRESHNESS, READING_PATIENCE);
+        CoreMeters meters = new CoreMeters(registry);
         meters.outboxBacklog(() -> {
             DatabaseReading.Outcome<OutboxBacklog.Reading> outcome = backlog.get();
             return outcome.ok() ? outcome.value() : OutboxBacklog.Reading.UNKNOWN;
         });
         meters.outboxRelay(events);
-        DatabaseReading<Boolean> ping = new DatabaseReading<>(
-                () -> {
-                    db.ping();
-                    return true;
-                },
-                clock,
-                READING_FRESHNESS,
-                READING_PATIENCE);
-        return new OperationsApi(
-                registry, () -> new Health().required("relay", relayProblem(events)), () -> new Health()
-                        .required("database", ping.get().problem()));
+        Supplier<Health> liveness = () -> new Health().required("relay", relayProblem(events));
+        Supplier<Health> readiness =
+                () -> new Health().required("database", backlog.get().problem());
+        return new OperationsApi(registry, liveness, readiness);
     }
 
     /**

@@ -2,7 +2,6 @@ package dev.plumber.core.store;
 
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.sql.Statement;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 
@@ -52,15 +51,6 @@ public final class Database {
             connection.setAutoCommit(true);
             return work.run(connection);
         }
-    }
-
-    /** Runs a trivial query: a connection is to be had and the server answers. */
-    public void ping() throws SQLException {
-        autoCommit(c -> {
-            try (Statement s = c.createStatement()) {
-                return s.execute("SELECT 1");
-            }
-        });
     }
 
     private static void rollbackQuietly(Connection connection, Throwable cause) {
