@@ -58,10 +58,7 @@ public final class GatewayHttp implements AutoCloseable {
             error(ctx, HttpStatus.INTERNAL_SERVER_ERROR, "internal error");
         });
 
-        app.get("/health/live", ctx -> health(ctx, liveness.get()));
-        app.get("/health/ready", ctx -> health(ctx, readiness.get()));
-        app.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
-                .result(registry.scrape()));
+        new OperationsApi(registry, liveness, readiness).routes(app);
 
         LoginThrottle throttle = new LoginThrottle(5, java.time.Duration.ofSeconds(30), java.time.Clock.systemUTC());
         app.post("/api/v1/login", ctx -> {
@@ -123,11 +120,6 @@ public final class GatewayHttp implements AutoCloseable {
     @Override
     public void close() {
         app.stop();
-    }
-
-    private static void health(Context ctx, Health health) {
-        ctx.status(health.ready() ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE)
-                .json(health.body());
     }
 
     /** The log-in body. */

@@ -1,6 +1,5 @@
-package dev.plumber.core.http;
+package dev.plumber.api;
 
-import dev.plumber.api.Health;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HttpStatus;
@@ -8,9 +7,9 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.function.Supplier;
 
 /**
- * What an operator's tools read, without a token and in the gateway's shapes: liveness (down only for what a restart
- * mends), readiness (each check by name,
- * {@code reason} naming the first that failed) and the Prometheus meters.
+ * What an operator's tools read from the gateway and the core alike, without a token: liveness (down only for what a
+ * restart mends), readiness (each check by name, {@code reason} naming the first that failed) and the Prometheus
+ * meters.
  */
 public final class OperationsApi {
     private final PrometheusMeterRegistry registry;
